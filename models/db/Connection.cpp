@@ -1,0 +1,118 @@
+#include "Connection.h"
+
+#include <QAtomicInteger>
+#include <QSqlError>
+#include <QThread>
+
+#include <spdlog/spdlog.h>
+
+namespace atlas::db {
+
+namespace {
+QAtomicInteger<quint64> s_counter;
+}
+
+Connection::Connection(const ConnectionSpec& spec, const QString& purpose)
+    : m_spec(spec)
+    , m_name(QStringLiteral("atlas-%1-%2").arg(purpose).arg(s_counter.fetchAndAddRelaxed(1)))
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_name);
+    m_spec.applyTo(db);
+}
+
+Connection::~Connection()
+{
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_name, false);
+        if (db.isOpen())
+            db.close();
+    }
+    QSqlDatabase::removeDatabase(m_name);
+}
+
+bool Connection::open()
+{
+    QSqlDatabase db = QSqlDatabase::database(m_name, false);
+    if (db.isOpen())
+        return true;
+    if (!db.open()) {
+        m_lastError = DbError::fromSql(db.lastError());
+        if (m_lastError.message.isEmpty())
+            m_lastError.message = QStringLiteral("cannot connect to %1").arg(m_spec.describe());
+        spdlog::debug("connection {} failed: {}", m_name.toStdString(), m_lastError.message.toStdString());
+        return false;
+    }
+    m_lastError = {};
+    return true;
+}
+
+bool Connection::isOpen() const
+{
+    return QSqlDatabase::database(m_name, false).isOpen();
+}
+
+QSqlDatabase Connection::database() const
+{
+    return QSqlDatabase::database(m_name, false);
+}
+
+bool Connection::exec(QSqlQuery& query, const QString& sql, std::initializer_list<QVariant> values)
+{
+    query.setForwardOnly(true);
+    if (!query.prepare(sql)) {
+        m_lastError = DbError::fromSql(query.lastError());
+        return false;
+    }
+    for (const QVariant& v : values)
+        query.addBindValue(v);
+    if (!query.exec()) {
+        m_lastError = DbError::fromSql(query.lastError());
+        return false;
+    }
+    m_lastError = {};
+    return true;
+}
+
+QVariant Connection::scalar(const QString& sql, std::initializer_list<QVariant> values)
+{
+    QSqlQuery query(database());
+    if (!exec(query, sql, values) || !query.next())
+        return {};
+    return query.value(0);
+}
+
+bool Connection::execRaw(const QString& sql)
+{
+    QSqlQuery query(database());
+    if (!query.exec(sql)) {
+        m_lastError = DbError::fromSql(query.lastError());
+        return false;
+    }
+    m_lastError = {};
+    return true;
+}
+
+bool Connection::begin()
+{
+    if (!database().transaction()) {
+        m_lastError = DbError::fromSql(database().lastError());
+        return false;
+    }
+    return true;
+}
+
+bool Connection::commit()
+{
+    if (!database().commit()) {
+        m_lastError = DbError::fromSql(database().lastError());
+        return false;
+    }
+    return true;
+}
+
+bool Connection::rollback()
+{
+    return database().rollback();
+}
+
+} // namespace atlas::db

@@ -1,0 +1,49 @@
+#pragma once
+
+#include "ConnectionSpec.h"
+#include "DbError.h"
+
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QString>
+#include <QVariant>
+
+#include <initializer_list>
+
+namespace atlas::db {
+
+// One named QSqlDatabase connection, owned by the thread that opened it and removed with this
+// object. Every thread (GUI, each worker, the live listener) opens its own.
+class Connection final
+{
+    Q_DISABLE_COPY_MOVE(Connection)
+public:
+    explicit Connection(const ConnectionSpec& spec, const QString& purpose = QStringLiteral("conn"));
+    ~Connection();
+
+    bool open();
+    bool isOpen() const;
+    QSqlDatabase database() const;
+    const QString& name() const { return m_name; }
+    const ConnectionSpec& spec() const { return m_spec; }
+    const DbError& lastError() const { return m_lastError; }
+
+    // Prepares and executes sql with positional bound values. On failure returns false and
+    // lastError() says why; the query is left positioned before the first row on success.
+    bool exec(QSqlQuery& query, const QString& sql, std::initializer_list<QVariant> values = {});
+    // Runs sql and returns the first column of the first row (invalid on error or no row).
+    QVariant scalar(const QString& sql, std::initializer_list<QVariant> values = {});
+    // Runs a statement without parameters (may contain several statements; no bound values).
+    bool execRaw(const QString& sql);
+
+    bool begin();
+    bool commit();
+    bool rollback();
+
+private:
+    ConnectionSpec m_spec;
+    QString m_name;
+    DbError m_lastError;
+};
+
+} // namespace atlas::db

@@ -1,0 +1,267 @@
+#include "DemoSeeder.h"
+
+#include "db/Connection.h"
+#include "db/EmbeddedCluster.h"
+#include "runs/RunApi.h"
+
+#include <QJsonObject>
+#include <QSqlQuery>
+
+#include <spdlog/spdlog.h>
+
+namespace atlas::demo {
+
+using db::Connection;
+using db::DbError;
+using runs::ItemResult;
+
+namespace {
+const QString kContoso = QStringLiteral("Contoso (demo)");
+const QString kFabrikam = QStringLiteral("Fabrikam (demo)");
+
+QString quoteIdent(const QString& name)
+{
+    QString q = name;
+    q.replace(QLatin1Char('"'), QLatin1String("\"\""));
+    return QLatin1Char('"') + q + QLatin1Char('"');
+}
+
+QString quoteLiteral(const QString& text)
+{
+    QString q = text;
+    q.replace(QLatin1Char('\''), QLatin1String("''"));
+    return QLatin1Char('\'') + q + QLatin1Char('\'');
+}
+
+QStringList policyIds(int from, int count)
+{
+    QStringList ids;
+    for (int i = from; i < from + count; ++i)
+        ids << QStringLiteral("5f1c%1-0d4e-4c1a-9b7e-%2").arg(i, 4, 16, QLatin1Char('0')).arg(i * 7919, 12, 10, QLatin1Char('0'));
+    return ids;
+}
+
+// Runs one demo run through the real API as `login`; `shape` decides how it ends.
+enum class Shape
+{
+    Completed,
+    Partial,
+    CouldNotProceed,
+    Lost,
+    Running,
+    Queued
+};
+
+bool demoRun(const db::EmbeddedCluster& cluster, const QString& database, const QString& login,
+             const QString& password, const QUuid& tenant, const QString& resource, const QString& action,
+             const QJsonObject& scope, const QStringList& items, Shape shape, QString* error)
+{
+    Connection conn(cluster.loginSpec(database, login, password), QStringLiteral("demo"));
+    if (!conn.open()) {
+        *error = conn.lastError().message;
+        return false;
+    }
+    runs::RunApi api(conn);
+    DbError dbError;
+    const auto started = api.start(tenant, resource, action, scope, items, &dbError);
+    if (!started) {
+        *error = dbError.message;
+        return false;
+    }
+    if (shape == Shape::Queued)
+        return true;
+    const auto lease = api.claim(started->runId, &dbError);
+    if (!lease || lease->isNull()) {
+        *error = lease ? QStringLiteral("demo run not claimable") : dbError.message;
+        return false;
+    }
+    QList<ItemResult> results;
+    for (int i = 0; i < items.size(); ++i) {
+        if (shape == Shape::Running && i >= items.size() / 2)
+            break;
+        if (shape == Shape::Lost && i >= items.size() / 3)
+            break;
+        if (shape == Shape::Partial && i % 4 == 1)
+            results << ItemResult::failed(items[i], QStringLiteral("policy_not_found"),
+                                          QStringLiteral("No current policy with id %1 (request had "
+                                                         "Authorization: Bearer eyJhbGciOi.eyJzdWIi.c2lnbmF0dXJl)")
+                                              .arg(items[i]));
+        else if (shape == Shape::Partial && i % 4 == 3)
+            results << ItemResult::skipped(items[i]);
+        else
+            results << ItemResult::succeeded(items[i]);
+    }
+    if (shape != Shape::CouldNotProceed && !api.record(started->runId, *lease, results, &dbError)) {
+        *error = dbError.message;
+        return false;
+    }
+    switch (shape) {
+    case Shape::Running:
+    case Shape::Lost:
+    case Shape::Queued:
+        return true;
+    case Shape::CouldNotProceed:
+        if (!api.finish(started->runId, *lease, QStringLiteral("export_folder_missing"),
+                        QStringLiteral("The export folder is not readable."), &dbError)) {
+            *error = dbError.message;
+            return false;
+        }
+        return true;
+    case Shape::Completed:
+    case Shape::Partial:
+        if (resource == QLatin1String("drift")) {
+            api.setSummary(started->runId, *lease,
+                           QJsonObject{{QStringLiteral("added"), 2}, {QStringLiteral("removed"), 1},
+                                       {QStringLiteral("modified"), 3}},
+                           &dbError);
+        }
+        if (!api.finish(started->runId, *lease, {}, {}, &dbError)) {
+            *error = dbError.message;
+            return false;
+        }
+        return true;
+    }
+    return true;
+}
+} // namespace
+
+QStringList DemoSeeder::demoLogins()
+{
+    return {QStringLiteral("demo_owner"), QStringLiteral("demo_manager"), QStringLiteral("demo_operator"),
+            QStringLiteral("demo_readonly"), QStringLiteral("demo_other")};
+}
+
+bool DemoSeeder::ensureLogin(const db::EmbeddedCluster& cluster, const QString& database, const QString& login,
+                             const QString& password, bool admin, QString* error)
+{
+    Connection su(cluster.superuserSpec(database), QStringLiteral("provision"));
+    if (!su.open()) {
+        *error = su.lastError().message;
+        return false;
+    }
+    const QVariant exists = su.scalar(QStringLiteral("SELECT count(*) FROM pg_roles WHERE rolname = ?"), {login});
+    const QString verb = exists.toInt() > 0 ? QStringLiteral("ALTER") : QStringLiteral("CREATE");
+    // Role names and passwords cannot be bound parameters in DDL: both are quoted here.
+    QString sql = QStringLiteral("%1 ROLE %2 LOGIN PASSWORD %3").arg(verb, quoteIdent(login), quoteLiteral(password));
+    if (!su.execRaw(sql) || !su.execRaw(QStringLiteral("GRANT atlas_client TO %1").arg(quoteIdent(login))) ||
+        (admin && !su.execRaw(QStringLiteral("GRANT atlas_admin TO %1").arg(quoteIdent(login))))) {
+        *error = su.lastError().message;
+        return false;
+    }
+    return true;
+}
+
+bool DemoSeeder::seed(const db::EmbeddedCluster& cluster, const QString& database, const QString& consoleLogin,
+                      DemoTenants* tenants, QString* error)
+{
+    const QString adminPassword = cluster.loginPassword(consoleLogin);
+    Connection admin(cluster.loginSpec(database, consoleLogin, adminPassword), QStringLiteral("demo-admin"));
+    if (!admin.open()) {
+        *error = admin.lastError().message;
+        return false;
+    }
+    QSqlQuery existing(admin.database());
+    if (!admin.exec(existing, QStringLiteral("SELECT tenant_id, tenant_name FROM atlas.my_tenants"))) {
+        *error = admin.lastError().message;
+        return false;
+    }
+    while (existing.next()) {
+        if (existing.value(1).toString() == kContoso)
+            tenants->contoso = QUuid::fromString(existing.value(0).toString());
+        if (existing.value(1).toString() == kFabrikam)
+            tenants->fabrikam = QUuid::fromString(existing.value(0).toString());
+    }
+    if (!tenants->contoso.isNull() && !tenants->fabrikam.isNull())
+        return true;
+
+    const QVariant contoso = admin.scalar(QStringLiteral("SELECT atlas.create_tenant(?)"), {kContoso});
+    const QVariant fabrikam = admin.scalar(QStringLiteral("SELECT atlas.create_tenant(?)"), {kFabrikam});
+    if (!contoso.isValid() || !fabrikam.isValid()) {
+        *error = admin.lastError().message;
+        return false;
+    }
+    tenants->contoso = QUuid::fromString(contoso.toString());
+    tenants->fabrikam = QUuid::fromString(fabrikam.toString());
+
+    const QList<QPair<QString, QString>> grants = {
+        {consoleLogin, QStringLiteral("owner")},      {QStringLiteral("demo_owner"), QStringLiteral("owner")},
+        {QStringLiteral("demo_manager"), QStringLiteral("manager")},
+        {QStringLiteral("demo_operator"), QStringLiteral("operator")},
+        {QStringLiteral("demo_readonly"), QStringLiteral("readonly")},
+    };
+    for (const auto& [login, role] : grants) {
+        if (!admin.scalar(QStringLiteral("SELECT atlas.grant_role(?::uuid, ?, ?)::text IS NULL"),
+                          {contoso.toString(), login, role})
+                 .isValid()) {
+            *error = admin.lastError().message;
+            return false;
+        }
+    }
+    for (const QString& login : {consoleLogin, QStringLiteral("demo_other")}) {
+        if (!admin.scalar(QStringLiteral("SELECT atlas.grant_role(?::uuid, ?, 'owner')::text IS NULL"),
+                          {fabrikam.toString(), login})
+                 .isValid()) {
+            *error = admin.lastError().message;
+            return false;
+        }
+    }
+
+    struct Planned
+    {
+        QString login;
+        QUuid tenant;
+        QString resource;
+        QString action;
+        QJsonObject scope;
+        QStringList items;
+        Shape shape;
+    };
+    const QJsonObject driftScope{{QStringLiteral("baseline_id"), 1}};
+    const QJsonObject setScope{{QStringLiteral("backup_set_id"), 1}};
+    const QJsonObject importScope{{QStringLiteral("source"), QStringLiteral("exports/2026-11-20")}};
+    const QList<Planned> plan = {
+        {QStringLiteral("demo_operator"), tenants->contoso, QStringLiteral("inventory"), QStringLiteral("import"),
+         importScope, policyIds(0, 24), Shape::Completed},
+        {QStringLiteral("demo_operator"), tenants->contoso, QStringLiteral("drift"), QStringLiteral("generate"),
+         driftScope, policyIds(0, 18), Shape::Completed},
+        {QStringLiteral("demo_manager"), tenants->contoso, QStringLiteral("backup_set"),
+         QStringLiteral("add_policies"), setScope, policyIds(3, 12), Shape::Partial},
+        {QStringLiteral("demo_owner"), tenants->contoso, QStringLiteral("inventory"), QStringLiteral("import"),
+         QJsonObject{{QStringLiteral("source"), QStringLiteral("exports/missing")}}, {}, Shape::CouldNotProceed},
+        {QStringLiteral("demo_operator"), tenants->contoso, QStringLiteral("drift"), QStringLiteral("generate"),
+         QJsonObject{{QStringLiteral("baseline_id"), 2}}, policyIds(0, 30), Shape::Lost},
+        {QStringLiteral("demo_manager"), tenants->contoso, QStringLiteral("backup_set"),
+         QStringLiteral("add_policies"), QJsonObject{{QStringLiteral("backup_set_id"), 2}}, policyIds(10, 40),
+         Shape::Running},
+        {QStringLiteral("demo_operator"), tenants->contoso, QStringLiteral("drift"), QStringLiteral("generate"),
+         QJsonObject{{QStringLiteral("baseline_id"), 3}}, policyIds(0, 20), Shape::Queued},
+        {QStringLiteral("demo_other"), tenants->fabrikam, QStringLiteral("inventory"), QStringLiteral("import"),
+         importScope, policyIds(100, 8), Shape::Completed},
+    };
+    for (const Planned& p : plan) {
+        if (!demoRun(cluster, database, p.login, cluster.loginPassword(p.login), p.tenant, p.resource, p.action,
+                     p.scope, p.items, p.shape, error))
+            return false;
+    }
+
+    // The lost worker: its heartbeat is back-dated (superuser only) and any client's reaper
+    // then marks it aborted/worker_lost, exactly as after a killed console.
+    Connection su(cluster.superuserSpec(database), QStringLiteral("demo-su"));
+    if (!su.open() ||
+        !su.execRaw(QStringLiteral("UPDATE atlas.bulk_operation_runs SET heartbeat_at = now() - interval '1 hour' "
+                                   "WHERE status = 'running' AND scope = '{\"baseline_id\": 2}'"))) {
+        *error = su.lastError().message;
+        return false;
+    }
+    Connection reaper(cluster.loginSpec(database, QStringLiteral("demo_readonly"),
+                                        cluster.loginPassword(QStringLiteral("demo_readonly"))),
+                      QStringLiteral("demo-reaper"));
+    if (!reaper.open() || !reaper.scalar(QStringLiteral("SELECT atlas.reap_stale_runs()")).isValid()) {
+        *error = reaper.lastError().message;
+        return false;
+    }
+    spdlog::info("demo data created");
+    return true;
+}
+
+} // namespace atlas::demo

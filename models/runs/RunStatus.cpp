@@ -1,0 +1,80 @@
+#include "RunStatus.h"
+
+namespace atlas::runs {
+
+namespace {
+struct BucketInfo
+{
+    Bucket bucket;
+    const char* key;
+    const char* label;
+};
+
+constexpr BucketInfo kBuckets[] = {
+    {Bucket::Queued, "queued", "Queued"},
+    {Bucket::Running, "running", "Running"},
+    {Bucket::Succeeded, "succeeded", "Succeeded"},
+    {Bucket::PartiallySucceeded, "partially_succeeded", "Partially succeeded"},
+    {Bucket::Failed, "failed", "Failed"},
+};
+} // namespace
+
+Bucket bucketFromKey(const QString& key)
+{
+    for (const auto& info : kBuckets) {
+        if (key == QLatin1String(info.key))
+            return info.bucket;
+    }
+    return Bucket::Unknown;
+}
+
+QString bucketKey(Bucket bucket)
+{
+    for (const auto& info : kBuckets) {
+        if (info.bucket == bucket)
+            return QLatin1String(info.key);
+    }
+    return QStringLiteral("unknown");
+}
+
+QString bucketLabel(Bucket bucket)
+{
+    for (const auto& info : kBuckets) {
+        if (info.bucket == bucket)
+            return QLatin1String(info.label);
+    }
+    return QStringLiteral("Unknown");
+}
+
+QStringList allBucketKeys()
+{
+    QStringList keys;
+    for (const auto& info : kBuckets)
+        keys << QLatin1String(info.key);
+    return keys;
+}
+
+bool isFinalBucket(Bucket bucket)
+{
+    return bucket == Bucket::Succeeded || bucket == Bucket::PartiallySucceeded || bucket == Bucket::Failed;
+}
+
+QString operationLabel(const QString& resource, const QString& action)
+{
+    const QString op = resource + QLatin1Char('/') + action;
+    if (op == QLatin1String("drift/generate"))
+        return QStringLiteral("Drift generation");
+    if (op == QLatin1String("backup_set/add_policies"))
+        return QStringLiteral("Backup set: add policies");
+    if (op == QLatin1String("inventory/import"))
+        return QStringLiteral("Inventory import");
+    QString words = resource;
+    words.replace(QLatin1Char('_'), QLatin1Char(' '));
+    if (!words.isEmpty())
+        words[0] = words[0].toUpper();
+    QString verb = action;
+    verb.replace(QLatin1Char('_'), QLatin1Char(' '));
+    return words + QStringLiteral(": ") + verb;
+}
+
+} // namespace atlas::runs
