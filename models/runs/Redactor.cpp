@@ -23,7 +23,7 @@ constexpr Rule kRules[] = {
     {"(Basic)[[:space:]]+[A-Za-z0-9+/]{6,}=*", "\\1 [REDACTED]", false},
     {"([a-zA-Z][a-zA-Z0-9+.-]*://)[^/[:space:]:@]+:[^/[:space:]@]+@", "\\1[REDACTED]@", false},
     {"(password|passwd|pwd|client_secret|secret|access_token|refresh_token|id_token|token|api_key|apikey|sas|sig)"
-     "([[:space:]]*[=:][[:space:]]*)(\"[^\"]*\"|'[^']*'|[^[:space:]&;,\"']+)",
+     "(\"?[[:space:]]*[=:][[:space:]]*)(\"[^\"]*\"|'[^']*'|[^[:space:]&;,\"']+)",
      "\\1\\2[REDACTED]", true},
 };
 

@@ -128,7 +128,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF NOT (atlas.session_is_admin() OR atlas.session_role(p_tenant) = 'owner') THEN
+    IF NOT (atlas.session_is_admin() OR coalesce(atlas.session_role(p_tenant), '') = 'owner') THEN
         RAISE EXCEPTION 'only atlas_admin or an owner of the tenant may grant roles'
             USING ERRCODE = '42501';
     END IF;
@@ -154,7 +154,7 @@ AS $$
 DECLARE
     v_count integer;
 BEGIN
-    IF NOT (atlas.session_is_admin() OR atlas.session_role(p_tenant) = 'owner') THEN
+    IF NOT (atlas.session_is_admin() OR coalesce(atlas.session_role(p_tenant), '') = 'owner') THEN
         RAISE EXCEPTION 'only atlas_admin or an owner of the tenant may revoke roles'
             USING ERRCODE = '42501';
     END IF;

@@ -68,7 +68,7 @@ AS $$
         '(bearer)[[:space:]]+[A-Za-z0-9._~+/=-]{6,}', '\1 [REDACTED]', 'gi'),
         '(Basic)[[:space:]]+[A-Za-z0-9+/]{6,}=*', '\1 [REDACTED]', 'g'),
         '([a-zA-Z][a-zA-Z0-9+.-]*://)[^/[:space:]:@]+:[^/[:space:]@]+@', '\1[REDACTED]@', 'g'),
-        '(password|passwd|pwd|client_secret|secret|access_token|refresh_token|id_token|token|api_key|apikey|sas|sig)([[:space:]]*[=:][[:space:]]*)("[^"]*"|''[^'']*''|[^[:space:]&;,"'']+)',
+        '(password|passwd|pwd|client_secret|secret|access_token|refresh_token|id_token|token|api_key|apikey|sas|sig)("?[[:space:]]*[=:][[:space:]]*)("[^"]*"|''[^'']*''|[^[:space:]&;,"'']+)',
         '\1\2[REDACTED]', 'gi')
 $$;
 

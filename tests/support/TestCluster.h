@@ -1,0 +1,56 @@
+#pragma once
+
+#include "db/Connection.h"
+#include "db/EmbeddedCluster.h"
+
+#include <QTemporaryDir>
+#include <QUuid>
+
+#include <memory>
+
+namespace atlas::test {
+
+// A throwaway PostgreSQL cluster for one test executable: initdb in a temporary directory, a
+// private socket, the migrations applied as superuser into a fresh database. Stopped and
+// deleted when the object goes.
+class TestCluster final
+{
+    Q_DISABLE_COPY_MOVE(TestCluster)
+public:
+    TestCluster();
+    ~TestCluster();
+
+    // Starts the cluster and migrates; QFAIL-style message in *error on failure.
+    bool setUp(QString* error);
+
+    db::EmbeddedCluster& cluster() { return *m_cluster; }
+    QString databaseName() const { return QStringLiteral("atlas_test"); }
+    db::ConnectionSpec superuserSpec() const;
+    db::ConnectionSpec loginSpec(const QString& login) const;
+    static QString passwordOf(const QString& login) { return QStringLiteral("pw-") + login; }
+
+    // CREATE ROLE login LOGIN PASSWORD ... IN ROLE atlas_client (and atlas_admin when admin).
+    bool createLogin(const QString& login, bool admin = false);
+
+    std::unique_ptr<db::Connection> connectAs(const QString& login);
+    std::unique_ptr<db::Connection> connectSuperuser();
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<db::EmbeddedCluster> m_cluster;
+};
+
+// Two tenants and a login per role:
+//   owner_a, manager_a, operator_a, readonly_a  in tenant A
+//   owner_b                                       in tenant B (the other tenant's user)
+//   outsider                                      atlas_client, member of no tenant
+//   admin                                         atlas_admin (+ atlas_client), member of none
+struct TenantFixture
+{
+    QUuid tenantA;
+    QUuid tenantB;
+    static QStringList logins();
+    bool create(TestCluster& cluster, QString* error);
+};
+
+} // namespace atlas::test
