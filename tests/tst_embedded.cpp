@@ -1,4 +1,107 @@
+// The embedded default: a private cluster is created, migrated and given its demo; a second
+// start reuses it; the console's login sees two tenants with runs in every bucket.
+#include "TestCluster.h"
+#include "db/Bootstrap.h"
+#include "demo/DemoSeeder.h"
+
+#include <QSqlQuery>
+#include <QTemporaryDir>
 #include <QtTest>
-class T : public QObject { Q_OBJECT private Q_SLOTS: void x() {} };
-QTEST_GUILESS_MAIN(T)
+
+using atlas::db::Bootstrap;
+using atlas::db::Connection;
+
+class TestEmbedded : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_dir{QStringLiteral("/tmp/atlas-embedded-XXXXXX")};
+    Bootstrap::Target m_target;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        // When root runs this, the cluster's own account must be able to reach the directory.
+        QFile::setPermissions(m_dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
+                                                QFileDevice::ExeGroup | QFileDevice::ExeOther);
+        Bootstrap::Options options;
+        options.clusterDir = m_dir.path() + QStringLiteral("/cluster");
+        QString error;
+        QVERIFY2(Bootstrap::resolve(options, &m_target, &error), qPrintable(error));
+        QVERIFY(m_target.embedded());
+    }
+    void cleanupTestCase()
+    {
+        if (m_target.cluster) {
+            QString error;
+            QVERIFY2(m_target.cluster->stop(&error), qPrintable(error));
+        }
+    }
+
+    void consoleLoginSeesBothDemoTenantsAsOwner()
+    {
+        Connection conn(m_target.spec, QStringLiteral("me"));
+        QVERIFY2(conn.open(), qPrintable(conn.lastError().message));
+        QCOMPARE(conn.scalar(QStringLiteral("SELECT session_user::text")).toString(), Bootstrap::consoleLoginName());
+        QCOMPARE(conn.scalar(QStringLiteral("SELECT string_agg(tenant_name || ':' || role, ',' ORDER BY tenant_name) FROM atlas.my_tenants")).toString(),
+                 QStringLiteral("Contoso (demo):owner,Fabrikam (demo):owner"));
+    }
+
+    void demoHasRunsInEveryBucket()
+    {
+        Connection conn(m_target.spec, QStringLiteral("me"));
+        QVERIFY(conn.open());
+        QSqlQuery q(conn.database());
+        QVERIFY(conn.exec(q, QStringLiteral("SELECT DISTINCT status_bucket FROM atlas.operation_runs r JOIN atlas.my_tenants t USING (tenant_id) "
+                                            "WHERE t.tenant_name = 'Contoso (demo)' ORDER BY 1")));
+        QStringList buckets;
+        while (q.next())
+            buckets << q.value(0).toString();
+        QCOMPARE(buckets, (QStringList{QStringLiteral("failed"), QStringLiteral("partially_succeeded"), QStringLiteral("queued"),
+                                       QStringLiteral("running"), QStringLiteral("succeeded")}));
+        QCOMPARE(conn.scalar(QStringLiteral("SELECT count(*) FROM atlas.operation_runs WHERE reason_code = 'worker_lost'")).toInt(), 1);
+        // Stored failures carry no secrets even though the demo's error text had a bearer token.
+        QCOMPARE(conn.scalar(QStringLiteral("SELECT count(*) FROM atlas.operation_runs WHERE failures::text LIKE '%eyJ%'")).toInt(), 0);
+    }
+
+    void everyDemoLoginHasItsRole()
+    {
+        const QStringList expected{QStringLiteral("owner"), QStringLiteral("manager"), QStringLiteral("operator"), QStringLiteral("readonly")};
+        const QStringList logins = atlas::demo::DemoSeeder::demoLogins();
+        for (int i = 0; i < expected.size(); ++i) {
+            Connection conn(m_target.cluster->loginSpec(Bootstrap::embeddedDatabaseName(), logins[i],
+                                                        m_target.cluster->loginPassword(logins[i])), QStringLiteral("demo"));
+            QVERIFY2(conn.open(), qPrintable(conn.lastError().message));
+            QCOMPARE(conn.scalar(QStringLiteral("SELECT role FROM atlas.my_tenants")).toString(), expected[i]);
+        }
+    }
+
+    void secondStartReusesTheClusterAndAddsNothing()
+    {
+        Connection before(m_target.spec, QStringLiteral("count"));
+        QVERIFY(before.open());
+        const int runs = before.scalar(QStringLiteral("SELECT count(*) FROM atlas.operation_runs")).toInt();
+        Bootstrap::Options options;
+        options.clusterDir = m_dir.path() + QStringLiteral("/cluster");
+        options.login = QStringLiteral("demo_readonly");
+        Bootstrap::Target again;
+        QString error;
+        QVERIFY2(Bootstrap::resolve(options, &again, &error), qPrintable(error));
+        QCOMPARE(again.spec.user, QStringLiteral("demo_readonly"));
+        QCOMPARE(before.scalar(QStringLiteral("SELECT count(*) FROM atlas.operation_runs")).toInt(), runs);
+        QCOMPARE(before.scalar(QStringLiteral("SELECT count(*) FROM atlas.my_tenants")).toInt(), 2);
+    }
+
+    void filesHoldingSecretsArePrivate()
+    {
+        for (const char* name : {"superuser.secret", "logins.json"}) {
+            const QFileInfo info(m_target.cluster->rootDir() + QLatin1Char('/') + QLatin1String(name));
+            QVERIFY(info.exists());
+            QCOMPARE(info.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup | QFileDevice::WriteOther),
+                     QFileDevice::Permissions());
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEmbedded)
 #include "tst_embedded.moc"

@@ -1,10 +1,13 @@
 #include "Connection.h"
 
 #include <QAtomicInteger>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QThread>
 
 #include <spdlog/spdlog.h>
+
+#include <libpq-fe.h>
 
 namespace atlas::db {
 
@@ -90,6 +93,29 @@ bool Connection::execRaw(const QString& sql)
     }
     m_lastError = {};
     return true;
+}
+
+bool Connection::execScript(const QString& sql)
+{
+    const QVariant handle = database().driver()->handle();
+    PGconn* pg = handle.isValid() ? *static_cast<PGconn* const*>(handle.constData()) : nullptr;
+    if (!pg || (qstrcmp(handle.typeName(), "PGconn*") != 0 && qstrcmp(handle.typeName(), "pg_conn*") != 0)) {
+        m_lastError = DbError::make(QString(), QStringLiteral("not connected"));
+        return false;
+    }
+    PGresult* result = PQexec(pg, sql.toUtf8().constData());
+    const ExecStatusType status = PQresultStatus(result);
+    const bool ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY;
+    if (ok) {
+        m_lastError = {};
+    } else {
+        const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+        const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
+        m_lastError = DbError::make(QString::fromLatin1(state ? state : ""),
+                                    QString::fromUtf8(primary ? primary : PQerrorMessage(pg)).trimmed());
+    }
+    PQclear(result);
+    return ok;
 }
 
 bool Connection::begin()

@@ -33,8 +33,11 @@ public:
     bool exec(QSqlQuery& query, const QString& sql, std::initializer_list<QVariant> values = {});
     // Runs sql and returns the first column of the first row (invalid on error or no row).
     QVariant scalar(const QString& sql, std::initializer_list<QVariant> values = {});
-    // Runs a statement without parameters (may contain several statements; no bound values).
+    // Runs one statement without parameters.
     bool execRaw(const QString& sql);
+    // Runs a script of several statements through libpq, atomically (one implicit transaction
+    // unless the script says otherwise). QSqlQuery would only report the first statement.
+    bool execScript(const QString& sql);
 
     bool begin();
     bool commit();

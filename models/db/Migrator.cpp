@@ -74,15 +74,11 @@ QStringList Migrator::migrate(Connection& conn, DbError* error)
         if (applied.contains(version))
             continue;
         const QString sql = sqlOf(version);
-        if (!conn.begin() || !conn.execRaw(sql)) {
+        // One implicit transaction per file: a failing statement leaves nothing of the file behind.
+        if (sql.isEmpty() || !conn.execScript(sql)) {
             DbError failed = conn.lastError();
-            conn.rollback();
             failed.message = QStringLiteral("migration %1 failed: %2").arg(version, failed.message);
             *error = failed;
-            return done;
-        }
-        if (!conn.commit()) {
-            *error = conn.lastError();
             return done;
         }
         spdlog::info("applied migration {}", version.toStdString());

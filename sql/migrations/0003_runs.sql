@@ -381,19 +381,36 @@ BEGIN
 END
 $$;
 
+-- What the lease-holder functions need of a run: never the (large) item lists.
+CREATE TYPE atlas.run_ref AS (
+    tenant_id        uuid,
+    id               bigint,
+    resource         text,
+    action           text,
+    scope            jsonb,
+    succeeded_items  integer,
+    failed_items     integer
+);
+
 -- The run, locked, if the caller holds its current lease; NULL otherwise.
-CREATE FUNCTION atlas.leased_run(p_run bigint, p_lease uuid) RETURNS atlas.bulk_operation_runs
+CREATE FUNCTION atlas.leased_run(p_run bigint, p_lease uuid) RETURNS atlas.run_ref
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_run atlas.bulk_operation_runs%ROWTYPE;
+    v_run atlas.run_ref;
+    v_initiator text;
+    v_status text;
 BEGIN
-    SELECT * INTO v_run FROM atlas.bulk_operation_runs WHERE id = p_run FOR UPDATE;
-    IF NOT FOUND OR v_run.initiator <> session_user THEN
+    SELECT r.tenant_id, r.id, r.resource, r.action, r.scope, r.succeeded_items, r.failed_items,
+           r.initiator, r.status
+      INTO v_run.tenant_id, v_run.id, v_run.resource, v_run.action, v_run.scope, v_run.succeeded_items,
+           v_run.failed_items, v_initiator, v_status
+      FROM atlas.bulk_operation_runs r WHERE r.id = p_run FOR UPDATE;
+    IF NOT FOUND OR v_initiator <> session_user THEN
         RAISE EXCEPTION 'run % is not yours', p_run USING ERRCODE = '42501';
     END IF;
-    IF v_run.status <> 'running' OR p_lease IS NULL OR NOT EXISTS (
+    IF v_status <> 'running' OR p_lease IS NULL OR NOT EXISTS (
            SELECT 1 FROM atlas.run_leases l
             WHERE l.tenant_id = v_run.tenant_id AND l.run_id = p_run
               AND l.lease = p_lease AND l.holder = session_user) THEN
@@ -408,7 +425,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_run atlas.bulk_operation_runs%ROWTYPE := atlas.leased_run(p_run, p_lease);
+    v_run atlas.run_ref := atlas.leased_run(p_run, p_lease);
 BEGIN
     IF v_run.id IS NULL THEN
         RETURN false;
@@ -424,7 +441,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_run atlas.bulk_operation_runs%ROWTYPE := atlas.leased_run(p_run, p_lease);
+    v_run atlas.run_ref := atlas.leased_run(p_run, p_lease);
     v_set jsonb;
     v_bad text;
     v_succeeded integer;
@@ -440,7 +457,10 @@ BEGIN
     IF EXISTS (SELECT 1 FROM jsonb_array_elements(p_results) e WHERE jsonb_typeof(e) <> 'object') THEN
         RAISE EXCEPTION 'each result must be a JSON object' USING ERRCODE = '22023';
     END IF;
-    v_set := v_run.item_set;
+    -- A private, decompressed copy: the membership test below runs once per item, and on the
+    -- stored (compressed) value each test would decompress the whole set again.
+    SELECT r.item_set || '{}'::jsonb INTO v_set FROM atlas.bulk_operation_runs r
+     WHERE r.tenant_id = v_run.tenant_id AND r.id = p_run;
     SELECT coalesce(r.item_id, '<missing item_id>') INTO v_bad
       FROM jsonb_to_recordset(p_results) AS r(item_id text, outcome text, reason_code text)
      WHERE r.item_id IS NULL OR NOT (v_set ? r.item_id)
@@ -483,7 +503,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_run atlas.bulk_operation_runs%ROWTYPE := atlas.leased_run(p_run, p_lease);
+    v_run atlas.run_ref := atlas.leased_run(p_run, p_lease);
     v_status text;
 BEGIN
     IF v_run.id IS NULL THEN
@@ -508,7 +528,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_run atlas.bulk_operation_runs%ROWTYPE := atlas.leased_run(p_run, p_lease);
+    v_run atlas.run_ref := atlas.leased_run(p_run, p_lease);
 BEGIN
     IF v_run.id IS NULL THEN
         RAISE EXCEPTION 'lease on run % is lost', p_run USING ERRCODE = '55000';

@@ -114,7 +114,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_run atlas.bulk_operation_runs%ROWTYPE := atlas.leased_run(p_run, p_lease);
+    v_run atlas.run_ref := atlas.leased_run(p_run, p_lease);
     v_count integer;
 BEGIN
     IF v_run.id IS NULL THEN
@@ -150,7 +150,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_run atlas.bulk_operation_runs%ROWTYPE := atlas.leased_run(p_run, p_lease);
+    v_run atlas.run_ref := atlas.leased_run(p_run, p_lease);
     v_count integer;
 BEGIN
     IF v_run.id IS NULL THEN
@@ -215,7 +215,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_run atlas.bulk_operation_runs%ROWTYPE := atlas.leased_run(p_run, p_lease);
+    v_run atlas.run_ref := atlas.leased_run(p_run, p_lease);
     v_count integer;
 BEGIN
     IF v_run.id IS NULL THEN
@@ -248,7 +248,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_run atlas.bulk_operation_runs%ROWTYPE := atlas.leased_run(p_run, p_lease);
+    v_run atlas.run_ref := atlas.leased_run(p_run, p_lease);
     v_set bigint;
     v_results jsonb;
 BEGIN
