@@ -144,8 +144,9 @@ BEGIN
 END
 $$;
 
--- After an import: policies of the given types that this run did not observe are no longer current.
-CREATE FUNCTION atlas.retire_unobserved(p_run bigint, p_lease uuid, p_policy_types text[]) RETURNS integer
+-- After an import: current policies that this run did not observe are no longer current, except
+-- those of the spared policy types (where a file could not be read, so it may have been them).
+CREATE FUNCTION atlas.retire_unobserved(p_run bigint, p_lease uuid, p_spared_types text[]) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -160,7 +161,7 @@ BEGIN
         RAISE EXCEPTION 'run % is not an inventory import', p_run USING ERRCODE = '22023';
     END IF;
     UPDATE atlas.inventory_items SET is_current = false
-     WHERE tenant_id = v_run.tenant_id AND policy_type = ANY (p_policy_types)
+     WHERE tenant_id = v_run.tenant_id AND NOT (policy_type = ANY (coalesce(p_spared_types, '{}')))
        AND is_current AND last_run_id IS DISTINCT FROM p_run;
     GET DIAGNOSTICS v_count = ROW_COUNT;
     RETURN v_count;

@@ -1,0 +1,52 @@
+#pragma once
+
+#include "db/Bootstrap.h"
+
+#include <QCommandLineOption>
+#include <QCommandLineParser>
+#include <QStringList>
+
+namespace atlas::app {
+
+// Options shared by the console and the commands.
+struct Options
+{
+    QCommandLineOption db{QStringLiteral("db"), QStringLiteral("PostgreSQL URL (postgresql://user@host/db?sslmode=...)."),
+                          QStringLiteral("url")};
+    QCommandLineOption login{QStringLiteral("login"), QStringLiteral("Embedded cluster only: act as another of its logins."),
+                             QStringLiteral("name")};
+    QCommandLineOption dataDir{QStringLiteral("data-dir"),
+                               QStringLiteral("Where the embedded cluster lives (default: your data directory)."),
+                               QStringLiteral("dir")};
+    QCommandLineOption json{QStringLiteral("json"), QStringLiteral("Print one JSON object on stdout.")};
+    QCommandLineOption logLevel{QStringLiteral("log-level"), QStringLiteral("trace, debug, info, warn, error (default warn)."),
+                                QStringLiteral("level")};
+    QCommandLineOption tenant{QStringLiteral("tenant"), QStringLiteral("Tenant id (UUID)."), QStringLiteral("uuid")};
+    QCommandLineOption name{QStringLiteral("name"), QStringLiteral("Name of the baseline or backup set."), QStringLiteral("name")};
+    QCommandLineOption baseline{QStringLiteral("baseline"), QStringLiteral("Baseline id."), QStringLiteral("id")};
+    QCommandLineOption backupSet{QStringLiteral("backup-set"), QStringLiteral("Backup set id."), QStringLiteral("id")};
+    QCommandLineOption policy{QStringLiteral("policy"), QStringLiteral("Policy external id (repeatable)."), QStringLiteral("id")};
+    QCommandLineOption all{QStringLiteral("all"), QStringLiteral("All current policies of the tenant.")};
+    QCommandLineOption wait{QStringLiteral("wait"), QStringLiteral("Follow a reused run until it finishes.")};
+    QCommandLineOption bucket{QStringLiteral("bucket"),
+                              QStringLiteral("queued, running, succeeded, partially_succeeded or failed."), QStringLiteral("bucket")};
+    QCommandLineOption resource{QStringLiteral("resource"), QStringLiteral("drift, backup_set, inventory, ..."),
+                                QStringLiteral("resource")};
+    QCommandLineOption since{QStringLiteral("since"), QStringLiteral("ISO date/time, or an age such as 24h or 7d."),
+                             QStringLiteral("time")};
+
+    QList<QCommandLineOption> all_() const
+    {
+        return {db, login, dataDir, json, logLevel, tenant, name, baseline, backupSet, policy, all, wait, bucket, resource, since};
+    }
+    // Names of the options that take a value (to find the command among the arguments).
+    QStringList valueOptionNames() const;
+    db::Bootstrap::Options bootstrap(const QCommandLineParser& parser) const;
+};
+
+// Runs a command (the positional words, e.g. {"run", "drift"}); returns the exit status.
+int runCommand(const QStringList& words, const QCommandLineParser& parser, const Options& options);
+bool isCommand(const QString& firstWord);
+QString commandsHelp();
+
+} // namespace atlas::app

@@ -1,0 +1,163 @@
+#include "DriftJob.h"
+
+#include "DriftDiff.h"
+#include "db/Connection.h"
+#include "runs/RunContext.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QMap>
+#include <QSqlQuery>
+
+namespace atlas::drift {
+
+using runs::ItemResult;
+
+namespace {
+struct Side
+{
+    QString displayName;
+    QString hash;
+    QString payload; // text as stored
+};
+
+// (policy type) -> side, for one external id
+using ByType = QMap<QString, Side>;
+
+bool load(db::Connection& conn, const QString& sql, const QVariantList& binds, QHash<QString, ByType>* out,
+          db::DbError* error)
+{
+    QSqlQuery q(conn.database());
+    q.setForwardOnly(true);
+    if (!q.prepare(sql)) {
+        *error = db::DbError::fromSql(q.lastError());
+        return false;
+    }
+    for (const QVariant& v : binds)
+        q.addBindValue(v);
+    if (!q.exec()) {
+        *error = db::DbError::fromSql(q.lastError());
+        return false;
+    }
+    while (q.next())
+        (*out)[q.value(0).toString()].insert(q.value(1).toString(),
+                                             {q.value(2).toString(), q.value(3).toString(), q.value(4).toString()});
+    return true;
+}
+
+bool parseObject(const QString& text, QJsonObject* out)
+{
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8(), &error);
+    if (error.error != QJsonParseError::NoError || !doc.isObject())
+        return false;
+    *out = doc.object();
+    return true;
+}
+} // namespace
+
+void DriftJob::execute(runs::RunContext& ctx)
+{
+    const qint64 baselineId = ctx.run().scope.value(QLatin1String("baseline_id")).toInteger(-1);
+    const QString tenant = ctx.run().tenant.toString(QUuid::WithoutBraces);
+    const QVariant exists = ctx.connection().scalar(
+        QStringLiteral("SELECT count(*) FROM atlas.baselines WHERE tenant_id = ?::uuid AND baseline_id = ?"),
+        {tenant, baselineId});
+    if (!exists.isValid() || exists.toInt() == 0) {
+        ctx.couldNotProceed(QStringLiteral("baseline_not_found"), QStringLiteral("The baseline does not exist."));
+        return;
+    }
+
+    int added = 0, removed = 0, modified = 0, unchanged = 0;
+    const QStringList& items = ctx.run().itemIds;
+    for (qsizetype offset = 0; offset < items.size(); offset += kChunk) {
+        if (ctx.shouldStop())
+            return;
+        const QStringList chunk = items.mid(offset, kChunk);
+        const QString ids = QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(chunk)).toJson(QJsonDocument::Compact));
+        QHash<QString, ByType> baseline, current;
+        db::DbError error;
+        if (!load(ctx.connection(),
+                  QStringLiteral("SELECT external_id, policy_type, display_name, content_hash, payload::text "
+                                 "FROM atlas.baseline_items WHERE tenant_id = ?::uuid AND baseline_id = ? "
+                                 "AND external_id IN (SELECT jsonb_array_elements_text(?::jsonb))"),
+                  {tenant, baselineId, ids}, &baseline, &error) ||
+            !load(ctx.connection(),
+                  QStringLiteral("SELECT external_id, policy_type, display_name, content_hash, payload::text "
+                                 "FROM atlas.inventory_items WHERE tenant_id = ?::uuid AND is_current "
+                                 "AND external_id IN (SELECT jsonb_array_elements_text(?::jsonb))"),
+                  {tenant, ids}, &current, &error)) {
+            ctx.couldNotProceed(QStringLiteral("inventory_unreadable"), error.message);
+            return;
+        }
+
+        QJsonArray findings;
+        QList<ItemResult> results;
+        for (const QString& id : chunk) {
+            const ByType b = baseline.value(id);
+            const ByType c = current.value(id);
+            QStringList types = b.keys();
+            for (const QString& t : c.keys()) {
+                if (!b.contains(t))
+                    types << t;
+            }
+            bool unreadable = false;
+            for (const QString& type : types) {
+                auto finding = [&](const QString& change, const QString& name, const QStringList& paths) {
+                    findings.append(QJsonObject{{QStringLiteral("policy_type"), type},
+                                                {QStringLiteral("external_id"), id},
+                                                {QStringLiteral("display_name"), name},
+                                                {QStringLiteral("change"), change},
+                                                {QStringLiteral("changed_paths"), QJsonArray::fromStringList(paths)}});
+                };
+                if (!c.contains(type)) {
+                    finding(QStringLiteral("removed"), b.value(type).displayName, {});
+                    ++removed;
+                } else if (!b.contains(type)) {
+                    finding(QStringLiteral("added"), c.value(type).displayName, {});
+                    ++added;
+                } else if (b.value(type).hash == c.value(type).hash) {
+                    ++unchanged;
+                } else {
+                    QJsonObject before, after;
+                    if (!parseObject(b.value(type).payload, &before) || !parseObject(c.value(type).payload, &after)) {
+                        unreadable = true;
+                        continue;
+                    }
+                    const QStringList paths = DriftDiff::changedPaths(before, after);
+                    if (paths.isEmpty()) {
+                        ++unchanged; // only volatile fields or order differ
+                    } else {
+                        finding(QStringLiteral("modified"), c.value(type).displayName, paths);
+                        ++modified;
+                    }
+                }
+            }
+            results << (unreadable ? ItemResult::failed(id, QStringLiteral("payload_unreadable"),
+                                                        QStringLiteral("A stored payload of this policy is not a JSON object."))
+                                   : ItemResult::succeeded(id));
+        }
+        const qint64 runId = ctx.run().id;
+        const QString lease = ctx.lease().toString(QUuid::WithoutBraces);
+        const bool ok = ctx.writeBatch(results, [&](db::Connection& conn, db::DbError* err) {
+            if (findings.isEmpty())
+                return true;
+            QSqlQuery q(conn.database());
+            if (!conn.exec(q, QStringLiteral("SELECT atlas.record_drift_findings(?, ?::uuid, ?::jsonb)"),
+                           {runId, lease, QString::fromUtf8(QJsonDocument(findings).toJson(QJsonDocument::Compact))})) {
+                *err = conn.lastError();
+                return false;
+            }
+            return true;
+        });
+        if (!ok)
+            return;
+    }
+    ctx.setSummary({{QStringLiteral("baseline_id"), baselineId},
+                    {QStringLiteral("added"), added},
+                    {QStringLiteral("removed"), removed},
+                    {QStringLiteral("modified"), modified},
+                    {QStringLiteral("unchanged"), unchanged}});
+}
+
+} // namespace atlas::drift

@@ -1,0 +1,18 @@
+#pragma once
+
+#include "runs/RunJob.h"
+
+namespace atlas::drift {
+
+// drift/generate: compares the baseline named in the scope ("baseline_id") with the current
+// inventory. One item per policy id (external id) in either; findings go to atlas.drift_findings
+// and the summary counts them per kind. A payload that is not a JSON object fails its item with
+// payload_unreadable.
+class DriftJob final : public runs::RunJob
+{
+public:
+    static constexpr int kChunk = 200;
+    void execute(runs::RunContext& ctx) override;
+};
+
+} // namespace atlas::drift

@@ -1,0 +1,59 @@
+#pragma once
+
+#include "db/DbError.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QStringList>
+#include <QUuid>
+
+#include <optional>
+
+namespace atlas::db {
+class Connection;
+}
+
+namespace atlas::runs {
+
+// What to start: the arguments of atlas.start_run.
+struct RunRequest
+{
+    QUuid tenant;
+    QString resource;
+    QString action;
+    QJsonObject scope;
+    QStringList itemIds;
+};
+
+// Turns what a person asked for into a run request (reading what the items are), or says in
+// one line why it cannot be done. Producers are started from their own pages and commands.
+class RunRequests final
+{
+public:
+    static std::optional<RunRequest> inventoryImport(const QUuid& tenant, const QString& folder, QString* error);
+    static std::optional<RunRequest> driftGenerate(db::Connection& conn, const QUuid& tenant, qint64 baselineId,
+                                                   QString* error);
+    // policyIds empty means every current policy of the tenant.
+    static std::optional<RunRequest> addPolicies(db::Connection& conn, const QUuid& tenant, qint64 backupSetId,
+                                                 const QStringList& policyIds, QString* error);
+};
+
+// Reading runs back through atlas.operation_runs, as JSON objects with its columns.
+class RunQueries final
+{
+public:
+    static std::optional<QJsonObject> run(db::Connection& conn, qint64 id, db::DbError* error);
+    struct ListFilter
+    {
+        QUuid tenant;
+        QString bucket;
+        QString resource;
+        QString since; // timestamptz text
+        int limit = 1000;
+    };
+    static std::optional<QJsonArray> list(db::Connection& conn, const ListFilter& filter, db::DbError* error);
+    // Describes an error of the run API for a person: "permission denied: ...", etc.
+    static QString explain(const db::DbError& error);
+};
+
+} // namespace atlas::runs
