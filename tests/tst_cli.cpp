@@ -1,16 +1,32 @@
 // The atlas-ops binary as scripts use it: exit status, one line on stderr, --json on stdout.
 #include "TestCluster.h"
+#include "runs/RunApi.h"
+
+#include <QJsonArray>
+#include <QTemporaryDir>
+#include <QThread>
 
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSqlQuery>
 #include <QtTest>
 
 class TestCli : public QObject
 {
     Q_OBJECT
     atlas::test::TestCluster m_cluster;
+    atlas::test::TenantFixture m_fx;
     QString m_binary;
+
+    QString loginUrl(const QString& login)
+    {
+        return QStringLiteral("postgresql://%1:%2@/%3?host=%4&port=%5")
+            .arg(login, atlas::test::TestCluster::passwordOf(login), m_cluster.databaseName(), m_cluster.cluster().socketDir())
+            .arg(m_cluster.cluster().port());
+    }
+    QString tenantA() const { return m_fx.tenantA.toString(QUuid::WithoutBraces); }
+    static QJsonObject json(const QString& out) { return QJsonDocument::fromJson(out.toUtf8()).object(); }
 
     struct Result
     {
@@ -51,6 +67,136 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(m_cluster.setUp(&error), qPrintable(error));
         QVERIFY2(m_cluster.cluster().ensureDatabase(QStringLiteral("cli"), &error), qPrintable(error));
+        QVERIFY2(m_fx.create(m_cluster, &error), qPrintable(error));
+    }
+
+    void importBaselineDriftAndShowAsJson()
+    {
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("SettingsCatalog")));
+        for (const char* id : {"p1", "p2"}) {
+            QFile f(dir.path() + QStringLiteral("/SettingsCatalog/%1.json").arg(QLatin1String(id)));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(QByteArray("{\"id\": \"") + id + "\", \"displayName\": \"Policy\"}");
+        }
+        const QString op = loginUrl(QStringLiteral("operator_a"));
+        const Result imported = run({QStringLiteral("inventory"), QStringLiteral("import"), QStringLiteral("--tenant"), tenantA(),
+                                     dir.path(), QStringLiteral("--db"), op, QStringLiteral("--json")});
+        QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
+        const QJsonObject run1 = json(imported.out);
+        for (const char* column : {"id", "tenant_id", "initiator", "resource", "action", "status", "status_bucket", "total_items",
+                                   "processed_items", "succeeded_items", "failed_items", "skipped_items", "item_ids", "failures",
+                                   "idempotency_key", "created_at", "started_at", "finished_at", "heartbeat_at", "summary", "reused"})
+            QVERIFY2(run1.contains(QLatin1String(column)), column);
+        QCOMPARE(run1.value(QStringLiteral("status_bucket")).toString(), QStringLiteral("succeeded"));
+        QCOMPARE(run1.value(QStringLiteral("reused")).toBool(), false);
+        QCOMPARE(run1.value(QStringLiteral("initiator")).toString(), QStringLiteral("operator_a"));
+        QCOMPARE(run1.value(QStringLiteral("item_ids")).toArray().size(), 2);
+
+        const Result baseline = run({QStringLiteral("baseline"), QStringLiteral("capture"), QStringLiteral("--tenant"), tenantA(),
+                                     QStringLiteral("--name"), QStringLiteral("first"), QStringLiteral("--db"), op});
+        QCOMPARE(baseline.exitCode, 0);
+        const qint64 baselineId = baseline.out.trimmed().toLongLong();
+        QVERIFY(baselineId > 0);
+        const Result drift = run({QStringLiteral("run"), QStringLiteral("drift"), QStringLiteral("--tenant"), tenantA(),
+                                  QStringLiteral("--baseline"), QString::number(baselineId), QStringLiteral("--db"), op});
+        QVERIFY2(drift.exitCode == 0, qPrintable(drift.err));
+        QVERIFY2(drift.out.contains(QLatin1String("Drift generation: Succeeded")), qPrintable(drift.out));
+
+        const Result show = run({QStringLiteral("runs"), QStringLiteral("show"), QString::number(run1.value(QStringLiteral("id")).toInteger()),
+                                 QStringLiteral("--db"), op, QStringLiteral("--json")});
+        QCOMPARE(show.exitCode, 0);
+        QCOMPARE(json(show.out).value(QStringLiteral("idempotency_key")), run1.value(QStringLiteral("idempotency_key")));
+        const Result list = run({QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--tenant"), tenantA(),
+                                 QStringLiteral("--db"), op, QStringLiteral("--json")});
+        const QJsonArray runs = json(list.out).value(QStringLiteral("runs")).toArray();
+        QVERIFY(runs.size() >= 2);
+        QCOMPARE(runs.first().toObject().value(QStringLiteral("resource")).toString(), QStringLiteral("drift")); // newest first
+        const Result onlyImports = run({QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--tenant"), tenantA(),
+                                        QStringLiteral("--resource"), QStringLiteral("inventory"), QStringLiteral("--bucket"),
+                                        QStringLiteral("succeeded"), QStringLiteral("--since"), QStringLiteral("1h"),
+                                        QStringLiteral("--db"), op, QStringLiteral("--json")});
+        for (const QJsonValue& r : json(onlyImports.out).value(QStringLiteral("runs")).toArray())
+            QCOMPARE(r.toObject().value(QStringLiteral("resource")).toString(), QStringLiteral("inventory"));
+        QCOMPARE(json(onlyImports.out).value(QStringLiteral("runs")).toArray().size(), 1);
+        // Another tenant's user cannot see the run at all.
+        const Result other = run({QStringLiteral("runs"), QStringLiteral("show"), QString::number(run1.value(QStringLiteral("id")).toInteger()),
+                                  QStringLiteral("--db"), loginUrl(QStringLiteral("owner_b"))});
+        QCOMPARE(other.exitCode, 1);
+        QVERIFY(other.err.contains(QLatin1String("not found")));
+    }
+
+    void anIdenticalActiveRunIsReusedAndFollowedWithWait()
+    {
+        auto conn = m_cluster.connectAs(QStringLiteral("operator_a"));
+        const qint64 baselineId = conn->scalar(QStringLiteral("SELECT atlas.capture_baseline(?::uuid, 'reuse')"), {tenantA()}).toLongLong();
+        // Another console started the identical run and is working on it.
+        atlas::runs::RunApi api(*conn);
+        atlas::db::DbError error;
+        QStringList items;
+        QSqlQuery q(conn->database());
+        QVERIFY(conn->exec(q, QStringLiteral("SELECT external_id FROM atlas.baseline_items WHERE baseline_id = ? UNION "
+                                             "SELECT external_id FROM atlas.inventory_items WHERE is_current ORDER BY 1"), {baselineId}));
+        while (q.next())
+            items << q.value(0).toString();
+        const auto started = api.start(m_fx.tenantA, QStringLiteral("drift"), QStringLiteral("generate"),
+                                       QJsonObject{{QStringLiteral("baseline_id"), baselineId}}, items, &error);
+        QVERIFY(started && !started->reused);
+        const auto lease = api.claim(started->runId, &error);
+        QVERIFY(lease && !lease->isNull());
+
+        const QStringList args{QStringLiteral("run"), QStringLiteral("drift"), QStringLiteral("--tenant"), tenantA(),
+                               QStringLiteral("--baseline"), QString::number(baselineId), QStringLiteral("--db"),
+                               loginUrl(QStringLiteral("manager_a")), QStringLiteral("--json")};
+        const Result reused = run(args);
+        QCOMPARE(reused.exitCode, 0);
+        QCOMPARE(json(reused.out).value(QStringLiteral("reused")).toBool(), true);
+        QCOMPARE(json(reused.out).value(QStringLiteral("id")).toInteger(), started->runId);
+        QCOMPARE(json(reused.out).value(QStringLiteral("status_bucket")).toString(), QStringLiteral("running"));
+
+        QProcess waiting;
+        waiting.start(m_binary, args + QStringList{QStringLiteral("--wait")});
+        QVERIFY(waiting.waitForStarted());
+        QThread::msleep(1500);
+        QCOMPARE(waiting.state(), QProcess::Running); // still following
+        QVERIFY(api.record(started->runId, *lease, {}, &error));
+        QVERIFY(api.finish(started->runId, *lease, {}, {}, &error));
+        QVERIFY(waiting.waitForFinished(20000));
+        QCOMPARE(waiting.exitCode(), 0);
+        const QJsonObject final = json(QString::fromUtf8(waiting.readAllStandardOutput()));
+        QCOMPARE(final.value(QStringLiteral("reused")).toBool(), true);
+        QCOMPARE(final.value(QStringLiteral("status_bucket")).toString(), QStringLiteral("succeeded"));
+    }
+
+    void refusalsAreOneLine_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("login");
+        QTest::addColumn<QString>("mentions");
+        const QString a = QStringLiteral("TENANT_A");
+        QTest::newRow("bad uuid") << QStringList{QStringLiteral("run"), QStringLiteral("drift"), QStringLiteral("--tenant"), QStringLiteral("not-a-uuid"), QStringLiteral("--baseline"), QStringLiteral("1")} << "operator_a" << "must be a UUID";
+        QTest::newRow("unknown baseline") << QStringList{QStringLiteral("run"), QStringLiteral("drift"), QStringLiteral("--tenant"), a, QStringLiteral("--baseline"), QStringLiteral("987654")} << "operator_a" << "baseline 987654 not found";
+        QTest::newRow("baseline not a number") << QStringList{QStringLiteral("run"), QStringLiteral("drift"), QStringLiteral("--tenant"), a, QStringLiteral("--baseline"), QStringLiteral("x")} << "operator_a" << "positive number";
+        QTest::newRow("readonly may not capture") << QStringList{QStringLiteral("baseline"), QStringLiteral("capture"), QStringLiteral("--tenant"), a, QStringLiteral("--name"), QStringLiteral("x")} << "readonly_a" << "permission denied";
+        QTest::newRow("readonly may not import") << QStringList{QStringLiteral("inventory"), QStringLiteral("import"), QStringLiteral("--tenant"), a, QStringLiteral("/tmp")} << "readonly_a" << "permission denied";
+        QTest::newRow("other tenant may not create") << QStringList{QStringLiteral("backup-set"), QStringLiteral("create"), QStringLiteral("--tenant"), a, QStringLiteral("--name"), QStringLiteral("x")} << "owner_b" << "permission denied";
+        QTest::newRow("policy or all") << QStringList{QStringLiteral("run"), QStringLiteral("add-policies"), QStringLiteral("--tenant"), a, QStringLiteral("--backup-set"), QStringLiteral("1")} << "operator_a" << "--policy";
+        QTest::newRow("missing folder") << QStringList{QStringLiteral("inventory"), QStringLiteral("import"), QStringLiteral("--tenant"), a, QStringLiteral("/nonexistent")} << "operator_a" << "not a readable folder";
+        QTest::newRow("bad bucket") << QStringList{QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--tenant"), a, QStringLiteral("--bucket"), QStringLiteral("done")} << "operator_a" << "--bucket must be";
+        QTest::newRow("bad since") << QStringList{QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--tenant"), a, QStringLiteral("--since"), QStringLiteral("yesterday")} << "operator_a" << "--since";
+        QTest::newRow("run id") << QStringList{QStringLiteral("runs"), QStringLiteral("show"), QStringLiteral("abc")} << "operator_a" << "positive number";
+    }
+    void refusalsAreOneLine()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, login);
+        QFETCH(QString, mentions);
+        args.replaceInStrings(QStringLiteral("TENANT_A"), tenantA());
+        const Result r = run(args + QStringList{QStringLiteral("--db"), loginUrl(login)});
+        QCOMPARE(r.exitCode, 1);
+        QCOMPARE(lines(r.err), 1);
+        QVERIFY2(r.err.contains(mentions), qPrintable(r.err));
+        QVERIFY(r.out.isEmpty());
     }
 
     void versionAndHelp()

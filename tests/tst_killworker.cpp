@@ -1,0 +1,87 @@
+// kill -9 of a console in the middle of a run: the run stays "running" until any other client
+// reaps it as aborted/worker_lost, and every batch written before the kill is kept, whole.
+#include "TestCluster.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+class TestKillWorker : public QObject
+{
+    Q_OBJECT
+    atlas::test::TestCluster m_cluster;
+    atlas::test::TenantFixture m_fx;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (qEnvironmentVariableIsEmpty("ATLAS_BINARY"))
+            QSKIP("ATLAS_BINARY not set (run through ctest)");
+        QString error;
+        QVERIFY2(m_cluster.setUp(&error), qPrintable(error));
+        QVERIFY2(m_fx.create(m_cluster, &error), qPrintable(error));
+    }
+
+    void killedMidRunIsReapedWithItsBatchesKept()
+    {
+        constexpr int kFiles = 20000;
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("SettingsCatalog")));
+        const QByteArray padding(1500, 'p');
+        for (int i = 0; i < kFiles; ++i) {
+            QFile f(dir.path() + QStringLiteral("/SettingsCatalog/policy-%1.json").arg(i, 5, 10, QLatin1Char('0')));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("{\"id\": \"p" + QByteArray::number(i) + "\", \"displayName\": \"Policy " + QByteArray::number(i) +
+                    "\", \"padding\": \"" + padding + "\"}");
+        }
+        const QString url = QStringLiteral("postgresql://operator_a:%1@/%2?host=%3&port=%4")
+                                .arg(atlas::test::TestCluster::passwordOf(QStringLiteral("operator_a")), m_cluster.databaseName(),
+                                     m_cluster.cluster().socketDir()).arg(m_cluster.cluster().port());
+        QProcess console;
+        console.start(qEnvironmentVariable("ATLAS_BINARY"),
+                      {QStringLiteral("inventory"), QStringLiteral("import"), QStringLiteral("--tenant"),
+                       m_fx.tenantA.toString(QUuid::WithoutBraces), dir.path(), QStringLiteral("--db"), url});
+        QVERIFY(console.waitForStarted());
+
+        auto su = m_cluster.connectSuperuser();
+        qint64 run = 0;
+        QElapsedTimer timer;
+        timer.start();
+        while (timer.elapsed() < 60000) {
+            const QVariant id = su->scalar(QStringLiteral("SELECT id FROM atlas.bulk_operation_runs WHERE status = 'running' "
+                                                          "AND processed_items >= 400"));
+            if (id.isValid()) {
+                run = id.toLongLong();
+                break;
+            }
+            QVERIFY2(console.state() == QProcess::Running, "the import ended before it could be killed");
+            QThread::msleep(5);
+        }
+        QVERIFY(run > 0);
+        console.kill(); // SIGKILL: no chance to clean up
+        QVERIFY(console.waitForFinished(10000));
+
+        // Nothing finished it: it is still "running", with what was written before the kill.
+        QCOMPARE(su->scalar(QStringLiteral("SELECT status FROM atlas.bulk_operation_runs WHERE id = ?"), {run}).toString(),
+                 QStringLiteral("running"));
+        const int processed = su->scalar(QStringLiteral("SELECT processed_items FROM atlas.bulk_operation_runs WHERE id = ?"), {run}).toInt();
+        QVERIFY(processed >= 400 && processed < kFiles);
+        QCOMPARE(su->scalar(QStringLiteral("SELECT count(*) FROM atlas.run_item_results WHERE run_id = ?"), {run}).toInt(), processed);
+        // Inventory rows were written in the same transactions as the results: none half-written.
+        QCOMPARE(su->scalar(QStringLiteral("SELECT count(*) FROM atlas.inventory_items WHERE last_run_id = ?"), {run}).toInt(), processed);
+
+        // Any other client (here a readonly auditor) reaps it once its heartbeat is too old.
+        QVERIFY(su->execRaw(QStringLiteral("UPDATE atlas.settings SET value = '1 second' WHERE key = 'reap_timeout'")));
+        QThread::msleep(1500);
+        auto auditor = m_cluster.connectAs(QStringLiteral("readonly_a"));
+        QCOMPARE(auditor->scalar(QStringLiteral("SELECT atlas.reap_stale_runs()")).toInt(), 1);
+        QCOMPARE(auditor->scalar(QStringLiteral("SELECT status || '/' || status_bucket || '/' || reason_code FROM atlas.operation_runs WHERE id = ?"), {run}).toString(),
+                 QStringLiteral("aborted/failed/worker_lost"));
+        QCOMPARE(auditor->scalar(QStringLiteral("SELECT processed_items FROM atlas.operation_runs WHERE id = ?"), {run}).toInt(), processed);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestKillWorker)
+#include "tst_killworker.moc"

@@ -1,0 +1,306 @@
+// The producers through the database: inventory import with every kind of bad input, what an
+// import does to the inventory, add-policies outcomes, and drift on self-made and real exports.
+#include "TestCluster.h"
+#include "runs/RunApi.h"
+#include "runs/RunRequests.h"
+#include "runs/RunWorker.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlQuery>
+#include <QStringEncoder>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using atlas::db::Connection;
+using atlas::db::DbError;
+using namespace atlas::runs;
+
+class TestProducers : public QObject
+{
+    Q_OBJECT
+    atlas::test::TestCluster m_cluster;
+    atlas::test::TenantFixture m_fx;
+    std::unique_ptr<Connection> m_op;
+    std::unique_ptr<Connection> m_su;
+
+    static void write(const QString& path, const QByteArray& bytes)
+    {
+        QDir().mkpath(QFileInfo(path).absolutePath());
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(bytes);
+    }
+    static QByteArray policy(const QString& id, const QString& name, const QString& extra = QString())
+    {
+        return QStringLiteral("{\"id\": \"%1\", \"displayName\": \"%2\", \"lastModifiedDateTime\": \"%3\"%4}")
+            .arg(id, name, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs), extra)
+            .toUtf8();
+    }
+    static QByteArray utf16(const QByteArray& utf8)
+    {
+        QStringEncoder enc(QStringConverter::Utf16LE, QStringConverter::Flag::WriteBom);
+        return enc.encode(QString::fromUtf8(utf8).replace(QLatin1Char('\n'), QStringLiteral("\r\n")));
+    }
+
+    // Starts and executes a run as operator_a; returns its id.
+    qint64 execute(const std::optional<RunRequest>& request)
+    {
+        if (!request)
+            return 0;
+        RunApi api(*m_op);
+        DbError error;
+        const auto started = api.start(request->tenant, request->resource, request->action, request->scope, request->itemIds, &error);
+        if (!started) {
+            qWarning() << error.message;
+            return 0;
+        }
+        RunWorker worker(m_cluster.loginSpec(QStringLiteral("operator_a")), started->runId);
+        const WorkerOutcome outcome = worker.run();
+        if (!outcome.claimed || outcome.status.isEmpty())
+            qWarning() << "worker:" << outcome.error;
+        return started->runId;
+    }
+
+    qint64 importFolder(const QString& folder)
+    {
+        QString error;
+        const auto request = RunRequests::inventoryImport(m_fx.tenantA, folder, &error);
+        if (!request)
+            qWarning() << error;
+        return execute(request);
+    }
+
+    QMap<QString, QString> failures(qint64 run)
+    {
+        QMap<QString, QString> out;
+        const QString json = m_op->scalar(QStringLiteral("SELECT failures::text FROM atlas.operation_runs WHERE id = ?"), {run}).toString();
+        for (const QJsonValue& v : QJsonDocument::fromJson(json.toUtf8()).array())
+            out.insert(v[QLatin1String("item_id")].toString(), v[QLatin1String("reason_code")].toString());
+        return out;
+    }
+    QString runValue(qint64 run, const QString& expr)
+    {
+        return m_op->scalar(QStringLiteral("SELECT (%1)::text FROM atlas.operation_runs WHERE id = ?").arg(expr), {run}).toString();
+    }
+    QStringList current()
+    {
+        QStringList out;
+        QSqlQuery q(m_op->database());
+        m_op->exec(q, QStringLiteral("SELECT policy_type || '/' || external_id FROM atlas.inventory_items "
+                                     "WHERE tenant_id = ?::uuid AND is_current ORDER BY 1"),
+                   {m_fx.tenantA.toString(QUuid::WithoutBraces)});
+        while (q.next())
+            out << q.value(0).toString();
+        return out;
+    }
+    QStringList findings(qint64 run)
+    {
+        QStringList out;
+        QSqlQuery q(m_op->database());
+        m_op->exec(q, QStringLiteral("SELECT change || ' ' || policy_type || ' ' || external_id || ' ' || changed_paths::text "
+                                     "FROM atlas.drift_findings WHERE run_id = ? ORDER BY external_id, policy_type"), {run});
+        while (q.next())
+            out << q.value(0).toString();
+        return out;
+    }
+    void resetInventory()
+    {
+        QVERIFY(m_su->execRaw(QStringLiteral("DELETE FROM atlas.inventory_items")));
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QString error;
+        QVERIFY2(m_cluster.setUp(&error), qPrintable(error));
+        QVERIFY2(m_fx.create(m_cluster, &error), qPrintable(error));
+        m_op = m_cluster.connectAs(QStringLiteral("operator_a"));
+        m_su = m_cluster.connectSuperuser();
+    }
+
+    void importJudgesEveryKindOfBadInput()
+    {
+        resetInventory();
+        QTemporaryDir dir, outside;
+        const QDir root(dir.path());
+        write(root.filePath(QStringLiteral("SettingsCatalog/good1.json")), utf16(policy(QStringLiteral("g1"), QStringLiteral("Good one"))));
+        write(root.filePath(QStringLiteral("SettingsCatalog/good2.json")), policy(QStringLiteral("g2"), QStringLiteral("Good two")));
+        write(root.filePath(QStringLiteral("SettingsCatalog/z-dup.json")), policy(QStringLiteral("g1"), QStringLiteral("Same id again")));
+        write(root.filePath(QStringLiteral("SettingsCatalog/broken.json")), "{\"id\": \"b1\", ");
+        write(root.filePath(QStringLiteral("SettingsCatalog/deep.json")), "{\"id\":\"d1\",\"a\":" + QByteArray(100, '[') + QByteArray(100, ']') + "}");
+        write(root.filePath(QStringLiteral("SettingsCatalog/huge.json")), "{\"id\":\"h1\",\"a\":\"" + QByteArray(5 * 1024 * 1024, 'x') + "\"}");
+        write(root.filePath(QStringLiteral("SettingsCatalog/noid.json")), "{\"displayName\": \"nameless\"}");
+        write(root.filePath(QStringLiteral("CompliancePolicies/c1.json")), policy(QStringLiteral("c1"), QStringLiteral("Compliance")));
+        write(outside.filePath(QStringLiteral("secret.json")), policy(QStringLiteral("stolen"), QStringLiteral("outside")));
+        QVERIFY(QFile::link(outside.filePath(QStringLiteral("secret.json")), root.filePath(QStringLiteral("SettingsCatalog/link.json"))));
+
+        const qint64 run = importFolder(dir.path());
+        QVERIFY(run > 0);
+        QCOMPARE(runValue(run, QStringLiteral("status")), QStringLiteral("completed_with_errors"));
+        QCOMPARE(runValue(run, QStringLiteral("total_items")), QStringLiteral("8")); // the link is not an item
+        const QMap<QString, QString> expected{
+            {QStringLiteral("SettingsCatalog/broken.json"), QStringLiteral("payload_unreadable")},
+            {QStringLiteral("SettingsCatalog/deep.json"), QStringLiteral("payload_too_deep")},
+            {QStringLiteral("SettingsCatalog/huge.json"), QStringLiteral("payload_too_large")},
+            {QStringLiteral("SettingsCatalog/noid.json"), QStringLiteral("missing_id")},
+            {QStringLiteral("SettingsCatalog/z-dup.json"), QStringLiteral("duplicate_external_id")},
+        };
+        QCOMPARE(failures(run), expected);
+        QCOMPARE(current(), (QStringList{QStringLiteral("CompliancePolicies/c1"), QStringLiteral("SettingsCatalog/g1"),
+                                         QStringLiteral("SettingsCatalog/g2")}));
+        QCOMPARE(m_op->scalar(QStringLiteral("SELECT display_name FROM atlas.inventory_items WHERE external_id = 'g1'")).toString(),
+                 QStringLiteral("Good one"));
+        QCOMPARE(m_su->scalar(QStringLiteral("SELECT count(*) FROM atlas.inventory_items WHERE external_id = 'stolen'")).toInt(), 0);
+    }
+
+    void importRetiresWhatItDidNotSeeUnlessATypeHadFailures()
+    {
+        resetInventory();
+        QTemporaryDir first, second, third;
+        write(first.filePath(QStringLiteral("SettingsCatalog/a.json")), policy(QStringLiteral("a"), QStringLiteral("A")));
+        write(first.filePath(QStringLiteral("SettingsCatalog/b.json")), policy(QStringLiteral("b"), QStringLiteral("B")));
+        write(first.filePath(QStringLiteral("UpdatePolicies/u.json")), policy(QStringLiteral("u"), QStringLiteral("U")));
+        QVERIFY(importFolder(first.path()) > 0);
+        QCOMPARE(current().size(), 3);
+        // b is gone from a clean SettingsCatalog, UpdatePolicies is gone entirely.
+        write(second.filePath(QStringLiteral("SettingsCatalog/a.json")), policy(QStringLiteral("a"), QStringLiteral("A")));
+        const qint64 run2 = importFolder(second.path());
+        QCOMPARE(current(), QStringList{QStringLiteral("SettingsCatalog/a")});
+        QCOMPARE(runValue(run2, QStringLiteral("summary->>'retired'")), QStringLiteral("2"));
+        // An unreadable file in SettingsCatalog may have been `a`: its last observed state stays.
+        write(third.filePath(QStringLiteral("SettingsCatalog/broken.json")), "not json");
+        write(third.filePath(QStringLiteral("UpdatePolicies/u.json")), policy(QStringLiteral("u"), QStringLiteral("U")));
+        const qint64 run3 = importFolder(third.path());
+        QCOMPARE(runValue(run3, QStringLiteral("status")), QStringLiteral("completed_with_errors"));
+        QCOMPARE(current(), (QStringList{QStringLiteral("SettingsCatalog/a"), QStringLiteral("UpdatePolicies/u")}));
+        QCOMPARE(runValue(run3, QStringLiteral("summary->'types_kept_as_last_observed'")), QStringLiteral("[\"SettingsCatalog\"]"));
+    }
+
+    void importOfAMissingFolderIsARefusalNotARun()
+    {
+        QString error;
+        QVERIFY(!RunRequests::inventoryImport(m_fx.tenantA, QStringLiteral("/nonexistent/export"), &error));
+        QVERIFY(error.contains(QLatin1String("not a readable folder")));
+    }
+
+    void addPoliciesOutcomes()
+    {
+        resetInventory();
+        QTemporaryDir dir;
+        write(dir.filePath(QStringLiteral("SettingsCatalog/p1.json")), policy(QStringLiteral("p1"), QStringLiteral("P1")));
+        write(dir.filePath(QStringLiteral("SettingsCatalog/p2.json")), policy(QStringLiteral("p2"), QStringLiteral("P2")));
+        write(dir.filePath(QStringLiteral("SettingsCatalog/large.json")),
+              policy(QStringLiteral("large"), QStringLiteral("Large"), QStringLiteral(", \"blob\": \"%1\"").arg(QString(2 * 1024 * 1024, QLatin1Char('y')))));
+        QVERIFY(importFolder(dir.path()) > 0);
+        const qint64 set = m_op->scalar(QStringLiteral("SELECT atlas.create_backup_set(?::uuid, 'nightly')"),
+                                        {m_fx.tenantA.toString(QUuid::WithoutBraces)}).toLongLong();
+        QVERIFY(set > 0);
+        QString error;
+        const qint64 first = execute(RunRequests::addPolicies(*m_op, m_fx.tenantA, set,
+                                                              {QStringLiteral("p1"), QStringLiteral("nope"), QStringLiteral("large")}, &error));
+        QCOMPARE(runValue(first, QStringLiteral("status")), QStringLiteral("completed_with_errors"));
+        QCOMPARE(failures(first), (QMap<QString, QString>{{QStringLiteral("large"), QStringLiteral("payload_too_large")},
+                                                          {QStringLiteral("nope"), QStringLiteral("policy_not_found")}}));
+        QCOMPARE(runValue(first, QStringLiteral("succeeded_items || '/' || skipped_items")), QStringLiteral("1/0"));
+        // The same again: p1 is in the set with identical content now, so it is skipped.
+        const qint64 second = execute(RunRequests::addPolicies(*m_op, m_fx.tenantA, set, {QStringLiteral("p1"), QStringLiteral("p2")}, &error));
+        QCOMPARE(runValue(second, QStringLiteral("status")), QStringLiteral("completed"));
+        QCOMPARE(runValue(second, QStringLiteral("succeeded_items || '/' || skipped_items")), QStringLiteral("1/1"));
+        QCOMPARE(m_op->scalar(QStringLiteral("SELECT count(*) FROM atlas.backup_set_items WHERE backup_set_id = ?"), {set}).toInt(), 2);
+        QCOMPARE(runValue(second, QStringLiteral("summary->>'unchanged'")), QStringLiteral("1"));
+        // --all takes every current policy; an unknown set is a refusal.
+        const auto all = RunRequests::addPolicies(*m_op, m_fx.tenantA, set, {}, &error);
+        QVERIFY(all && all->itemIds.size() == 3);
+        QVERIFY(!RunRequests::addPolicies(*m_op, m_fx.tenantA, 999999, {}, &error));
+        QVERIFY(error.contains(QLatin1String("not found")));
+    }
+
+    void driftOnSelfMadeExports()
+    {
+        resetInventory();
+        QTemporaryDir before, after;
+        write(before.filePath(QStringLiteral("SettingsCatalog/same.json")), policy(QStringLiteral("same"), QStringLiteral("Same")));
+        write(before.filePath(QStringLiteral("SettingsCatalog/gone.json")), policy(QStringLiteral("gone"), QStringLiteral("Gone")));
+        write(before.filePath(QStringLiteral("SettingsCatalog/changed.json")),
+              policy(QStringLiteral("changed"), QStringLiteral("Changed"), QStringLiteral(", \"settings\": [{\"id\": \"0\", \"settingInstance\": {\"settingDefinitionId\": \"x\", \"v\": 1}}], \"tags\": [\"a\", \"b\"]")));
+        QVERIFY(importFolder(before.path()) > 0);
+        const qint64 baseline = m_op->scalar(QStringLiteral("SELECT atlas.capture_baseline(?::uuid, 'before')"),
+                                             {m_fx.tenantA.toString(QUuid::WithoutBraces)}).toLongLong();
+        write(after.filePath(QStringLiteral("SettingsCatalog/same.json")), policy(QStringLiteral("same"), QStringLiteral("Same")));
+        write(after.filePath(QStringLiteral("SettingsCatalog/new.json")), policy(QStringLiteral("new"), QStringLiteral("New")));
+        write(after.filePath(QStringLiteral("SettingsCatalog/changed.json")),
+              policy(QStringLiteral("changed"), QStringLiteral("Changed"), QStringLiteral(", \"settings\": [{\"id\": \"0\", \"settingInstance\": {\"settingDefinitionId\": \"x\", \"v\": 2}}], \"tags\": [\"b\", \"a\"]")));
+        QVERIFY(importFolder(after.path()) > 0);
+        QString error;
+        const qint64 run = execute(RunRequests::driftGenerate(*m_op, m_fx.tenantA, baseline, &error));
+        QCOMPARE(runValue(run, QStringLiteral("status")), QStringLiteral("completed"));
+        QCOMPARE(findings(run), (QStringList{QStringLiteral("modified SettingsCatalog changed [\"/settings/0/settingInstance/v\"]"),
+                                             QStringLiteral("removed SettingsCatalog gone []"),
+                                             QStringLiteral("added SettingsCatalog new []")}));
+        QCOMPARE(runValue(run, QStringLiteral("(summary->>'added') || (summary->>'removed') || (summary->>'modified') || (summary->>'unchanged')")),
+                 QStringLiteral("1111"));
+        QCOMPARE(runValue(run, QStringLiteral("total_items")), QStringLiteral("4"));
+        QVERIFY(!RunRequests::driftGenerate(*m_op, m_fx.tenantA, 999999, &error));
+        QVERIFY(error.contains(QLatin1String("baseline 999999 not found")));
+    }
+
+    void driftOnTheOpenIntuneBaseline()
+    {
+        const QString oib = qEnvironmentVariable("ATLAS_SOURCE_DIR") + QStringLiteral("/../shared/data/oib");
+        if (!QFileInfo::exists(oib + QStringLiteral("/windows-v3.6")))
+            QSKIP("../shared/data/oib is not there");
+        resetInventory();
+        const qint64 import35 = importFolder(oib + QStringLiteral("/windows-v3.5"));
+        QCOMPARE(runValue(import35, QStringLiteral("status || ' ' || succeeded_items")), QStringLiteral("completed 65"));
+        const qint64 baseline = m_op->scalar(QStringLiteral("SELECT atlas.capture_baseline(?::uuid, 'OIB v3.5')"),
+                                             {m_fx.tenantA.toString(QUuid::WithoutBraces)}).toLongLong();
+        const qint64 import36 = importFolder(oib + QStringLiteral("/windows-v3.6"));
+        // v3.6 has two files with the LAPS policy's id: the first in path order ("(24H2+)") counts.
+        QCOMPARE(failures(import36), (QMap<QString, QString>{
+            {QStringLiteral("SettingsCatalog/Win - OIB - ES - Windows LAPS - D - LAPS Configuration - v3.1.json"), QStringLiteral("duplicate_external_id")}}));
+        QString error;
+        const qint64 run = execute(RunRequests::driftGenerate(*m_op, m_fx.tenantA, baseline, &error));
+        QCOMPARE(runValue(run, QStringLiteral("status || ' ' || total_items")), QStringLiteral("completed 69"));
+        // Worked out from the files: policies added and removed between the releases, and for
+        // each modified one the settings that changed (by definition id) and its renamed fields.
+        const QStringList expected{
+            R"(added SettingsCatalog 06bef345-3503-449e-a87e-5d6a8a0bd371 [])",
+            R"(modified SettingsCatalog 09f8fe6a-6650-4386-ba29-725e3c98f96b ["/name", "/settings/3"])",
+            R"(modified SettingsCatalog 2b3a8e2b-3daa-472c-8b1c-809fc76d4a1d ["/name", "/settingCount", "/settings/1"])",
+            R"(modified SettingsCatalog 52358169-92ea-4efa-9abf-2af196d28ca3 ["/name", "/settingCount", "/settings/0", "/settings/1", "/settings/8", "/settings/9"])",
+            R"(removed SettingsCatalog 5c0e16e2-f5f0-4d75-bad0-5cf56a56cd4e [])",
+            R"(modified SettingsCatalog 76cc4a5e-1382-4f50-8679-3249d69d2932 ["/name", "/settingCount", "/settings/10"])",
+            R"(added SettingsCatalog 7848bcb6-6cd3-43a4-9781-b27b54bb3524 [])",
+            R"(modified SettingsCatalog 901ff2b8-8deb-4315-becc-da486661b261 ["/description"])",
+            R"(modified SettingsCatalog 99ff7a9a-e27e-4217-8325-dfebd2e9cfe0 ["/name", "/settingCount", "/settings/48", "/settings/49", "/settings/50", "/settings/51", "/settings/52", "/settings/53", "/settings/54", "/settings/55", "/settings/56", "/settings/57", "/settings/58", "/settings/60", "/settings/61", "/settings/62", "/settings/63"])",
+            R"(modified SettingsCatalog a48b98ee-84b8-4010-9a4c-65741327dbf7 ["/assignments", "/name", "/settings/0/settingInstance/choiceSettingValue/value"])",
+            R"(modified SettingsCatalog b7b4fce7-52d7-49e5-9c98-1860b3aeb0cb ["/name", "/settingCount", "/settings/2"])",
+            R"(added SettingsCatalog c1d023b7-2edc-46be-9788-c954e1a171f1 [])",
+            R"(modified SettingsCatalog c7afef6d-3dac-42e7-9c04-899ead79b3f6 ["/name", "/settingCount", "/settings/1/settingInstance/choiceSettingValue/children/0/choiceSettingValue/value", "/settings/12", "/settings/15", "/settings/23", "/settings/24", "/settings/27", "/settings/29", "/settings/30", "/settings/38", "/settings/39", "/settings/40"])",
+            R"(modified SettingsCatalog ccde33f8-d5c4-411c-9bbe-371e9894d1f9 ["/description", "/name", "/settingCount", "/settings/1/settingInstance/choiceSettingValue/children/0", "/settings/1/settingInstance/choiceSettingValue/value", "/settings/3/settingInstance/choiceSettingValue/value", "/settings/5"])",
+            R"(modified SettingsCatalog d0cb201d-9bc3-4820-a4e2-830cf1ebb268 ["/description"])",
+            R"(modified SettingsCatalog dd168bb8-53f9-4fa7-a6a5-de6eda3031e6 ["/description"])",
+            R"(added SettingsCatalog e5e675ef-4eb7-4e39-9b82-06d2f051660e [])",
+        };
+        QCOMPARE(findings(run), expected);
+        QCOMPARE(runValue(run, QStringLiteral("summary->>'unchanged'")), QStringLiteral("52"));
+    }
+
+    void theCorruptedRealFileFailsItsItemOnly()
+    {
+        const QString oib = qEnvironmentVariable("ATLAS_SOURCE_DIR") + QStringLiteral("/../shared/data/oib/windows-v3.7");
+        if (!QFileInfo::exists(oib))
+            QSKIP("../shared/data/oib is not there");
+        const qint64 run = importFolder(oib);
+        QCOMPARE(runValue(run, QStringLiteral("status || ' ' || total_items || ' ' || succeeded_items")),
+                 QStringLiteral("completed_with_errors 69 67"));
+        QCOMPARE(failures(run), (QMap<QString, QString>{
+            {QStringLiteral("SettingsCatalog/Win - OIB - ES - Encryption - D - BitLocker (OS Disk) - v3.7.json"), QStringLiteral("payload_unreadable")},
+            {QStringLiteral("SettingsCatalog/Win - OIB - ES - Windows LAPS - D - LAPS Configuration - v3.1.json"), QStringLiteral("duplicate_external_id")}}));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestProducers)
+#include "tst_producers.moc"
