@@ -11,7 +11,7 @@ namespace atlas::backup {
 class AddPoliciesJob final : public runs::RunJob
 {
 public:
-    static constexpr int kChunk = 500;
+    static constexpr int kChunk = 1000;
     void execute(runs::RunContext& ctx) override;
 };
 

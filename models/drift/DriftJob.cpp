@@ -18,7 +18,6 @@ struct Side
 {
     QString displayName;
     QString hash;
-    QString payload; // text as stored
 };
 
 // (policy type) -> side, for one external id
@@ -40,8 +39,26 @@ bool load(db::Connection& conn, const QString& sql, const QVariantList& binds, Q
         return false;
     }
     while (q.next())
-        (*out)[q.value(0).toString()].insert(q.value(1).toString(),
-                                             {q.value(2).toString(), q.value(3).toString(), q.value(4).toString()});
+        (*out)[q.value(0).toString()].insert(q.value(1).toString(), {q.value(2).toString(), q.value(3).toString()});
+    return true;
+}
+
+// Payloads of the (type, id) pairs whose content differs: "type\nid" -> {baseline, current}.
+bool loadPayloads(db::Connection& conn, const QString& tenant, qint64 baselineId, const QJsonArray& pairs,
+                  QHash<QString, QPair<QString, QString>>* out, db::DbError* error)
+{
+    QSqlQuery q(conn.database());
+    if (!conn.exec(q, QStringLiteral(
+            "SELECT p.t || chr(10) || p.e, b.payload::text, i.payload::text "
+            "FROM jsonb_to_recordset(?::jsonb) AS p(t text, e text) "
+            "JOIN atlas.baseline_items b ON b.tenant_id = ?::uuid AND b.baseline_id = ? AND b.policy_type = p.t AND b.external_id = p.e "
+            "JOIN atlas.inventory_items i ON i.tenant_id = ?::uuid AND i.policy_type = p.t AND i.external_id = p.e"),
+                   {QString::fromUtf8(QJsonDocument(pairs).toJson(QJsonDocument::Compact)), tenant, baselineId, tenant})) {
+        *error = conn.lastError();
+        return false;
+    }
+    while (q.next())
+        out->insert(q.value(0).toString(), {q.value(1).toString(), q.value(2).toString()});
     return true;
 }
 
@@ -68,25 +85,44 @@ void DriftJob::execute(runs::RunContext& ctx)
         return;
     }
 
+    // Identity and content hash of every policy on both sides: about 100 bytes each, so read
+    // once; payloads are fetched only for the policies whose hashes differ.
+    QHash<QString, ByType> baseline, current;
+    {
+        db::DbError error;
+        if (!load(ctx.connection(),
+                  QStringLiteral("SELECT external_id, policy_type, display_name, content_hash "
+                                 "FROM atlas.baseline_items WHERE tenant_id = ?::uuid AND baseline_id = ?"),
+                  {tenant, baselineId}, &baseline, &error) ||
+            !load(ctx.connection(),
+                  QStringLiteral("SELECT external_id, policy_type, display_name, content_hash "
+                                 "FROM atlas.inventory_items WHERE tenant_id = ?::uuid AND is_current"),
+                  {tenant}, &current, &error)) {
+            ctx.couldNotProceed(QStringLiteral("inventory_unreadable"), error.message);
+            return;
+        }
+    }
+
     int added = 0, removed = 0, modified = 0, unchanged = 0;
     const QStringList& items = ctx.run().itemIds;
     for (qsizetype offset = 0; offset < items.size(); offset += kChunk) {
         if (ctx.shouldStop())
             return;
         const QStringList chunk = items.mid(offset, kChunk);
-        const QString ids = QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(chunk)).toJson(QJsonDocument::Compact));
-        QHash<QString, ByType> baseline, current;
         db::DbError error;
-        if (!load(ctx.connection(),
-                  QStringLiteral("SELECT external_id, policy_type, display_name, content_hash, payload::text "
-                                 "FROM atlas.baseline_items WHERE tenant_id = ?::uuid AND baseline_id = ? "
-                                 "AND external_id IN (SELECT jsonb_array_elements_text(?::jsonb))"),
-                  {tenant, baselineId, ids}, &baseline, &error) ||
-            !load(ctx.connection(),
-                  QStringLiteral("SELECT external_id, policy_type, display_name, content_hash, payload::text "
-                                 "FROM atlas.inventory_items WHERE tenant_id = ?::uuid AND is_current "
-                                 "AND external_id IN (SELECT jsonb_array_elements_text(?::jsonb))"),
-                  {tenant, ids}, &current, &error)) {
+        // Only policies whose content hash differs need their payloads and a diff.
+        QJsonArray differing;
+        for (const QString& id : chunk) {
+            const ByType b = baseline.value(id);
+            const ByType c = current.value(id);
+            for (auto t = b.cbegin(); t != b.cend(); ++t) {
+                if (c.contains(t.key()) && c.value(t.key()).hash != t->hash)
+                    differing.append(QJsonObject{{QStringLiteral("t"), t.key()}, {QStringLiteral("e"), id}});
+            }
+        }
+        QHash<QString, QPair<QString, QString>> payloads;
+        if (!differing.isEmpty() &&
+            !loadPayloads(ctx.connection(), tenant, baselineId, differing, &payloads, &error)) {
             ctx.couldNotProceed(QStringLiteral("inventory_unreadable"), error.message);
             return;
         }
@@ -120,7 +156,8 @@ void DriftJob::execute(runs::RunContext& ctx)
                     ++unchanged;
                 } else {
                     QJsonObject before, after;
-                    if (!parseObject(b.value(type).payload, &before) || !parseObject(c.value(type).payload, &after)) {
+                    const auto pair = payloads.value(type + QLatin1Char('\n') + id);
+                    if (!parseObject(pair.first, &before) || !parseObject(pair.second, &after)) {
                         unreadable = true;
                         continue;
                     }

@@ -11,7 +11,7 @@ namespace atlas::drift {
 class DriftJob final : public runs::RunJob
 {
 public:
-    static constexpr int kChunk = 200;
+    static constexpr int kChunk = 1000;
     void execute(runs::RunContext& ctx) override;
 };
 

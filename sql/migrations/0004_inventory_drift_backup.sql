@@ -22,7 +22,7 @@ CREATE TABLE atlas.inventory_items (
     policy_type        text NOT NULL CHECK (length(policy_type) BETWEEN 1 AND 100),
     external_id        text NOT NULL CHECK (length(external_id) BETWEEN 1 AND 200),
     display_name       text NOT NULL DEFAULT '',
-    payload            jsonb NOT NULL,
+    payload            jsonb COMPRESSION lz4 NOT NULL,
     content_hash       text NOT NULL,
     first_observed_at  timestamptz NOT NULL DEFAULT now(),
     last_observed_at   timestamptz NOT NULL DEFAULT now(),
@@ -49,11 +49,13 @@ CREATE TABLE atlas.baseline_items (
     policy_type   text NOT NULL,
     external_id   text NOT NULL,
     display_name  text NOT NULL DEFAULT '',
-    payload       jsonb NOT NULL,
+    payload       jsonb COMPRESSION lz4 NOT NULL,
     content_hash  text NOT NULL,
     PRIMARY KEY (tenant_id, baseline_id, policy_type, external_id),
     FOREIGN KEY (tenant_id, baseline_id) REFERENCES atlas.baselines ON DELETE CASCADE
 );
+
+CREATE INDEX baseline_items_external_idx ON atlas.baseline_items (tenant_id, baseline_id, external_id);
 
 CREATE TABLE atlas.drift_results (
     tenant_id      uuid NOT NULL,
@@ -83,7 +85,7 @@ CREATE TABLE atlas.backup_set_items (
     policy_type    text NOT NULL,
     external_id    text NOT NULL,
     display_name   text NOT NULL DEFAULT '',
-    payload        jsonb NOT NULL,
+    payload        jsonb COMPRESSION lz4 NOT NULL,
     content_hash   text NOT NULL,
     added_by_run   bigint,
     added_at       timestamptz NOT NULL DEFAULT now(),
@@ -270,7 +272,7 @@ BEGIN
     ), found AS (
         SELECT x.item_id, min(i.policy_type) AS policy_type, min(i.display_name) AS display_name,
                (array_agg(i.payload))[1] AS payload, min(i.content_hash) AS content_hash,
-               count(i.external_id) AS matches
+               count(i.external_id) AS matches, max(octet_length(i.payload::text)) AS bytes
           FROM requested x
           LEFT JOIN atlas.inventory_items i
                  ON i.tenant_id = v_run.tenant_id AND i.external_id = x.item_id AND i.is_current
@@ -279,7 +281,7 @@ BEGIN
         SELECT f.*,
                CASE WHEN f.matches = 0 THEN 'policy_not_found'
                     WHEN f.matches > 1 THEN 'policy_ambiguous'
-                    WHEN length(f.payload::text) > p_max_payload_bytes THEN 'payload_too_large' END AS reason_code,
+                    WHEN f.bytes > p_max_payload_bytes THEN 'payload_too_large' END AS reason_code,
                EXISTS (SELECT 1 FROM atlas.backup_set_items s
                         WHERE s.tenant_id = v_run.tenant_id AND s.backup_set_id = v_set
                           AND s.policy_type = f.policy_type AND s.external_id = f.item_id
@@ -293,7 +295,7 @@ BEGIN
                     WHEN 'policy_not_found' THEN 'No current policy with this id in the inventory.'
                     WHEN 'policy_ambiguous' THEN 'Several policy types share this id.'
                     WHEN 'payload_too_large' THEN format('Payload of %s bytes exceeds the limit of %s bytes.',
-                                                         length(j.payload::text), p_max_payload_bytes)
+                                                         j.bytes, p_max_payload_bytes)
                END AS message
           FROM judged j
     ), written AS (
