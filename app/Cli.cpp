@@ -7,6 +7,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QMessageBox>
+#include <QRegularExpression>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -44,7 +45,7 @@ QString firstWord(int argc, char** argv, const QStringList& valueOptions)
     return {};
 }
 
-int runConsole(QApplication& app, const QCommandLineParser& parser, const Options& options)
+int runConsole(QApplication& app, const QCommandLineParser& parser, const Options& options, const QString& link)
 {
     db::Bootstrap::Target target;
     QString error;
@@ -55,6 +56,10 @@ int runConsole(QApplication& app, const QCommandLineParser& parser, const Option
         return 1;
     }
     views::MainWindow window(target.spec);
+    static const QRegularExpression runLink(QStringLiteral("^atlas-ops://run/(\\d{1,18})/?$"));
+    const auto match = runLink.match(link);
+    if (match.hasMatch())
+        window.showRun(match.captured(1).toLongLong());
     window.show();
     return app.exec();
 }
@@ -99,7 +104,7 @@ int run(int argc, char** argv)
     setUpLogging(parser.value(options.logLevel));
 
     if (gui)
-        return runConsole(static_cast<QApplication&>(*app), parser, options);
+        return runConsole(static_cast<QApplication&>(*app), parser, options, word);
     if (!isCommand(word)) {
         std::fprintf(stderr, "atlas-ops: unknown command '%s' (see --help)\n", word.left(60).toLocal8Bit().constData());
         return 2;

@@ -3,13 +3,24 @@
 #include "db/ConnectionSpec.h"
 
 #include <QMainWindow>
+#include <QUuid>
 
 class QComboBox;
 class QLabel;
+class QListWidget;
 class QStackedWidget;
+class QTimer;
+
+namespace atlas::hub {
+class HubSession;
+}
 
 namespace atlas::views {
 
+class HubPage;
+
+// The console: tenant switcher, navigation (Operations, Drift, Backup sets, Notifications),
+// the pages, and a status bar with the connection state.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -18,13 +29,29 @@ public:
     explicit MainWindow(const db::ConnectionSpec& spec, QWidget* parent = nullptr);
     ~MainWindow() override;
 
+    HubPage* hubPage() const { return m_hub; }
+    QComboBox* tenantSwitcher() const { return m_tenants; }
+    QUuid currentTenant() const;
+    QString currentRole() const;
+    void showRun(qint64 id);
+
+Q_SIGNALS:
+    void tenantsLoaded();
+
 private:
     void loadTenants();
+    void reapStaleRuns();
+    void setConnected(bool connected);
 
     db::ConnectionSpec m_spec;
-    QComboBox* m_tenants = nullptr;
-    QLabel* m_connection = nullptr;
-    QStackedWidget* m_pages = nullptr;
+    hub::HubSession* m_session;
+    QComboBox* m_tenants;
+    QListWidget* m_nav;
+    QStackedWidget* m_pages;
+    HubPage* m_hub;
+    QLabel* m_connection;
+    QLabel* m_identity;
+    QTimer* m_reaper;
 };
 
 } // namespace atlas::views

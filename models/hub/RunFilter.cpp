@@ -1,0 +1,127 @@
+#include "RunFilter.h"
+
+#include "runs/RunStatus.h"
+
+namespace atlas::hub {
+
+namespace {
+template <typename T>
+bool assign(T& field, const T& value)
+{
+    if (field == value)
+        return false;
+    field = value;
+    return true;
+}
+
+QString likeEscaped(const QString& text)
+{
+    QString out;
+    for (const QChar c : text) {
+        if (c == QLatin1Char('\\') || c == QLatin1Char('%') || c == QLatin1Char('_'))
+            out += QLatin1Char('\\');
+        out += c;
+    }
+    return out;
+}
+} // namespace
+
+bool RunFilter::setTenant(const QUuid& tenant) { return assign(m_tenant, tenant); }
+
+bool RunFilter::setOperation(const QString& resourceAction)
+{
+    return assign(m_operation, resourceAction.count(QLatin1Char('/')) == 1 ? resourceAction : QString());
+}
+
+bool RunFilter::setBucket(const QString& bucket)
+{
+    return assign(m_bucket, runs::bucketFromKey(bucket) == runs::Bucket::Unknown ? QString() : bucket);
+}
+
+bool RunFilter::setTimeRange(TimeRange range) { return assign(m_range, range); }
+
+bool RunFilter::setCustomRange(const QDateTime& from, const QDateTime& to)
+{
+    const bool a = assign(m_from, from);
+    const bool b = assign(m_to, to);
+    return a || b;
+}
+
+bool RunFilter::setSearch(const QString& text)
+{
+    return assign(m_search, text.trimmed().left(kMaxSearchLength));
+}
+
+QPair<QDateTime, QDateTime> RunFilter::window(const QDateTime& now) const
+{
+    switch (m_range) {
+    case TimeRange::All:
+        return {};
+    case TimeRange::LastHour:
+        return {now.addSecs(-3600), {}};
+    case TimeRange::Last24Hours:
+        return {now.addDays(-1), {}};
+    case TimeRange::Last7Days:
+        return {now.addDays(-7), {}};
+    case TimeRange::Last30Days:
+        return {now.addDays(-30), {}};
+    case TimeRange::Custom:
+        return {m_from, m_to};
+    }
+    return {};
+}
+
+QString RunFilter::toSql(QVariantList* binds, bool withBucket) const
+{
+    QStringList where{QStringLiteral("r.tenant_id = ?::uuid")};
+    *binds << m_tenant.toString(QUuid::WithoutBraces);
+    if (!m_operation.isEmpty()) {
+        where << QStringLiteral("r.resource = ? AND r.action = ?");
+        *binds << m_operation.section(QLatin1Char('/'), 0, 0) << m_operation.section(QLatin1Char('/'), 1, 1);
+    }
+    if (withBucket && !m_bucket.isEmpty()) {
+        where << QStringLiteral("r.status_bucket = ?");
+        *binds << m_bucket;
+    }
+    const auto [from, to] = window();
+    if (from.isValid()) {
+        where << QStringLiteral("r.created_at >= ?::timestamptz");
+        *binds << from.toUTC().toString(Qt::ISODateWithMs);
+    }
+    if (to.isValid()) {
+        where << QStringLiteral("r.created_at < ?::timestamptz");
+        *binds << to.toUTC().toString(Qt::ISODateWithMs);
+    }
+    if (!m_search.isEmpty()) {
+        // A run id, an initiator (substring, case-insensitive) or an item id (exact; @> is what
+        // the GIN index over item_ids answers, and "?" would clash with the placeholders).
+        bool numeric = false;
+        const qint64 id = m_search.toLongLong(&numeric);
+        where << QStringLiteral("(r.id = ? OR r.initiator ILIKE ? ESCAPE '\\' OR r.item_ids @> jsonb_build_array(?::text))");
+        *binds << (numeric ? QVariant(id) : QVariant(QMetaType::fromType<qlonglong>()))
+               << QString(QLatin1Char('%') + likeEscaped(m_search) + QLatin1Char('%')) << m_search;
+    }
+    return where.join(QStringLiteral(" AND "));
+}
+
+QVariantMap RunFilter::toMap() const
+{
+    return {{QStringLiteral("operation"), m_operation},
+            {QStringLiteral("bucket"), m_bucket},
+            {QStringLiteral("range"), int(m_range)},
+            {QStringLiteral("from"), m_from},
+            {QStringLiteral("to"), m_to},
+            {QStringLiteral("search"), m_search}};
+}
+
+void RunFilter::fromMap(const QVariantMap& map)
+{
+    setOperation(map.value(QStringLiteral("operation")).toString());
+    setBucket(map.value(QStringLiteral("bucket")).toString());
+    const int range = map.value(QStringLiteral("range")).toInt();
+    setTimeRange(range >= 0 && range <= int(TimeRange::Custom) ? TimeRange(range) : TimeRange::All);
+    setCustomRange(map.value(QStringLiteral("from")).toDateTime(), map.value(QStringLiteral("to")).toDateTime());
+    setSearch(map.value(QStringLiteral("search")).toString());
+}
+
+} // namespace atlas::hub

@@ -1,0 +1,67 @@
+#pragma once
+
+#include <QDateTime>
+#include <QString>
+#include <QUuid>
+#include <QVariantList>
+#include <QVariantMap>
+
+namespace atlas::hub {
+
+// What the Operations hub shows: a plain value, outside the GUI. Each setter returns whether
+// anything changed, so the view re-queries only when needed. toSql() turns it into a WHERE
+// clause with bound values only: no text a person typed ever becomes SQL.
+class RunFilter
+{
+public:
+    enum class TimeRange
+    {
+        All,
+        LastHour,
+        Last24Hours,
+        Last7Days,
+        Last30Days,
+        Custom,
+    };
+
+    const QUuid& tenant() const { return m_tenant; }
+    const QString& operation() const { return m_operation; } // "resource/action", empty: all
+    const QString& bucket() const { return m_bucket; }       // a bucket key, empty: all
+    TimeRange timeRange() const { return m_range; }
+    const QDateTime& customFrom() const { return m_from; }
+    const QDateTime& customTo() const { return m_to; }
+    const QString& search() const { return m_search; }
+
+    bool setTenant(const QUuid& tenant);
+    bool setOperation(const QString& resourceAction);
+    bool setBucket(const QString& bucket);
+    bool setTimeRange(TimeRange range);
+    bool setCustomRange(const QDateTime& from, const QDateTime& to);
+    bool setSearch(const QString& text);
+
+    // The [from, to) window the time range means at `now` (invalid ends are open).
+    QPair<QDateTime, QDateTime> window(const QDateTime& now = QDateTime::currentDateTimeUtc()) const;
+
+    // "r.tenant_id = ? AND ..." for a query over atlas.operation_runs r; appends the values.
+    // withBucket false leaves the bucket out (for the per-bucket counts).
+    QString toSql(QVariantList* binds, bool withBucket = true) const;
+
+    // Persisted form (settings), without the tenant.
+    QVariantMap toMap() const;
+    void fromMap(const QVariantMap& map);
+
+    static constexpr int kMaxSearchLength = 200;
+
+    bool operator==(const RunFilter& other) const = default;
+
+private:
+    QUuid m_tenant;
+    QString m_operation;
+    QString m_bucket;
+    TimeRange m_range = TimeRange::All;
+    QDateTime m_from;
+    QDateTime m_to;
+    QString m_search;
+};
+
+} // namespace atlas::hub

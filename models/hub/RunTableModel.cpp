@@ -1,0 +1,309 @@
+#include "RunTableModel.h"
+
+#include "RunLoader.h"
+#include "runs/RunStatus.h"
+
+#include <QTimer>
+
+namespace atlas::hub {
+
+namespace {
+constexpr int kChangeDelayMs = 40;
+}
+
+RunTableModel::RunTableModel(RunLoader* loader, QObject* parent)
+    : QAbstractTableModel(parent)
+    , m_loader(loader)
+    , m_changeTimer(new QTimer(this))
+{
+    m_changeTimer->setSingleShot(true);
+    m_changeTimer->setInterval(kChangeDelayMs);
+    connect(m_changeTimer, &QTimer::timeout, this, &RunTableModel::flushChanges);
+    connect(m_loader, &RunLoader::pageLoaded, this, &RunTableModel::onPage);
+    connect(m_loader, &RunLoader::runsLoaded, this, &RunTableModel::onRuns);
+    connect(m_loader, &RunLoader::countsLoaded, this, &RunTableModel::onCounts);
+}
+
+RunTableModel::~RunTableModel() = default;
+
+int RunTableModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int RunTableModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QString RunTableModel::durationText(const RunRow& row, const QDateTime& now)
+{
+    if (!row.startedAt.isValid())
+        return {};
+    const qint64 secs = row.startedAt.secsTo(row.finishedAt.isValid() ? row.finishedAt : now);
+    if (secs < 60)
+        return QStringLiteral("%1 s").arg(std::max<qint64>(secs, 0));
+    if (secs < 3600)
+        return QStringLiteral("%1 min %2 s").arg(secs / 60).arg(secs % 60);
+    return QStringLiteral("%1 h %2 min").arg(secs / 3600).arg((secs % 3600) / 60);
+}
+
+QVariant RunTableModel::data(const QModelIndex& index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_rows.size())
+        return {};
+    const RunRow& r = m_rows[index.row()];
+    if (role == RunIdRole)
+        return r.id;
+    if (role == BucketRole)
+        return r.bucket;
+    if (role == Qt::TextAlignmentRole) {
+        switch (index.column()) {
+        case IdColumn:
+        case SucceededColumn:
+        case FailedColumn:
+        case SkippedColumn:
+        case DurationColumn:
+            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        default:
+            return {};
+        }
+    }
+    if (role == RawValueRole) {
+        switch (index.column()) {
+        case IdColumn:
+            return r.id;
+        case OperationColumn:
+            return QString(r.resource + QLatin1Char('/') + r.action);
+        case StatusColumn:
+            return r.bucket;
+        case ProgressColumn:
+            return r.total > 0 ? double(r.processed) / r.total : 1.0;
+        case SucceededColumn:
+            return r.succeeded;
+        case FailedColumn:
+            return r.failed;
+        case SkippedColumn:
+            return r.skipped;
+        case InitiatorColumn:
+            return r.initiator;
+        case StartedColumn:
+            return r.startedAt.isValid() ? r.startedAt : r.createdAt;
+        case DurationColumn:
+            return r.startedAt.isValid() ? r.startedAt.msecsTo(r.finishedAt.isValid() ? r.finishedAt
+                                                                                       : QDateTime::currentDateTimeUtc())
+                                         : qint64(-1);
+        }
+        return {};
+    }
+    if (role == Qt::ToolTipRole && index.column() == StatusColumn)
+        return QStringLiteral("%1 (stored as %2)").arg(runs::bucketLabel(runs::bucketFromKey(r.bucket)), r.status);
+    if (role != Qt::DisplayRole)
+        return {};
+    switch (index.column()) {
+    case IdColumn:
+        return r.id;
+    case OperationColumn:
+        return runs::operationLabel(r.resource, r.action);
+    case StatusColumn:
+        return runs::bucketLabel(runs::bucketFromKey(r.bucket));
+    case ProgressColumn:
+        return QStringLiteral("%1 / %2").arg(r.processed).arg(r.total);
+    case SucceededColumn:
+        return r.succeeded;
+    case FailedColumn:
+        return r.failed;
+    case SkippedColumn:
+        return r.skipped;
+    case InitiatorColumn:
+        return r.initiator;
+    case StartedColumn: {
+        const QDateTime t = (r.startedAt.isValid() ? r.startedAt : r.createdAt).toLocalTime();
+        return t.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    }
+    case DurationColumn:
+        return durationText(r, QDateTime::currentDateTimeUtc());
+    }
+    return {};
+}
+
+QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    static const char* const names[ColumnCount] = {"Run",    "Operation", "Status",    "Progress", "Succeeded",
+                                                   "Failed", "Skipped",   "Initiator", "Started",  "Duration"};
+    return section >= 0 && section < ColumnCount ? QString::fromLatin1(names[section]) : QVariant();
+}
+
+bool RunTableModel::canFetchMore(const QModelIndex& parent) const
+{
+    return !parent.isValid() && !m_atEnd && !m_loading && !m_filter.tenant().isNull();
+}
+
+void RunTableModel::fetchMore(const QModelIndex& parent)
+{
+    if (!canFetchMore(parent))
+        return;
+    setLoading(true);
+    const quint64 generation = m_generation;
+    const RunFilter filter = m_filter;
+    const QString afterCreated = m_rows.isEmpty() ? QString() : m_rows.constLast().createdKey;
+    const qint64 afterId = m_rows.isEmpty() ? 0 : m_rows.constLast().id;
+    RunLoader* loader = m_loader;
+    QMetaObject::invokeMethod(
+        m_loader, [=] { loader->loadPage(generation, filter, afterCreated, afterId, RunLoader::kPageSize); },
+        Qt::QueuedConnection);
+}
+
+bool RunTableModel::setFilter(const RunFilter& filter)
+{
+    if (filter == m_filter)
+        return false;
+    m_filter = filter;
+    refresh();
+    return true;
+}
+
+void RunTableModel::refresh()
+{
+    ++m_generation; // whatever is still on its way is stale now
+    beginResetModel();
+    m_rows.clear();
+    m_rowOf.clear();
+    m_atEnd = m_filter.tenant().isNull();
+    m_loading = false;
+    m_changed.clear();
+    endResetModel();
+    fetchMore({});
+    requestCounts();
+}
+
+const RunRow* RunTableModel::runAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? &m_rows[row] : nullptr;
+}
+
+void RunTableModel::setLoading(bool loading)
+{
+    if (m_loading == loading)
+        return;
+    m_loading = loading;
+    Q_EMIT loadingChanged(loading);
+}
+
+void RunTableModel::onPage(quint64 generation, const QList<RunRow>& rows, bool atEnd, const QString& error)
+{
+    if (generation != m_generation)
+        return; // a newer filter or refresh made this stale
+    setLoading(false);
+    m_atEnd = atEnd;
+    if (!error.isEmpty())
+        Q_EMIT loadFailed(error);
+    QList<RunRow> fresh;
+    for (const RunRow& r : rows) {
+        if (!m_rowOf.contains(r.id)) // a live insert may have brought it already
+            fresh << r;
+    }
+    if (fresh.isEmpty())
+        return;
+    const int first = int(m_rows.size());
+    beginInsertRows({}, first, first + int(fresh.size()) - 1);
+    m_rows += fresh;
+    rebuildIndex(first);
+    endInsertRows();
+}
+
+void RunTableModel::requestCounts()
+{
+    if (m_filter.tenant().isNull())
+        return;
+    const quint64 generation = m_generation;
+    const RunFilter filter = m_filter;
+    RunLoader* loader = m_loader;
+    QMetaObject::invokeMethod(m_loader, [=] { loader->loadCounts(generation, filter); }, Qt::QueuedConnection);
+}
+
+void RunTableModel::onCounts(quint64 generation, const BucketCounts& counts)
+{
+    if (generation != m_generation)
+        return;
+    m_counts = counts;
+    Q_EMIT countsChanged(m_counts);
+}
+
+void RunTableModel::runChanged(qint64 id)
+{
+    m_changed.insert(id);
+    if (!m_changeTimer->isActive())
+        m_changeTimer->start();
+}
+
+void RunTableModel::flushChanges()
+{
+    if (m_changed.isEmpty() || m_filter.tenant().isNull())
+        return;
+    const QList<qint64> ids(m_changed.cbegin(), m_changed.cend());
+    m_changed.clear();
+    const quint64 generation = m_generation;
+    const RunFilter filter = m_filter;
+    RunLoader* loader = m_loader;
+    QMetaObject::invokeMethod(m_loader, [=] { loader->loadRuns(generation, filter, ids); }, Qt::QueuedConnection);
+    requestCounts();
+}
+
+bool RunTableModel::before(const RunRow& a, const RunRow& b) const
+{
+    // Newest first: created_at descending, then id descending (ids grow with time).
+    if (a.createdAt != b.createdAt)
+        return a.createdAt > b.createdAt;
+    return a.id > b.id;
+}
+
+void RunTableModel::rebuildIndex(int from)
+{
+    for (int i = from; i < m_rows.size(); ++i)
+        m_rowOf.insert(m_rows[i].id, i);
+}
+
+void RunTableModel::onRuns(quint64 generation, const QList<RunRow>& matching, const QList<qint64>& notMatching)
+{
+    if (generation != m_generation)
+        return;
+    for (const RunRow& r : matching) {
+        const int row = m_rowOf.value(r.id, -1);
+        if (row >= 0) {
+            if (m_rows[row] != r) {
+                m_rows[row] = r;
+                Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1),
+                                   {Qt::DisplayRole, RawValueRole, BucketRole, Qt::ToolTipRole});
+            }
+            Q_EMIT runUpdated(r.id);
+            continue;
+        }
+        // A run this view has not loaded: insert it where it belongs, if that is within what is
+        // loaded (a run older than the last loaded row comes with its page later).
+        int pos = 0;
+        while (pos < m_rows.size() && before(m_rows[pos], r))
+            ++pos;
+        if (pos == m_rows.size() && !m_atEnd)
+            continue;
+        beginInsertRows({}, pos, pos);
+        m_rows.insert(pos, r);
+        rebuildIndex(pos);
+        endInsertRows();
+        Q_EMIT runUpdated(r.id);
+    }
+    for (qint64 id : notMatching) {
+        const int row = m_rowOf.value(id, -1);
+        if (row < 0)
+            continue;
+        beginRemoveRows({}, row, row);
+        m_rows.removeAt(row);
+        m_rowOf.remove(id);
+        rebuildIndex(row);
+        endRemoveRows();
+    }
+}
+
+} // namespace atlas::hub

@@ -1,0 +1,98 @@
+#pragma once
+
+#include "RunFilter.h"
+#include "RunRow.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QSet>
+
+class QTimer;
+
+namespace atlas::hub {
+
+class RunLoader;
+
+// The active tenant's runs, newest first, loaded a page at a time through canFetchMore /
+// fetchMore (keyset on created_at, id: never OFFSET) by a RunLoader in another thread. Live
+// changes re-read only the changed runs and touch only their rows.
+class RunTableModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(RunTableModel)
+public:
+    enum Column
+    {
+        IdColumn,
+        OperationColumn,
+        StatusColumn,
+        ProgressColumn,
+        SucceededColumn,
+        FailedColumn,
+        SkippedColumn,
+        InitiatorColumn,
+        StartedColumn,
+        DurationColumn,
+        ColumnCount
+    };
+    enum Role
+    {
+        RawValueRole = Qt::UserRole + 1, // sortable raw value of the cell
+        RunIdRole,
+        BucketRole,
+    };
+
+    explicit RunTableModel(RunLoader* loader, QObject* parent = nullptr);
+    ~RunTableModel() override;
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    bool canFetchMore(const QModelIndex& parent) const override;
+    void fetchMore(const QModelIndex& parent) override;
+
+    const RunFilter& filter() const { return m_filter; }
+    // Replaces the filter; reloads only when it changed. Returns whether it did.
+    bool setFilter(const RunFilter& filter);
+    void refresh();
+    const RunRow* runAt(int row) const;
+    int rowOf(qint64 id) const { return m_rowOf.value(id, -1); }
+    const BucketCounts& counts() const { return m_counts; }
+    bool isLoading() const { return m_loading; }
+    quint64 generation() const { return m_generation; }
+
+    // Live: a run changed somewhere (collected and re-read after a short delay).
+    void runChanged(qint64 id);
+
+    static QString durationText(const RunRow& row, const QDateTime& now);
+
+Q_SIGNALS:
+    void countsChanged(const atlas::hub::BucketCounts& counts);
+    void runUpdated(qint64 id);
+    void loadingChanged(bool loading);
+    void loadFailed(const QString& message);
+
+private:
+    void onPage(quint64 generation, const QList<RunRow>& rows, bool atEnd, const QString& error);
+    void onRuns(quint64 generation, const QList<RunRow>& matching, const QList<qint64>& notMatching);
+    void onCounts(quint64 generation, const BucketCounts& counts);
+    void requestCounts();
+    void flushChanges();
+    void rebuildIndex(int from);
+    bool before(const RunRow& a, const RunRow& b) const; // a sorts before b (newer)
+    void setLoading(bool loading);
+
+    RunLoader* m_loader;
+    RunFilter m_filter;
+    QList<RunRow> m_rows;
+    QHash<qint64, int> m_rowOf;
+    BucketCounts m_counts;
+    quint64 m_generation = 0;
+    bool m_loading = false;
+    bool m_atEnd = true;
+    QSet<qint64> m_changed;
+    QTimer* m_changeTimer;
+};
+
+} // namespace atlas::hub

@@ -1,0 +1,67 @@
+#include "StatusStyle.h"
+
+#include <QHash>
+#include <QPainter>
+#include <QPixmap>
+
+namespace atlas::views {
+
+QColor StatusStyle::color(const QString& bucket)
+{
+    static const QHash<QString, QColor> colors{
+        {QStringLiteral("queued"), QColor(0x80, 0x86, 0x9a)},
+        {QStringLiteral("running"), QColor(0x2b, 0x7c, 0xd3)},
+        {QStringLiteral("succeeded"), QColor(0x2e, 0x9d, 0x5b)},
+        {QStringLiteral("partially_succeeded"), QColor(0xd9, 0x8c, 0x1f)},
+        {QStringLiteral("failed"), QColor(0xd1, 0x3b, 0x3b)},
+    };
+    return colors.value(bucket, QColor(0x99, 0x99, 0x99));
+}
+
+QIcon StatusStyle::icon(const QString& bucket)
+{
+    static QHash<QString, QIcon> cache;
+    auto it = cache.find(bucket);
+    if (it != cache.end())
+        return *it;
+    QIcon icon;
+    for (int size : {16, 32}) {
+        QPixmap pm(size, size);
+        pm.fill(Qt::transparent);
+        QPainter p(&pm);
+        p.setRenderHint(QPainter::Antialiasing);
+        const QColor c = color(bucket);
+        p.setPen(Qt::NoPen);
+        p.setBrush(c);
+        const qreal m = size * 0.12;
+        const QRectF r(m, m, size - 2 * m, size - 2 * m);
+        if (bucket == QLatin1String("partially_succeeded")) {
+            p.drawPie(r, 90 * 16, 180 * 16); // half filled
+            p.setBrush(Qt::NoBrush);
+            p.setPen(QPen(c, size * 0.12));
+            p.drawEllipse(r.adjusted(size * 0.06, size * 0.06, -size * 0.06, -size * 0.06));
+        } else if (bucket == QLatin1String("queued")) {
+            p.setBrush(Qt::NoBrush);
+            p.setPen(QPen(c, size * 0.14));
+            p.drawEllipse(r.adjusted(size * 0.07, size * 0.07, -size * 0.07, -size * 0.07));
+        } else {
+            p.drawEllipse(r);
+            p.setPen(QPen(Qt::white, size * 0.12, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+            if (bucket == QLatin1String("succeeded")) {
+                p.drawPolyline(QPolygonF{{size * 0.30, size * 0.52}, {size * 0.45, size * 0.66}, {size * 0.71, size * 0.36}});
+            } else if (bucket == QLatin1String("failed")) {
+                p.drawLine(QPointF(size * 0.34, size * 0.34), QPointF(size * 0.66, size * 0.66));
+                p.drawLine(QPointF(size * 0.66, size * 0.34), QPointF(size * 0.34, size * 0.66));
+            } else if (bucket == QLatin1String("running")) {
+                p.drawLine(QPointF(size * 0.5, size * 0.28), QPointF(size * 0.5, size * 0.52));
+                p.drawLine(QPointF(size * 0.5, size * 0.52), QPointF(size * 0.68, size * 0.62));
+            }
+        }
+        p.end();
+        icon.addPixmap(pm);
+    }
+    cache.insert(bucket, icon);
+    return icon;
+}
+
+} // namespace atlas::views

@@ -1,0 +1,102 @@
+#include "BucketList.h"
+
+#include "StatusStyle.h"
+#include "runs/RunStatus.h"
+
+#include <QPainter>
+#include <QStyledItemDelegate>
+
+namespace atlas::views {
+
+namespace {
+// Paints the item as usual and its count right-aligned in a rounded badge.
+class CountDelegate final : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+    void paint(QPainter* p, const QStyleOptionViewItem& option, const QModelIndex& index) const override
+    {
+        QStyledItemDelegate::paint(p, option, index);
+        const QVariant count = index.data(Qt::UserRole + 1);
+        if (!count.isValid())
+            return;
+        const QString text = QLocale().toString(count.toInt());
+        const QFontMetrics fm(option.font);
+        const int w = fm.horizontalAdvance(text) + 14;
+        const int h = fm.height() + 2;
+        const QRect badge(option.rect.right() - w - 6, option.rect.center().y() - h / 2, w, h);
+        p->save();
+        p->setRenderHint(QPainter::Antialiasing);
+        p->setPen(Qt::NoPen);
+        QColor bg = option.palette.color(QPalette::Mid);
+        bg.setAlpha(70);
+        p->setBrush(bg);
+        p->drawRoundedRect(badge, h / 2.0, h / 2.0);
+        p->setPen(option.palette.color(QPalette::Text));
+        p->drawText(badge, Qt::AlignCenter, text);
+        p->restore();
+    }
+    QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override
+    {
+        QSize s = QStyledItemDelegate::sizeHint(option, index);
+        s.setHeight(std::max(s.height(), 28));
+        return s;
+    }
+};
+} // namespace
+
+BucketList::BucketList(QWidget* parent)
+    : QListWidget(parent)
+{
+    setObjectName(QStringLiteral("bucketList"));
+    setFrameShape(QFrame::NoFrame);
+    setIconSize(QSize(16, 16));
+    setSpacing(1);
+    auto* all = new QListWidgetItem(QStringLiteral("All runs"), this);
+    all->setData(Qt::UserRole, QString());
+    for (const QString& key : runs::allBucketKeys()) {
+        auto* item = new QListWidgetItem(StatusStyle::icon(key), runs::bucketLabel(runs::bucketFromKey(key)), this);
+        item->setData(Qt::UserRole, key);
+    }
+    setItemDelegate(new CountDelegate(this));
+    setCurrentRow(0);
+    setMaximumWidth(230);
+    setMinimumWidth(190);
+    connect(this, &QListWidget::currentRowChanged, this, [this] {
+        if (!m_updating)
+            Q_EMIT bucketChosen(bucket());
+    });
+}
+
+void BucketList::setCounts(const hub::BucketCounts& counts)
+{
+    int total = 0;
+    for (int n : counts)
+        total += n;
+    for (int i = 0; i < count(); ++i) {
+        QListWidgetItem* it = item(i);
+        const QString key = it->data(Qt::UserRole).toString();
+        const QString label = key.isEmpty() ? QStringLiteral("All runs") : runs::bucketLabel(runs::bucketFromKey(key));
+        const int n = key.isEmpty() ? total : counts.value(key);
+        it->setText(label);
+        it->setData(Qt::UserRole + 1, n);
+        it->setToolTip(QStringLiteral("%1: %2 runs").arg(label).arg(n));
+    }
+}
+
+void BucketList::setBucket(const QString& bucket)
+{
+    m_updating = true;
+    for (int i = 0; i < count(); ++i) {
+        if (item(i)->data(Qt::UserRole).toString() == bucket)
+            setCurrentRow(i);
+    }
+    m_updating = false;
+}
+
+QString BucketList::bucket() const
+{
+    return currentItem() ? currentItem()->data(Qt::UserRole).toString() : QString();
+}
+
+} // namespace atlas::views

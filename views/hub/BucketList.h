@@ -1,0 +1,27 @@
+#pragma once
+
+#include "hub/RunRow.h"
+
+#include <QListWidget>
+
+namespace atlas::views {
+
+// "All" and the five status buckets, each with its live count; selecting one filters the hub.
+class BucketList final : public QListWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(BucketList)
+public:
+    explicit BucketList(QWidget* parent = nullptr);
+    void setCounts(const hub::BucketCounts& counts);
+    void setBucket(const QString& bucket); // without emitting
+    QString bucket() const;
+
+Q_SIGNALS:
+    void bucketChosen(const QString& bucket);
+
+private:
+    bool m_updating = false;
+};
+
+} // namespace atlas::views

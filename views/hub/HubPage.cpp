@@ -1,0 +1,271 @@
+#include "HubPage.h"
+
+#include "BucketList.h"
+#include "FilterBar.h"
+#include "RunDetailPane.h"
+#include "StatusStyle.h"
+#include "hub/HubSession.h"
+#include "hub/RunTableModel.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QFileDialog>
+#include <QHeaderView>
+#include <QKeySequence>
+#include <QLabel>
+#include <QPainter>
+#include <QShortcut>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QStyledItemDelegate>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace atlas::views {
+
+namespace {
+// Status cell: the bucket's icon and label; progress cell: a thin bar under the numbers.
+class RunDelegate final : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+protected:
+    void initStyleOption(QStyleOptionViewItem* option, const QModelIndex& index) const override
+    {
+        QStyledItemDelegate::initStyleOption(option, index);
+        if (index.column() == hub::RunTableModel::StatusColumn) {
+            option->icon = StatusStyle::icon(index.data(hub::RunTableModel::BucketRole).toString());
+            option->features |= QStyleOptionViewItem::HasDecoration;
+            option->decorationSize = QSize(14, 14);
+        }
+    }
+
+public:
+    void paint(QPainter* p, const QStyleOptionViewItem& option, const QModelIndex& index) const override
+    {
+        QStyledItemDelegate::paint(p, option, index);
+        if (index.column() != hub::RunTableModel::ProgressColumn)
+            return;
+        const double fraction = index.data(hub::RunTableModel::RawValueRole).toDouble();
+        const QRect bar(option.rect.left() + 4, option.rect.bottom() - 4, option.rect.width() - 8, 3);
+        p->save();
+        QColor track = option.palette.color(QPalette::Mid);
+        track.setAlpha(60);
+        p->fillRect(bar, track);
+        p->fillRect(QRect(bar.topLeft(), QSize(int(bar.width() * std::clamp(fraction, 0.0, 1.0)), bar.height())),
+                    StatusStyle::color(index.data(hub::RunTableModel::BucketRole).toString()));
+        p->restore();
+    }
+};
+} // namespace
+
+HubPage::HubPage(hub::HubSession* session, QWidget* parent)
+    : QWidget(parent)
+    , m_session(session)
+    , m_model(new hub::RunTableModel(session->loader(), this))
+    , m_filterBar(new FilterBar(this))
+    , m_buckets(new BucketList(this))
+    , m_table(new QTableView(this))
+    , m_empty(new QLabel(this))
+    , m_detail(new RunDetailPane(this))
+{
+    setObjectName(QStringLiteral("hubPage"));
+    m_table->setObjectName(QStringLiteral("runTable"));
+    m_table->setModel(m_model);
+    m_table->setItemDelegate(new RunDelegate(m_table));
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setAlternatingRowColors(true);
+    m_table->setShowGrid(false);
+    m_table->setWordWrap(false);
+    m_table->setSortingEnabled(false); // newest first, from the index
+    m_table->verticalHeader()->setVisible(false);
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 12);
+    m_table->horizontalHeader()->setHighlightSections(false);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    const int widths[] = {56, 170, 150, 96, 76, 56, 62, 110, 140, 80};
+    for (int c = 0; c < hub::RunTableModel::ColumnCount; ++c)
+        m_table->setColumnWidth(c, widths[c]);
+
+    m_empty->setAlignment(Qt::AlignCenter);
+    m_empty->setEnabled(false);
+    m_empty->setVisible(false);
+
+    auto* tableBox = new QWidget(this);
+    auto* tv = new QVBoxLayout(tableBox);
+    tv->setContentsMargins(0, 0, 0, 0);
+    tv->addWidget(m_table);
+    tv->addWidget(m_empty);
+
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    split->addWidget(m_buckets);
+    split->addWidget(tableBox);
+    split->addWidget(m_detail);
+    split->setStretchFactor(0, 0);
+    split->setStretchFactor(1, 3);
+    split->setStretchFactor(2, 2);
+    split->setSizes({190, 820, 420});
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_filterBar);
+    layout->addWidget(split, 1);
+
+    connect(m_filterBar, &FilterBar::filterEdited, this, [this](const hub::RunFilter& f) {
+        hub::RunFilter next = f;
+        next.setTenant(m_model->filter().tenant());
+        next.setBucket(m_buckets->bucket());
+        applyFilter(next);
+    });
+    connect(m_filterBar, &FilterBar::exportRequested, this, &HubPage::exportCsv);
+    connect(m_buckets, &BucketList::bucketChosen, this, [this](const QString& bucket) {
+        hub::RunFilter next = m_model->filter();
+        next.setBucket(bucket);
+        applyFilter(next);
+    });
+    connect(m_model, &hub::RunTableModel::countsChanged, m_buckets, &BucketList::setCounts);
+    connect(m_model, &hub::RunTableModel::loadFailed, this,
+            [this](const QString& message) { Q_EMIT statusMessage(QStringLiteral("Could not load runs: %1").arg(message)); });
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, [this] {
+        updateEmptyState();
+        if (m_pendingSelection && m_model->rowOf(m_pendingSelection) >= 0)
+            selectRun(std::exchange(m_pendingSelection, 0));
+    });
+    connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
+        m_detail->showNothing();
+        updateEmptyState();
+    });
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this, &HubPage::updateEmptyState);
+    connect(m_model, &hub::RunTableModel::loadingChanged, this, &HubPage::updateEmptyState);
+    connect(m_model, &hub::RunTableModel::runUpdated, this, [this](qint64 id) {
+        if (id == m_detail->runId())
+            requestDetail();
+    });
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &HubPage::requestDetail);
+    connect(session->loader(), &hub::RunLoader::detailLoaded, this, [this](const hub::RunDetail& d) {
+        const hub::RunRow* current = m_model->runAt(m_table->currentIndex().row());
+        if (current && current->id == d.run.id)
+            m_detail->showDetail(d);
+    });
+    connect(session->loader(), &hub::RunLoader::exported, this, [this](const QString& path, int rows, const QString& error) {
+        Q_EMIT statusMessage(error.isEmpty() ? QStringLiteral("Exported %1 runs to %2").arg(rows).arg(path)
+                                             : QStringLiteral("Export failed: %1").arg(error));
+    });
+    connect(session->listener(), &hub::RunListener::runChanged, m_model, &hub::RunTableModel::runChanged);
+    connect(session->listener(), &hub::RunListener::resynced, this, &HubPage::refresh);
+    connect(m_detail, &RunDetailPane::resultLinkActivated, this, &HubPage::resultLinkActivated);
+
+    auto* find = new QShortcut(QKeySequence::Find, this);
+    connect(find, &QShortcut::activated, this, &HubPage::focusSearch);
+    auto* reload = new QShortcut(QKeySequence::Refresh, this);
+    connect(reload, &QShortcut::activated, this, &HubPage::refresh);
+    auto* copy = new QShortcut(QKeySequence::Copy, m_table);
+    copy->setContext(Qt::WidgetWithChildrenShortcut);
+    connect(copy, &QShortcut::activated, this, &HubPage::copyLink);
+    m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
+    auto* copyAction = new QAction(QStringLiteral("Copy link to run"), m_table);
+    copyAction->setShortcut(QKeySequence::Copy);
+    connect(copyAction, &QAction::triggered, this, &HubPage::copyLink);
+    m_table->addAction(copyAction);
+    updateEmptyState();
+}
+
+HubPage::~HubPage() = default;
+
+const hub::RunFilter& HubPage::filter() const { return m_model->filter(); }
+
+void HubPage::setTenant(const QUuid& tenant)
+{
+    hub::RunFilter next = m_model->filter();
+    next.setTenant(tenant);
+    applyFilter(next);
+}
+
+void HubPage::setFilter(const hub::RunFilter& filter)
+{
+    m_filterBar->setFilter(filter);
+    m_buckets->setBucket(filter.bucket());
+    applyFilter(filter);
+}
+
+void HubPage::applyFilter(const hub::RunFilter& filter)
+{
+    if (m_model->setFilter(filter))
+        Q_EMIT filterChanged(filter);
+}
+
+void HubPage::refresh()
+{
+    const hub::RunRow* current = m_model->runAt(m_table->currentIndex().row());
+    m_pendingSelection = current ? current->id : 0;
+    m_model->refresh();
+}
+
+void HubPage::focusSearch()
+{
+    m_filterBar->focusSearch();
+}
+
+void HubPage::selectRun(qint64 id)
+{
+    const int row = m_model->rowOf(id);
+    if (row < 0) {
+        m_pendingSelection = id;
+        return;
+    }
+    m_table->setCurrentIndex(m_model->index(row, 0));
+    m_table->scrollTo(m_model->index(row, 0));
+}
+
+void HubPage::requestDetail()
+{
+    const hub::RunRow* run = m_model->runAt(m_table->currentIndex().row());
+    if (!run) {
+        m_detail->showNothing();
+        return;
+    }
+    const qint64 id = run->id;
+    hub::RunLoader* loader = m_session->loader();
+    QMetaObject::invokeMethod(loader, [loader, id] { loader->loadDetail(id); }, Qt::QueuedConnection);
+}
+
+void HubPage::copyLink()
+{
+    const hub::RunRow* run = m_model->runAt(m_table->currentIndex().row());
+    if (!run)
+        return;
+    QApplication::clipboard()->setText(runLink(run->id));
+    Q_EMIT statusMessage(QStringLiteral("Copied %1").arg(runLink(run->id)));
+}
+
+void HubPage::exportCsv()
+{
+    const QString suggested = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation) +
+                              QStringLiteral("/atlas-runs-%1.csv").arg(QDate::currentDate().toString(Qt::ISODate));
+    const QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Export runs"), suggested,
+                                                      QStringLiteral("CSV files (*.csv)"));
+    if (path.isEmpty())
+        return;
+    const hub::RunFilter filter = m_model->filter();
+    hub::RunLoader* loader = m_session->loader();
+    QMetaObject::invokeMethod(loader, [loader, filter, path] { loader->exportCsv(filter, path); }, Qt::QueuedConnection);
+}
+
+void HubPage::updateEmptyState()
+{
+    const bool empty = m_model->rowCount() == 0;
+    QString text;
+    if (m_model->filter().tenant().isNull())
+        text = QStringLiteral("No tenant selected.");
+    else if (m_model->isLoading())
+        text = QStringLiteral("Loading runs…");
+    else
+        text = QStringLiteral("No runs match these filters.");
+    m_empty->setText(text);
+    m_empty->setVisible(empty);
+    m_table->setVisible(!empty);
+}
+
+} // namespace atlas::views

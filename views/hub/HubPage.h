@@ -1,0 +1,68 @@
+#pragma once
+
+#include "hub/RunFilter.h"
+
+#include <QWidget>
+
+class QLabel;
+class QTableView;
+
+namespace atlas::hub {
+class HubSession;
+class RunTableModel;
+} // namespace atlas::hub
+
+namespace atlas::views {
+
+class BucketList;
+class FilterBar;
+class RunDetailPane;
+
+// The Operations hub: the active tenant's runs, filterable, live, with a detail pane.
+// View-only for every role: nothing here starts, reruns, cancels or deletes a run.
+class HubPage final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HubPage)
+public:
+    explicit HubPage(hub::HubSession* session, QWidget* parent = nullptr);
+    ~HubPage() override;
+
+    void setTenant(const QUuid& tenant);
+    void setFilter(const hub::RunFilter& filter);
+    const hub::RunFilter& filter() const;
+    void selectRun(qint64 id);
+    void refresh();
+    void focusSearch();
+
+    hub::RunTableModel* model() const { return m_model; }
+    QTableView* table() const { return m_table; }
+    FilterBar* filterBar() const { return m_filterBar; }
+    BucketList* bucketList() const { return m_buckets; }
+    RunDetailPane* detailPane() const { return m_detail; }
+
+    static QString runLink(qint64 id) { return QStringLiteral("atlas-ops://run/%1").arg(id); }
+
+Q_SIGNALS:
+    void filterChanged(const atlas::hub::RunFilter& filter);
+    void resultLinkActivated(const QString& link);
+    void statusMessage(const QString& message);
+
+private:
+    void applyFilter(const hub::RunFilter& filter);
+    void requestDetail();
+    void copyLink();
+    void exportCsv();
+    void updateEmptyState();
+
+    hub::HubSession* m_session;
+    hub::RunTableModel* m_model;
+    FilterBar* m_filterBar;
+    BucketList* m_buckets;
+    QTableView* m_table;
+    QLabel* m_empty;
+    RunDetailPane* m_detail;
+    qint64 m_pendingSelection = 0;
+};
+
+} // namespace atlas::views

@@ -1,0 +1,209 @@
+#include "RunDetailPane.h"
+
+#include "StatusStyle.h"
+#include "hub/RunTableModel.h"
+#include "runs/RunStatus.h"
+
+#include <QFormLayout>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QProgressBar>
+#include <QScrollArea>
+#include <QStackedWidget>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace atlas::views {
+
+namespace {
+QLabel* valueLabel(QWidget* parent)
+{
+    auto* l = new QLabel(parent);
+    l->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    l->setWordWrap(true);
+    return l;
+}
+
+QString when(const QDateTime& t)
+{
+    return t.isValid() ? t.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) : QStringLiteral("—");
+}
+
+QLabel* sectionTitle(const QString& text, QWidget* parent)
+{
+    auto* l = new QLabel(text, parent);
+    QFont f = l->font();
+    f.setBold(true);
+    l->setFont(f);
+    return l;
+}
+} // namespace
+
+RunDetailPane::RunDetailPane(QWidget* parent)
+    : QWidget(parent)
+    , m_stack(new QStackedWidget(this))
+{
+    setObjectName(QStringLiteral("runDetail"));
+    auto* empty = new QLabel(QStringLiteral("Select a run to see its details."), m_stack);
+    empty->setAlignment(Qt::AlignCenter);
+    empty->setEnabled(false);
+    m_stack->addWidget(empty);
+
+    auto* page = new QWidget(m_stack);
+    auto* v = new QVBoxLayout(page);
+    m_title = new QLabel(page);
+    QFont tf = m_title->font();
+    tf.setPointSizeF(tf.pointSizeF() * 1.3);
+    tf.setBold(true);
+    m_title->setFont(tf);
+    m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_status = new QLabel(page);
+    m_status->setObjectName(QStringLiteral("detailStatus"));
+    m_progress = new QProgressBar(page);
+    m_progress->setTextVisible(true);
+    m_counts = new QLabel(page);
+    v->addWidget(m_title);
+    v->addWidget(m_status);
+    v->addWidget(m_progress);
+    v->addWidget(m_counts);
+
+    auto* form = new QFormLayout();
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    m_initiator = valueLabel(page);
+    m_created = valueLabel(page);
+    m_started = valueLabel(page);
+    m_finished = valueLabel(page);
+    m_duration = valueLabel(page);
+    m_heartbeat = valueLabel(page);
+    m_key = new QLineEdit(page);
+    m_key->setReadOnly(true);
+    m_key->setFrame(false);
+    m_key->setCursorPosition(0);
+    m_key->setObjectName(QStringLiteral("detailKey"));
+    m_scope = valueLabel(page);
+    m_summary = valueLabel(page);
+    m_result = new QLabel(page);
+    m_result->setObjectName(QStringLiteral("detailResult"));
+    m_result->setTextInteractionFlags(Qt::LinksAccessibleByMouse | Qt::LinksAccessibleByKeyboard);
+    form->addRow(QStringLiteral("Initiator"), m_initiator);
+    form->addRow(QStringLiteral("Created"), m_created);
+    form->addRow(QStringLiteral("Started"), m_started);
+    form->addRow(QStringLiteral("Finished"), m_finished);
+    form->addRow(QStringLiteral("Duration"), m_duration);
+    form->addRow(QStringLiteral("Last heartbeat"), m_heartbeat);
+    form->addRow(QStringLiteral("Idempotency key"), m_key);
+    form->addRow(QStringLiteral("Scope"), m_scope);
+    form->addRow(QStringLiteral("Result"), m_summary);
+    form->addRow(QString(), m_result);
+    v->addLayout(form);
+
+    m_failuresTitle = sectionTitle(QStringLiteral("Failures"), page);
+    m_failures = new QTableWidget(0, 3, page);
+    m_failures->setObjectName(QStringLiteral("detailFailures"));
+    m_failures->setHorizontalHeaderLabels({QStringLiteral("Item"), QStringLiteral("Reason"), QStringLiteral("Message")});
+    m_failures->horizontalHeader()->setStretchLastSection(true);
+    m_failures->verticalHeader()->setVisible(false);
+    m_failures->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_failures->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_failures->setWordWrap(false);
+    m_failures->setTextElideMode(Qt::ElideMiddle);
+    m_failures->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_failures->setMinimumHeight(120);
+    v->addWidget(m_failuresTitle);
+    v->addWidget(m_failures, 2);
+
+    m_itemsTitle = sectionTitle(QStringLiteral("Items"), page);
+    m_items = new QListWidget(page);
+    m_items->setObjectName(QStringLiteral("detailItems"));
+    m_items->setMinimumHeight(90);
+    m_items->setUniformItemSizes(true);
+    v->addWidget(m_itemsTitle);
+    v->addWidget(m_items, 1);
+    m_stack->addWidget(page);
+
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(8, 0, 0, 0);
+    outer->addWidget(m_stack);
+    connect(m_result, &QLabel::linkActivated, this, &RunDetailPane::resultLinkActivated);
+    setMinimumWidth(380);
+}
+
+void RunDetailPane::showNothing()
+{
+    m_runId = 0;
+    m_stack->setCurrentIndex(0);
+}
+
+void RunDetailPane::showDetail(const hub::RunDetail& d)
+{
+    m_runId = d.run.id;
+    m_stack->setCurrentIndex(1);
+    if (!d.error.isEmpty()) {
+        m_title->setText(QStringLiteral("Run #%1").arg(d.run.id));
+        m_status->setText(QStringLiteral("Cannot show this run: %1").arg(d.error.toHtmlEscaped()));
+        return;
+    }
+    const hub::RunRow& r = d.run;
+    m_title->setText(QStringLiteral("Run #%1 · %2").arg(r.id).arg(runs::operationLabel(r.resource, r.action)));
+    const QColor c = StatusStyle::color(r.bucket);
+    m_status->setText(QStringLiteral("<span style='background:%1;color:white;border-radius:4px;padding:2px 8px;'>"
+                                     "&nbsp;%2&nbsp;</span>&nbsp;&nbsp;<span style='color:palette(mid)'>stored as %3</span>")
+                          .arg(c.name(), runs::bucketLabel(runs::bucketFromKey(r.bucket)), r.status));
+    m_progress->setRange(0, std::max(r.total, 1));
+    m_progress->setValue(r.total > 0 ? r.processed : 1);
+    m_progress->setFormat(QStringLiteral("%1 of %2 items processed").arg(r.processed).arg(r.total));
+    m_counts->setText(QStringLiteral("<b>%1</b> succeeded &nbsp;·&nbsp; <b>%2</b> failed &nbsp;·&nbsp; <b>%3</b> skipped")
+                          .arg(r.succeeded).arg(r.failed).arg(r.skipped));
+    m_initiator->setText(r.initiator);
+    m_created->setText(when(r.createdAt));
+    m_started->setText(when(r.startedAt));
+    m_finished->setText(when(r.finishedAt));
+    const QString duration = hub::RunTableModel::durationText(r, QDateTime::currentDateTimeUtc());
+    m_duration->setText(duration.isEmpty() ? QStringLiteral("—") : duration);
+    m_heartbeat->setText(when(d.heartbeatAt));
+    m_key->setText(d.idempotencyKey);
+    m_key->setCursorPosition(0);
+    m_key->setToolTip(d.idempotencyKey);
+    m_scope->setText(QString::fromUtf8(QJsonDocument(d.scope).toJson(QJsonDocument::Compact)));
+    m_summary->setText(d.summary.isEmpty() ? QStringLiteral("—")
+                                           : QString::fromUtf8(QJsonDocument(d.summary).toJson(QJsonDocument::Compact)));
+    QString link;
+    if (r.resource == QLatin1String("drift") && runs::isFinalBucket(runs::bucketFromKey(r.bucket)))
+        link = QStringLiteral("<a href='drift/%1'>Open the drift findings of this run</a>").arg(r.id);
+    else if (r.resource == QLatin1String("backup_set") && d.scope.contains(QLatin1String("backup_set_id")))
+        link = QStringLiteral("<a href='backup_set/%1'>Open backup set #%1</a>").arg(d.scope.value(QLatin1String("backup_set_id")).toInteger());
+    m_result->setText(link);
+    m_result->setVisible(!link.isEmpty());
+
+    const int failureRows = int(d.failures.size());
+    m_failuresTitle->setText(d.failureCount > failureRows - (d.reasonCode.isEmpty() ? 0 : 1)
+                                 ? QStringLiteral("Failures (first %1 of %2)").arg(failureRows).arg(d.failureCount)
+                                 : QStringLiteral("Failures (%1)").arg(failureRows));
+    m_failures->setRowCount(failureRows);
+    for (int i = 0; i < failureRows; ++i) {
+        const hub::Failure& f = d.failures[i];
+        auto* item = new QTableWidgetItem(f.itemId.isEmpty() ? QStringLiteral("(the run)") : f.itemId);
+        item->setToolTip(f.itemId);
+        m_failures->setItem(i, 0, item);
+        m_failures->setItem(i, 1, new QTableWidgetItem(f.reasonCode));
+        auto* message = new QTableWidgetItem(f.message);
+        message->setToolTip(f.message);
+        m_failures->setItem(i, 2, message);
+    }
+    m_failures->resizeColumnToContents(1);
+    m_failures->resizeColumnToContents(0);
+    m_failures->setColumnWidth(0, std::min(m_failures->columnWidth(0), 150));
+    m_failures->setColumnWidth(1, std::min(m_failures->columnWidth(1), 150));
+    m_failures->setVisible(failureRows > 0);
+
+    m_itemsTitle->setText(d.itemCount > d.itemIds.size()
+                              ? QStringLiteral("Items (first %1 of %2)").arg(d.itemIds.size()).arg(d.itemCount)
+                              : QStringLiteral("Items (%1)").arg(d.itemCount));
+    m_items->clear();
+    m_items->addItems(d.itemIds);
+}
+
+} // namespace atlas::views

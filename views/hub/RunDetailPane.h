@@ -1,0 +1,61 @@
+#pragma once
+
+#include "hub/RunRow.h"
+
+#include <QWidget>
+
+class QFormLayout;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QProgressBar;
+class QTableWidget;
+class QStackedWidget;
+
+namespace atlas::views {
+
+// Everything about the selected run: status, counts and progress, timings, initiator,
+// idempotency key, the sanitized failures, the item identifiers, and a link to the producer's
+// result. Shows; never acts on the run.
+class RunDetailPane final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(RunDetailPane)
+public:
+    explicit RunDetailPane(QWidget* parent = nullptr);
+
+    void showDetail(const hub::RunDetail& detail);
+    void showNothing();
+    qint64 runId() const { return m_runId; }
+    QTableWidget* failuresTable() const { return m_failures; }
+    QListWidget* itemList() const { return m_items; }
+    QLabel* statusLabel() const { return m_status; }
+
+Q_SIGNALS:
+    // "drift/<run id>" or "backup_set/<set id>": where the producer's result is.
+    void resultLinkActivated(const QString& link);
+
+private:
+    QStackedWidget* m_stack;
+    QLabel* m_title;
+    QLabel* m_status;
+    QProgressBar* m_progress;
+    QLabel* m_counts;
+    QLabel* m_initiator;
+    QLabel* m_created;
+    QLabel* m_started;
+    QLabel* m_finished;
+    QLabel* m_duration;
+    QLabel* m_heartbeat;
+    QLineEdit* m_key;
+    QLabel* m_scope;
+    QLabel* m_summary;
+    QLabel* m_result;
+    QLabel* m_failuresTitle;
+    QTableWidget* m_failures;
+    QLabel* m_itemsTitle;
+    QListWidget* m_items;
+    qint64 m_runId = 0;
+};
+
+} // namespace atlas::views
