@@ -5,6 +5,7 @@ namespace atlas::hub {
 HubSession::HubSession(const db::ConnectionSpec& spec, QObject* parent)
     : QObject(parent)
     , m_loader(new RunLoader(spec))
+    , m_background(new RunLoader(spec))
     , m_listener(new RunListener(spec))
 {
     qRegisterMetaType<atlas::hub::RunRow>();
@@ -18,7 +19,11 @@ HubSession::HubSession(const db::ConnectionSpec& spec, QObject* parent)
     m_listener->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_loader, &QObject::deleteLater);
     connect(&m_thread, &QThread::finished, m_listener, &QObject::deleteLater);
+    m_backgroundThread.setObjectName(QStringLiteral("hub-background"));
+    m_background->moveToThread(&m_backgroundThread);
+    connect(&m_backgroundThread, &QThread::finished, m_background, &QObject::deleteLater);
     m_thread.start();
+    m_backgroundThread.start();
 }
 
 void HubSession::start()
@@ -29,7 +34,9 @@ void HubSession::start()
 HubSession::~HubSession()
 {
     m_thread.quit();
+    m_backgroundThread.quit();
     m_thread.wait();
+    m_backgroundThread.wait();
 }
 
 } // namespace atlas::hub

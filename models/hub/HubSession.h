@@ -21,11 +21,16 @@ public:
     // Starts listening; call once every receiver of the listener's signals is connected.
     void start();
     RunLoader* loader() const { return m_loader; }
+    // A second loader on its own connection and thread for work that must never delay a page:
+    // bucket counts and exports.
+    RunLoader* backgroundLoader() const { return m_background; }
     RunListener* listener() const { return m_listener; }
 
 private:
     QThread m_thread;
+    QThread m_backgroundThread;
     RunLoader* m_loader;
+    RunLoader* m_background;
     RunListener* m_listener;
 };
 

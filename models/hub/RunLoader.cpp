@@ -3,12 +3,15 @@
 #include "db/Connection.h"
 #include "runs/RunStatus.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSqlQuery>
 #include <QTextStream>
 #include <QTimeZone>
+
+#include <spdlog/spdlog.h>
 
 namespace atlas::hub {
 
@@ -73,6 +76,8 @@ void RunLoader::loadPage(quint64 generation, const RunFilter& filter, const QStr
     }
     sql += QStringLiteral(" ORDER BY r.created_at DESC, r.id DESC LIMIT ?");
     binds << limit;
+    QElapsedTimer timer;
+    timer.start();
     QSqlQuery q(conn->database());
     if (!run(q, sql, binds)) {
         const QString message = db::DbError::fromSql(q.lastError()).message;
@@ -81,8 +86,10 @@ void RunLoader::loadPage(quint64 generation, const RunFilter& filter, const QStr
         Q_EMIT pageLoaded(generation, rows, true, message);
         return;
     }
+    const qint64 queryMs = timer.elapsed();
     while (q.next())
         rows << RunRow::fromQuery(q);
+    spdlog::debug("hub page: {} rows, query {} ms, total {} ms", rows.size(), queryMs, timer.elapsed());
     Q_EMIT pageLoaded(generation, rows, rows.size() < limit, QString());
 }
 

@@ -8,12 +8,14 @@
 namespace atlas::hub {
 
 namespace {
-constexpr int kChangeDelayMs = 40;
+constexpr int kChangeDelayMs = 15; // collects a burst of notifications into one read
+constexpr int kMaxPageSize = 2000;
 }
 
-RunTableModel::RunTableModel(RunLoader* loader, QObject* parent)
+RunTableModel::RunTableModel(RunLoader* loader, RunLoader* countLoader, QObject* parent)
     : QAbstractTableModel(parent)
     , m_loader(loader)
+    , m_countLoader(countLoader ? countLoader : loader)
     , m_changeTimer(new QTimer(this))
 {
     m_changeTimer->setSingleShot(true);
@@ -21,7 +23,7 @@ RunTableModel::RunTableModel(RunLoader* loader, QObject* parent)
     connect(m_changeTimer, &QTimer::timeout, this, &RunTableModel::flushChanges);
     connect(m_loader, &RunLoader::pageLoaded, this, &RunTableModel::onPage);
     connect(m_loader, &RunLoader::runsLoaded, this, &RunTableModel::onRuns);
-    connect(m_loader, &RunLoader::countsLoaded, this, &RunTableModel::onCounts);
+    connect(m_countLoader, &RunLoader::countsLoaded, this, &RunTableModel::onCounts);
 }
 
 RunTableModel::~RunTableModel() = default;
@@ -150,10 +152,11 @@ void RunTableModel::fetchMore(const QModelIndex& parent)
     const RunFilter filter = m_filter;
     const QString afterCreated = m_rows.isEmpty() ? QString() : m_rows.constLast().createdKey;
     const qint64 afterId = m_rows.isEmpty() ? 0 : m_rows.constLast().id;
+    // The first page is small so it shows at once; deeper pages grow with what is loaded.
+    const int limit = std::clamp(int(m_rows.size()), RunLoader::kPageSize, kMaxPageSize);
     RunLoader* loader = m_loader;
     QMetaObject::invokeMethod(
-        m_loader, [=] { loader->loadPage(generation, filter, afterCreated, afterId, RunLoader::kPageSize); },
-        Qt::QueuedConnection);
+        m_loader, [=] { loader->loadPage(generation, filter, afterCreated, afterId, limit); }, Qt::QueuedConnection);
 }
 
 bool RunTableModel::setFilter(const RunFilter& filter)
@@ -220,8 +223,8 @@ void RunTableModel::requestCounts()
         return;
     const quint64 generation = m_generation;
     const RunFilter filter = m_filter;
-    RunLoader* loader = m_loader;
-    QMetaObject::invokeMethod(m_loader, [=] { loader->loadCounts(generation, filter); }, Qt::QueuedConnection);
+    RunLoader* loader = m_countLoader;
+    QMetaObject::invokeMethod(m_countLoader, [=] { loader->loadCounts(generation, filter); }, Qt::QueuedConnection);
 }
 
 void RunTableModel::onCounts(quint64 generation, const BucketCounts& counts)

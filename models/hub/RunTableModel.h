@@ -42,7 +42,8 @@ public:
         BucketRole,
     };
 
-    explicit RunTableModel(RunLoader* loader, QObject* parent = nullptr);
+    // Pages come from `loader`; bucket counts from `countLoader` (may be the same loader).
+    explicit RunTableModel(RunLoader* loader, RunLoader* countLoader = nullptr, QObject* parent = nullptr);
     ~RunTableModel() override;
 
     int rowCount(const QModelIndex& parent = {}) const override;
@@ -84,6 +85,7 @@ private:
     void setLoading(bool loading);
 
     RunLoader* m_loader;
+    RunLoader* m_countLoader;
     RunFilter m_filter;
     QList<RunRow> m_rows;
     QHash<qint64, int> m_rowOf;

@@ -9,6 +9,8 @@ CREATE INDEX bulk_operation_runs_bucket_idx
     ON atlas.bulk_operation_runs (tenant_id, status_bucket, created_at DESC, id DESC);
 CREATE INDEX bulk_operation_runs_operation_idx
     ON atlas.bulk_operation_runs (tenant_id, resource, action, created_at DESC, id DESC);
+CREATE INDEX bulk_operation_runs_operation_bucket_idx
+    ON atlas.bulk_operation_runs (tenant_id, resource, action, status_bucket, created_at DESC, id DESC);
 CREATE INDEX bulk_operation_runs_items_idx
     ON atlas.bulk_operation_runs USING gin (item_ids jsonb_ops);
 DROP INDEX atlas.bulk_operation_runs_status_idx;

@@ -63,7 +63,7 @@ public:
 HubPage::HubPage(hub::HubSession* session, QWidget* parent)
     : QWidget(parent)
     , m_session(session)
-    , m_model(new hub::RunTableModel(session->loader(), this))
+    , m_model(new hub::RunTableModel(session->loader(), session->backgroundLoader(), this))
     , m_filterBar(new FilterBar(this))
     , m_buckets(new BucketList(this))
     , m_table(new QTableView(this))
@@ -149,7 +149,7 @@ HubPage::HubPage(hub::HubSession* session, QWidget* parent)
         if (current && current->id == d.run.id)
             m_detail->showDetail(d);
     });
-    connect(session->loader(), &hub::RunLoader::exported, this, [this](const QString& path, int rows, const QString& error) {
+    connect(session->backgroundLoader(), &hub::RunLoader::exported, this, [this](const QString& path, int rows, const QString& error) {
         Q_EMIT statusMessage(error.isEmpty() ? QStringLiteral("Exported %1 runs to %2").arg(rows).arg(path)
                                              : QStringLiteral("Export failed: %1").arg(error));
     });
@@ -249,7 +249,7 @@ void HubPage::exportCsv()
     if (path.isEmpty())
         return;
     const hub::RunFilter filter = m_model->filter();
-    hub::RunLoader* loader = m_session->loader();
+    hub::RunLoader* loader = m_session->backgroundLoader();
     QMetaObject::invokeMethod(loader, [loader, filter, path] { loader->exportCsv(filter, path); }, Qt::QueuedConnection);
 }
 

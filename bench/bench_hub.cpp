@@ -1,0 +1,220 @@
+// The Operations hub at scale: 1,000,000 runs over 1,000 tenants (one large tenant of 100,000
+// runs to scroll through). Times, as a readonly member of the large tenant, through RLS:
+// opening the hub to 250 rows in the model, a filter change, scrolling to row 50,000, memory,
+// and live-update latency between two connections; beside a naive QSqlTableModel / OFFSET
+// baseline and the raw libpq time of the same query.
+//
+//   build/bench/bench_hub [total_runs]
+#include "TestCluster.h"
+#include "hub/HubSession.h"
+#include "hub/RunTableModel.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QSqlQuery>
+#include <QSqlRecord>
+#include <QSqlTableModel>
+#include <QTest>
+
+#include <libpq-fe.h>
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cstdio>
+
+using namespace atlas;
+
+namespace {
+double median(QList<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v.isEmpty() ? 0 : v[v.size() / 2];
+}
+
+long rssMb()
+{
+    QFile f(QStringLiteral("/proc/self/status"));
+    f.open(QIODevice::ReadOnly);
+    for (const QByteArray& line : f.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').first().toLong() / 1024;
+    }
+    return -1;
+}
+
+double ms(const QElapsedTimer& t) { return t.nsecsElapsed() / 1e6; }
+
+// Returns when the model has taken the page it asked for (signal-driven, no polling interval).
+bool waitIdle(hub::RunTableModel& model)
+{
+    if (!model.isLoading())
+        return true;
+    QSignalSpy idle(&model, &hub::RunTableModel::loadingChanged);
+    while (model.isLoading()) {
+        if (!idle.wait(30000))
+            return false;
+    }
+    return true;
+}
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QCoreApplication app(argc, argv);
+    if (qEnvironmentVariableIsSet("ATLAS_BENCH_DEBUG"))
+        spdlog::set_level(spdlog::level::debug);
+    const int total = argc > 1 ? std::atoi(argv[1]) : 1000000;
+    const int big = std::min(100000, total / 2);
+    test::TestCluster cluster;
+    test::TenantFixture fx;
+    QString error;
+    if (!cluster.setUp(&error) || !fx.create(cluster, &error)) {
+        std::fprintf(stderr, "setup failed: %s\n", qPrintable(error));
+        return 1;
+    }
+    auto su = cluster.connectSuperuser();
+    QElapsedTimer load;
+    load.start();
+    const QString a = fx.tenantA.toString(QUuid::WithoutBraces);
+    su->execRaw(QStringLiteral("ALTER TABLE atlas.bulk_operation_runs DISABLE TRIGGER bulk_operation_runs_changed"));
+    su->execRaw(QStringLiteral("INSERT INTO atlas.tenants (name) SELECT 'Tenant ' || g FROM generate_series(1, 998) g"));
+    const QString insert = QStringLiteral(
+        "INSERT INTO atlas.bulk_operation_runs (tenant_id, initiator, resource, action, status, total_items, processed_items, "
+        "  succeeded_items, item_ids, idempotency_key, created_at, started_at, finished_at) "
+        "SELECT %1, 'operator_a', (ARRAY['drift','backup_set','inventory'])[1 + g % 3], "
+        "  (ARRAY['generate','add_policies','import'])[1 + g % 3], "
+        "  (ARRAY['completed','completed_with_errors','failed','aborted','completed','completed','completed','completed'])[1 + g % 8], "
+        "  10, 10, 10, jsonb_build_array('policy-' || g), 'k' || g, "
+        "  now() - g * interval '1 minute', now() - g * interval '1 minute', now() - g * interval '1 minute' + interval '5 seconds' ");
+    su->execRaw(insert.arg(QStringLiteral("'%1'").arg(a)) + QStringLiteral("FROM generate_series(1, %1) g").arg(big));
+    su->execRaw(insert.arg(QStringLiteral("t.tenant_id")) +
+                QStringLiteral("FROM atlas.tenants t, generate_series(1, %1) g WHERE t.tenant_id <> '%2'")
+                    .arg((total - big) / 999)
+                    .arg(a));
+    su->execRaw(QStringLiteral("ALTER TABLE atlas.bulk_operation_runs ENABLE TRIGGER bulk_operation_runs_changed"));
+    su->execRaw(QStringLiteral("VACUUM ANALYZE atlas.bulk_operation_runs"));
+    const qint64 rows = su->scalar(QStringLiteral("SELECT count(*) FROM atlas.bulk_operation_runs")).toLongLong();
+    std::printf("%lld runs over %lld tenants (%d in the tenant under test), loaded in %.0f s\n", rows,
+                su->scalar(QStringLiteral("SELECT count(*) FROM atlas.tenants")).toLongLong(), big, load.elapsed() / 1000.0);
+
+    const db::ConnectionSpec spec = cluster.loginSpec(QStringLiteral("readonly_a"));
+    const long rssBefore = rssMb();
+    hub::HubSession session(spec);
+    hub::RunTableModel model(session.loader(), session.backgroundLoader());
+    QObject::connect(session.listener(), &hub::RunListener::runChanged, &model, &hub::RunTableModel::runChanged);
+    QSignalSpy connected(session.listener(), &hub::RunListener::connectedChanged);
+    session.start();
+    connected.wait(5000);
+
+    // 1. Opening the hub on the tenant: filter set -> 250 rows in the model.
+    QList<double> open, change;
+    for (int i = 0; i < 15; ++i) {
+        hub::RunFilter f; // no tenant: an empty hub
+        model.setFilter(f);
+        waitIdle(model);
+        QTest::qWait(50); // let the counts of the previous round finish
+        QElapsedTimer t;
+        t.start();
+        f.setTenant(fx.tenantA);
+        model.setFilter(f);
+        waitIdle(model);
+        open << ms(t);
+    }
+    // 2. A filter change: bucket "failed", then back, alternating with operation filters.
+    const QStringList buckets{QStringLiteral("failed"), QStringLiteral("partially_succeeded"), QStringLiteral("succeeded")};
+    for (int i = 0; i < 15; ++i) {
+        hub::RunFilter f;
+        f.setTenant(fx.tenantA);
+        f.setBucket(buckets[i % 3]);
+        if (i % 2)
+            f.setOperation(QStringLiteral("drift/generate"));
+        QElapsedTimer t;
+        t.start();
+        model.setFilter(f);
+        waitIdle(model);
+        change << ms(t);
+        QTest::qWait(20); // a person does not change filters faster than this
+    }
+    // 3. Scrolling to row 50,000.
+    hub::RunFilter all;
+    all.setTenant(fx.tenantA);
+    model.setFilter(all);
+    waitIdle(model);
+    QElapsedTimer scroll;
+    scroll.start();
+    QList<double> pages;
+    while (model.rowCount() < 50000 && model.canFetchMore({})) {
+        QElapsedTimer p;
+        p.start();
+        model.fetchMore({});
+        waitIdle(model);
+        pages << ms(p);
+    }
+    const double scrollMs = ms(scroll);
+    const long rssAfter = rssMb();
+
+    // 4. Live update latency: another connection changes a visible run; time to dataChanged.
+    QList<double> live;
+    auto writer = cluster.connectSuperuser();
+    for (int i = 0; i < 20; ++i) {
+        const qint64 id = model.runAt(i)->id;
+        QSignalSpy changed(&model, &hub::RunTableModel::runUpdated);
+        QElapsedTimer t;
+        t.start();
+        writer->execRaw(QStringLiteral("UPDATE atlas.bulk_operation_runs SET skipped_items = skipped_items + 1, "
+                                       "processed_items = processed_items + 1 WHERE id = %1").arg(id));
+        changed.wait(5000);
+        live << ms(t);
+    }
+
+    // Baselines, same login, same rows.
+    auto naiveConn = std::make_unique<db::Connection>(spec, QStringLiteral("naive"));
+    naiveConn->open();
+    QList<double> naiveOpen, offset50k, raw;
+    for (int i = 0; i < 7; ++i) {
+        QSqlTableModel naive(nullptr, naiveConn->database());
+        naive.setTable(QStringLiteral("atlas.operation_runs"));
+        naive.setFilter(QStringLiteral("tenant_id = '%1'").arg(a));
+        naive.setSort(naive.record().indexOf(QStringLiteral("created_at")), Qt::DescendingOrder);
+        QElapsedTimer t;
+        t.start();
+        naive.select(); // QSqlTableModel fetches its first 256 rows
+        naiveOpen << ms(t);
+    }
+    for (int i = 0; i < 3; ++i) {
+        QElapsedTimer t;
+        t.start();
+        QSqlQuery q(naiveConn->database());
+        q.exec(QStringLiteral("SELECT %1 FROM atlas.operation_runs r WHERE r.tenant_id = '%2' "
+                              "ORDER BY r.created_at DESC, r.id DESC OFFSET 49750 LIMIT 250").arg(hub::RunRow::selectColumns(), a));
+        while (q.next()) {
+        }
+        offset50k << ms(t);
+    }
+    const QByteArray conninfo = QStringLiteral("host=%1 port=%2 dbname=%3 user=readonly_a password=%4")
+                                    .arg(cluster.cluster().socketDir()).arg(cluster.cluster().port())
+                                    .arg(cluster.databaseName(), test::TestCluster::passwordOf(QStringLiteral("readonly_a"))).toUtf8();
+    PGconn* pg = PQconnectdb(conninfo.constData());
+    const QByteArray rawSql = QStringLiteral("SELECT %1 FROM atlas.operation_runs r WHERE r.tenant_id = '%2' "
+                                             "ORDER BY r.created_at DESC, r.id DESC LIMIT 250").arg(hub::RunRow::selectColumns(), a).toUtf8();
+    for (int i = 0; i < 15; ++i) {
+        QElapsedTimer t;
+        t.start();
+        PGresult* r = PQexec(pg, rawSql.constData());
+        PQclear(r);
+        raw << ms(t);
+    }
+    PQfinish(pg);
+
+    std::printf("open hub -> 250 rows        median %7.1f ms   (raw libpq, same 250 rows: %.1f ms -> %.1fx; naive QSqlTableModel: %.1f ms)\n",
+                median(open), median(raw), median(open) / median(raw), median(naiveOpen));
+    std::printf("filter change -> rows       median %7.1f ms\n", median(change));
+    std::printf("scroll to row 50,000        %7.0f ms for %d pages (median page %.1f ms; naive OFFSET 49,750 for one page: %.1f ms)\n",
+                scrollMs, int(pages.size()), median(pages), median(offset50k));
+    std::printf("memory                      RSS %ld MB before the hub, %ld MB with %d rows loaded\n", rssBefore, rssAfter, model.rowCount());
+    std::printf("live update latency         median %7.1f ms (max %.1f ms) from UPDATE to the row's dataChanged\n", median(live),
+                *std::max_element(live.begin(), live.end()));
+    return 0;
+}

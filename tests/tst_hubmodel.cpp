@@ -1,0 +1,276 @@
+// The hub's model against a real database: keyset paging, every filter, bucket counts, hostile
+// search text, live updates from another connection, and tenant isolation through RLS.
+#include "TestCluster.h"
+#include "hub/HubSession.h"
+#include "hub/RunTableModel.h"
+#include "runs/RunApi.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using atlas::db::Connection;
+using atlas::db::DbError;
+using atlas::hub::RunFilter;
+using atlas::hub::RunTableModel;
+
+class TestHubModel : public QObject
+{
+    Q_OBJECT
+    atlas::test::TestCluster m_cluster;
+    atlas::test::TenantFixture m_fx;
+    std::unique_ptr<Connection> m_su;
+    std::unique_ptr<atlas::hub::HubSession> m_session;
+    std::unique_ptr<RunTableModel> m_model;
+    std::unique_ptr<QAbstractItemModelTester> m_tester;
+
+    QString a() const { return m_fx.tenantA.toString(QUuid::WithoutBraces); }
+
+    // Loads everything the filter matches and returns the run ids in model order.
+    QList<qint64> loadAll(const RunFilter& filter)
+    {
+        m_model->setFilter(filter);
+        if (m_model->generation() && !QTest::qWaitFor([&] { return !m_model->isLoading(); }, 5000))
+            return {};
+        while (m_model->canFetchMore({})) {
+            m_model->fetchMore({});
+            if (!QTest::qWaitFor([&] { return !m_model->isLoading(); }, 5000))
+                return {};
+        }
+        QList<qint64> ids;
+        for (int r = 0; r < m_model->rowCount(); ++r)
+            ids << m_model->runAt(r)->id;
+        return ids;
+    }
+    QList<qint64> expected(const QString& where)
+    {
+        QList<qint64> ids;
+        QSqlQuery q(m_su->database());
+        q.exec(QStringLiteral("SELECT id FROM atlas.bulk_operation_runs WHERE tenant_id = '%1' AND (%2) "
+                              "ORDER BY created_at DESC, id DESC").arg(a(), where));
+        while (q.next())
+            ids << q.value(0).toLongLong();
+        return ids;
+    }
+    RunFilter base() const
+    {
+        RunFilter f;
+        f.setTenant(m_fx.tenantA);
+        return f;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QString error;
+        QVERIFY2(m_cluster.setUp(&error), qPrintable(error));
+        QVERIFY2(m_fx.create(m_cluster, &error), qPrintable(error));
+        m_su = m_cluster.connectSuperuser();
+        // 620 runs of tenant A and 50 of tenant B, spread over 40 days, in every status. Written
+        // directly by the superuser: this is data to look at, not a rule under test.
+        QVERIFY(m_su->execRaw(QStringLiteral(
+            "INSERT INTO atlas.bulk_operation_runs (tenant_id, initiator, resource, action, status, total_items, "
+            "  processed_items, succeeded_items, failed_items, item_ids, item_set, idempotency_key, created_at, started_at, finished_at) "
+            "SELECT '%1', (ARRAY['operator_a', 'manager_a', 'owner_a'])[1 + g %% 3], "
+            "  (ARRAY['drift', 'backup_set', 'inventory'])[1 + g %% 3], (ARRAY['generate', 'add_policies', 'import'])[1 + g %% 3], "
+            "  (ARRAY['completed', 'completed_with_errors', 'failed', 'aborted', 'completed', 'completed'])[1 + g %% 6], "
+            "  2, 2, 1, 1, jsonb_build_array('policy-' || g, 'shared-item'), '{}', 'k' || g, "
+            "  now() - (g || ' hours')::interval * 1.5, now() - (g || ' hours')::interval * 1.5, now() - (g || ' hours')::interval * 1.5 "
+            "FROM generate_series(1, 620) g").arg(a()).replace(QStringLiteral("%%"), QStringLiteral("%"))));
+        QVERIFY(m_su->execRaw(QStringLiteral(
+            "INSERT INTO atlas.bulk_operation_runs (tenant_id, initiator, resource, action, status, item_ids, idempotency_key, created_at) "
+            "SELECT '%1', 'owner_b', 'drift', 'generate', 'completed', '[\"policy-1\"]', 'b' || g, now() - (g || ' minutes')::interval "
+            "FROM generate_series(1, 50) g").arg(m_fx.tenantB.toString(QUuid::WithoutBraces))));
+        m_session = std::make_unique<atlas::hub::HubSession>(m_cluster.loginSpec(QStringLiteral("readonly_a")));
+        m_model = std::make_unique<RunTableModel>(m_session->loader(), m_session->backgroundLoader());
+        m_tester = std::make_unique<QAbstractItemModelTester>(m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QObject::connect(m_session->listener(), &atlas::hub::RunListener::runChanged, m_model.get(), &RunTableModel::runChanged);
+        QSignalSpy connected(m_session->listener(), &atlas::hub::RunListener::connectedChanged);
+        m_session->start();
+        QVERIFY(connected.wait(5000));
+    }
+    void cleanupTestCase()
+    {
+        m_tester.reset();
+        m_model.reset();
+        m_session.reset();
+    }
+
+    void pagesArriveNewestFirstOnKeyset()
+    {
+        QSignalSpy inserted(m_model.get(), &QAbstractItemModel::rowsInserted);
+        m_model->setFilter(base());
+        QVERIFY(inserted.wait(5000));
+        // The first page is 250 rows, newest first.
+        QCOMPARE(inserted.first().at(1).toInt(), 0);
+        QCOMPARE(inserted.first().at(2).toInt(), 249);
+        QCOMPARE(m_model->runAt(0)->id, expected(QStringLiteral("true")).first());
+        // Later pages continue exactly where the previous one ended, to the last run.
+        while (m_model->canFetchMore({}) || m_model->isLoading()) {
+            m_model->fetchMore({});
+            QTest::qWait(10);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(m_model->rowCount(), 620, 5000);
+        QVERIFY(inserted.count() >= 3);
+        QList<qint64> ids;
+        for (int r = 0; r < m_model->rowCount(); ++r)
+            ids << m_model->runAt(r)->id;
+        QCOMPARE(ids, expected(QStringLiteral("true")));
+    }
+
+    void everyFilterMatchesTheDatabase_data()
+    {
+        QTest::addColumn<QString>("bucket");
+        QTest::addColumn<QString>("operation");
+        QTest::addColumn<int>("range");
+        QTest::addColumn<QString>("search");
+        QTest::addColumn<QString>("where");
+        QTest::newRow("failed bucket holds aborted too") << "failed" << "" << 0 << "" << "status IN ('failed', 'aborted')";
+        QTest::newRow("partially succeeded") << "partially_succeeded" << "" << 0 << "" << "status = 'completed_with_errors'";
+        QTest::newRow("operation") << "" << "drift/generate" << 0 << "" << "resource = 'drift' AND action = 'generate'";
+        QTest::newRow("last 24 hours") << "" << "" << int(RunFilter::TimeRange::Last24Hours) << "" << "created_at >= now() - interval '24 hours'";
+        QTest::newRow("last 7 days and bucket") << "succeeded" << "" << int(RunFilter::TimeRange::Last7Days) << ""
+                                                << "created_at >= now() - interval '7 days' AND status = 'completed'";
+        QTest::newRow("search by run id") << "" << "" << 0 << "SEARCH_ID" << "id = SEARCH_ID";
+        QTest::newRow("search by initiator part") << "" << "" << 0 << "MANAGER" << "initiator = 'manager_a'";
+        QTest::newRow("search by item id") << "" << "" << 0 << "policy-17" << "item_ids ? 'policy-17'";
+        QTest::newRow("search by a shared item id") << "" << "" << 0 << "shared-item" << "true";
+        QTest::newRow("item id is exact, not a prefix") << "" << "" << 0 << "policy-1" << "item_ids ? 'policy-1'";
+    }
+    void everyFilterMatchesTheDatabase()
+    {
+        QFETCH(QString, bucket);
+        QFETCH(QString, operation);
+        QFETCH(int, range);
+        QFETCH(QString, search);
+        QFETCH(QString, where);
+        const QString someId = QString::number(expected(QStringLiteral("true")).at(37));
+        search.replace(QStringLiteral("SEARCH_ID"), someId);
+        where.replace(QStringLiteral("SEARCH_ID"), someId);
+        RunFilter f = base();
+        f.setBucket(bucket);
+        f.setOperation(operation);
+        f.setTimeRange(RunFilter::TimeRange(range));
+        f.setSearch(search);
+        const QList<qint64> shown = loadAll(f);
+        QCOMPARE(shown, expected(where));
+        QVERIFY(!shown.isEmpty());
+    }
+
+    void bucketCountsMatchTheDatabase()
+    {
+        RunFilter f = base();
+        f.setOperation(QStringLiteral("backup_set/add_policies"));
+        QSignalSpy counts(m_model.get(), &RunTableModel::countsChanged);
+        m_model->setFilter(f);
+        QVERIFY(counts.wait(5000));
+        const auto got = m_model->counts();
+        QSqlQuery q(m_su->database());
+        QVERIFY(q.exec(QStringLiteral("SELECT atlas.status_bucket(status), count(*) FROM atlas.bulk_operation_runs "
+                                      "WHERE tenant_id = '%1' AND resource = 'backup_set' GROUP BY 1").arg(a())));
+        int buckets = 0;
+        while (q.next()) {
+            QCOMPARE(got.value(q.value(0).toString()), q.value(1).toInt());
+            ++buckets;
+        }
+        QCOMPARE(got.size(), buckets);
+    }
+
+    void hostileSearchTextFindsNothingAndBreaksNothing_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::newRow("quote") << "o'brien";
+        QTest::newRow("sql") << "'; DROP TABLE atlas.bulk_operation_runs; --";
+        QTest::newRow("percent") << "%";
+        QTest::newRow("underscore is no wildcard") << "p_rator"; // unescaped, _ would match "operator"
+        QTest::newRow("percent inside") << "op%a";
+        QTest::newRow("backslash") << "\\";
+        QTest::newRow("question mark") << "?";
+        QTest::newRow("non-latin") << "Überwachung 監視 ✓";
+        QTest::newRow("very long") << QString(5000, QLatin1Char('x'));
+        QTest::newRow("json") << "[\"policy-1\"]";
+    }
+    void hostileSearchTextFindsNothingAndBreaksNothing()
+    {
+        QFETCH(QString, text);
+        QSignalSpy failed(m_model.get(), &RunTableModel::loadFailed);
+        RunFilter f = base();
+        f.setSearch(text);
+        QVERIFY(f.search().size() <= RunFilter::kMaxSearchLength);
+        QCOMPARE(loadAll(f), QList<qint64>());
+        QCOMPARE(failed.count(), 0);
+        QCOMPARE(m_su->scalar(QStringLiteral("SELECT count(*) FROM atlas.bulk_operation_runs WHERE tenant_id = '%1'").arg(a())).toInt(), 620);
+    }
+
+    void anotherTenantsRunsNeverShow()
+    {
+        RunFilter f;
+        f.setTenant(m_fx.tenantB); // readonly_a asks for tenant B: RLS answers nothing
+        QCOMPARE(loadAll(f), QList<qint64>());
+        f.setSearch(QStringLiteral("owner_b"));
+        QCOMPARE(loadAll(f), QList<qint64>());
+    }
+
+    void exportWritesEveryMatchingRunAsCsv()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("runs.csv"));
+        RunFilter f = base();
+        f.setBucket(QStringLiteral("failed"));
+        QSignalSpy done(m_session->backgroundLoader(), &atlas::hub::RunLoader::exported);
+        atlas::hub::RunLoader* loader = m_session->backgroundLoader();
+        QMetaObject::invokeMethod(loader, [=] { loader->exportCsv(f, path); }, Qt::QueuedConnection);
+        QVERIFY(done.wait(10000));
+        QCOMPARE(done.first().at(2).toString(), QString());
+        const QList<qint64> ids = expected(QStringLiteral("status IN ('failed', 'aborted')"));
+        QCOMPARE(done.first().at(1).toInt(), ids.size());
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), ids.size() + 1);
+        QVERIFY(lines.first().startsWith(QLatin1String("id,operation,resource,action,status,bucket")));
+        QVERIFY(lines.at(1).startsWith(QString::number(ids.first()) + QLatin1Char(',')));
+        QVERIFY(lines.at(1).contains(QLatin1String(",\"failed\",")));
+    }
+
+    void liveChangesReachTheRowWithinASecond()
+    {
+        RunFilter f = base();
+        f.setTimeRange(RunFilter::TimeRange::LastHour);
+        loadAll(f);
+        const int before = m_model->rowCount();
+        // Another console starts a run...
+        auto op = m_cluster.connectAs(QStringLiteral("operator_a"));
+        atlas::runs::RunApi api(*op);
+        DbError error;
+        const auto started = api.start(m_fx.tenantA, QStringLiteral("drift"), QStringLiteral("generate"),
+                                       QJsonObject{{QStringLiteral("live"), 1}}, {QStringLiteral("x"), QStringLiteral("y")}, &error);
+        QVERIFY(started);
+        QTRY_COMPARE_WITH_TIMEOUT(m_model->rowCount(), before + 1, 1000);
+        QCOMPARE(m_model->runAt(0)->id, started->runId);
+        QCOMPARE(m_model->runAt(0)->bucket, QStringLiteral("queued"));
+        // ...works on it and finishes it: the same row follows.
+        const auto lease = api.claim(started->runId, &error);
+        QVERIFY(api.record(started->runId, *lease, {atlas::runs::ItemResult::succeeded(QStringLiteral("x"))}, &error));
+        QTRY_COMPARE_WITH_TIMEOUT(m_model->runAt(0)->processed, 1, 1000);
+        QVERIFY(api.record(started->runId, *lease, {atlas::runs::ItemResult::failed(QStringLiteral("y"), QStringLiteral("policy_not_found"), {})}, &error));
+        QVERIFY(api.finish(started->runId, *lease, {}, {}, &error));
+        QTRY_COMPARE_WITH_TIMEOUT(m_model->runAt(0)->bucket, QStringLiteral("partially_succeeded"), 1000);
+        QCOMPARE(m_model->rowCount(), before + 1);
+
+        // A run that stops matching the filter leaves the table.
+        RunFilter running = base();
+        running.setBucket(QStringLiteral("running"));
+        const auto second = api.start(m_fx.tenantA, QStringLiteral("drift"), QStringLiteral("generate"),
+                                      QJsonObject{{QStringLiteral("live"), 2}}, {}, &error);
+        const auto lease2 = api.claim(second->runId, &error);
+        QCOMPARE(loadAll(running), QList<qint64>{second->runId});
+        QVERIFY(api.finish(second->runId, *lease2, {}, {}, &error));
+        QTRY_COMPARE_WITH_TIMEOUT(m_model->rowCount(), 0, 1000);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHubModel)
+#include "tst_hubmodel.moc"

@@ -1,0 +1,180 @@
+// The hub as a person uses it, with real widgets (offscreen): no action controls for any role,
+// the detail pane's sanitized failures, filtering through the widgets, the filter surviving a
+// restart, and the keyboard.
+#include "TestCluster.h"
+#include "MainWindow.h"
+#include "hub/BucketList.h"
+#include "hub/FilterBar.h"
+#include "hub/HubPage.h"
+#include "hub/RunDetailPane.h"
+#include "hub/RunTableModel.h"
+#include "runs/RunApi.h"
+
+#include <QAbstractButton>
+#include <QAction>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QRegularExpression>
+#include <QSettings>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using atlas::views::MainWindow;
+
+class TestHubWidgets : public QObject
+{
+    Q_OBJECT
+    atlas::test::TestCluster m_cluster;
+    atlas::test::TenantFixture m_fx;
+    QTemporaryDir m_settingsDir;
+    qint64 m_partialRun = 0;
+
+    std::unique_ptr<MainWindow> open(const QString& login)
+    {
+        auto window = std::make_unique<MainWindow>(m_cluster.loginSpec(login));
+        QSignalSpy loaded(window.get(), &MainWindow::tenantsLoaded);
+        window->show();
+        if (!loaded.wait(10000))
+            return nullptr;
+        QTest::qWaitFor([&] { return window->hubPage()->model()->rowCount() > 0 && !window->hubPage()->model()->isLoading(); }, 5000);
+        return window;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_settingsDir.isValid());
+        QSettings::setDefaultFormat(QSettings::IniFormat);
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+        QString error;
+        QVERIFY2(m_cluster.setUp(&error), qPrintable(error));
+        QVERIFY2(m_fx.create(m_cluster, &error), qPrintable(error));
+        auto op = m_cluster.connectAs(QStringLiteral("operator_a"));
+        atlas::runs::RunApi api(*op);
+        atlas::db::DbError dbError;
+        // A partially succeeded run whose failure messages carried secrets, and a plain one.
+        const auto run = api.start(m_fx.tenantA, QStringLiteral("backup_set"), QStringLiteral("add_policies"),
+                                   QJsonObject{{QStringLiteral("backup_set_id"), 1}},
+                                   {QStringLiteral("p1"), QStringLiteral("p2"), QStringLiteral("p3")}, &dbError);
+        QVERIFY(run);
+        m_partialRun = run->runId;
+        const auto lease = api.claim(run->runId, &dbError);
+        QVERIFY(api.record(run->runId, *lease,
+                           {atlas::runs::ItemResult::succeeded(QStringLiteral("p1")),
+                            atlas::runs::ItemResult::failed(QStringLiteral("p2"), QStringLiteral("policy_not_found"),
+                                                            QStringLiteral("lookup with client_secret=abc123 failed")),
+                            atlas::runs::ItemResult::failed(QStringLiteral("p3"), QStringLiteral("payload_too_large"),
+                                                            QStringLiteral("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig"))},
+                           &dbError));
+        QVERIFY(api.finish(run->runId, *lease, {}, {}, &dbError));
+        const auto other = api.start(m_fx.tenantA, QStringLiteral("drift"), QStringLiteral("generate"),
+                                     QJsonObject{{QStringLiteral("baseline_id"), 1}}, {}, &dbError);
+        QVERIFY(other);
+    }
+
+    void noRoleSeesAnyActionControlInTheHub_data()
+    {
+        QTest::addColumn<QString>("login");
+        for (const char* login : {"owner_a", "manager_a", "operator_a", "readonly_a"})
+            QTest::newRow(login) << login;
+    }
+    void noRoleSeesAnyActionControlInTheHub()
+    {
+        QFETCH(QString, login);
+        auto window = open(login);
+        QVERIFY(window);
+        QVERIFY(window->hubPage()->model()->rowCount() >= 2); // it shows the runs...
+        static const QRegularExpression forbidden(QStringLiteral("start|re-?run|retry|cancel|delete|remove|abort|stop|generate|add polic"),
+                                                  QRegularExpression::CaseInsensitiveOption);
+        QStringList seen;
+        for (const QAbstractButton* b : window->hubPage()->findChildren<QAbstractButton*>())
+            seen << b->text() << b->toolTip();
+        for (const QAction* a : window->hubPage()->findChildren<QAction*>())
+            seen << a->text();
+        for (const QAction* a : window->hubPage()->table()->actions())
+            seen << a->text();
+        for (const QString& text : seen)
+            QVERIFY2(!forbidden.match(text).hasMatch(), qPrintable(login + QStringLiteral(" sees: ") + text));
+        QVERIFY(seen.contains(QStringLiteral("Export CSV…"))); // ...and the controls it does have are found
+    }
+
+    void detailPaneShowsSanitizedFailures()
+    {
+        auto window = open(QStringLiteral("readonly_a"));
+        QVERIFY(window);
+        window->showRun(m_partialRun);
+        atlas::views::RunDetailPane* detail = window->hubPage()->detailPane();
+        QTRY_COMPARE_WITH_TIMEOUT(detail->runId(), m_partialRun, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(detail->failuresTable()->rowCount(), 2, 5000);
+        QCOMPARE(detail->failuresTable()->item(0, 0)->text(), QStringLiteral("p2"));
+        QCOMPARE(detail->failuresTable()->item(0, 1)->text(), QStringLiteral("policy_not_found"));
+        QCOMPARE(detail->failuresTable()->item(0, 2)->text(), QStringLiteral("lookup with client_secret=[REDACTED] failed"));
+        QCOMPARE(detail->failuresTable()->item(1, 1)->text(), QStringLiteral("payload_too_large"));
+        QVERIFY(!detail->failuresTable()->item(1, 2)->text().contains(QLatin1String("eyJ")));
+        QCOMPARE(detail->itemList()->count(), 3);
+        QVERIFY(detail->statusLabel()->text().contains(QLatin1String("Partially succeeded")));
+        QVERIFY(detail->findChild<QLabel*>(QStringLiteral("detailResult"))->text().contains(QLatin1String("backup_set/1")));
+    }
+
+    void filtersWorkThroughTheWidgets()
+    {
+        auto window = open(QStringLiteral("owner_a"));
+        QVERIFY(window);
+        atlas::views::HubPage* hub = window->hubPage();
+        const int all = hub->model()->rowCount();
+        QVERIFY(all >= 2);
+        // Bucket list: "Partially succeeded" leaves exactly that run; its count badge says 1.
+        atlas::views::BucketList* buckets = hub->bucketList();
+        QTRY_VERIFY_WITH_TIMEOUT(buckets->item(4)->data(Qt::UserRole + 1).toInt() == 1, 5000);
+        buckets->setCurrentRow(4);
+        QCOMPARE(hub->model()->filter().bucket(), QStringLiteral("partially_succeeded"));
+        QTRY_COMPARE_WITH_TIMEOUT(hub->model()->rowCount(), 1, 5000);
+        QCOMPARE(hub->model()->runAt(0)->id, m_partialRun);
+        buckets->setCurrentRow(0);
+        QTRY_COMPARE_WITH_TIMEOUT(hub->model()->rowCount(), all, 5000);
+        // Operation filter.
+        QComboBox* op = hub->filterBar()->operationCombo();
+        op->setCurrentIndex(op->findData(QStringLiteral("drift/generate")));
+        QTRY_VERIFY_WITH_TIMEOUT(hub->model()->rowCount() >= 1 && hub->model()->runAt(0)->resource == QLatin1String("drift"), 5000);
+        op->setCurrentIndex(0);
+        // Search by item id, typed.
+        QLineEdit* search = hub->filterBar()->searchEdit();
+        QTest::keyClicks(search, QStringLiteral("p3"));
+        QTRY_COMPARE_WITH_TIMEOUT(hub->model()->filter().search(), QStringLiteral("p3"), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(hub->model()->rowCount(), 1, 5000);
+        search->clear();
+        QTRY_COMPARE_WITH_TIMEOUT(hub->model()->rowCount(), all, 5000);
+    }
+
+    void filterSurvivesARestartAndCtrlFFocusesSearch()
+    {
+        {
+            auto window = open(QStringLiteral("owner_a"));
+            QVERIFY(window);
+            window->hubPage()->bucketList()->setCurrentRow(5); // failed
+            window->hubPage()->filterBar()->rangeCombo()->setCurrentIndex(3); // last 7 days
+            QTRY_COMPARE(window->hubPage()->filter().bucket(), QStringLiteral("failed"));
+        }
+        auto again = open(QStringLiteral("owner_a"));
+        QVERIFY(again);
+        QCOMPARE(again->hubPage()->filter().bucket(), QStringLiteral("failed"));
+        QCOMPARE(again->hubPage()->filter().timeRange(), atlas::hub::RunFilter::TimeRange::Last7Days);
+        QCOMPARE(again->hubPage()->bucketList()->bucket(), QStringLiteral("failed"));
+        QCOMPARE(again->hubPage()->filterBar()->rangeCombo()->currentIndex(), 3);
+        QCOMPARE(again->hubPage()->filter().tenant(), m_fx.tenantA);
+
+        again->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(again.get()));
+        again->hubPage()->table()->setFocus();
+        QTest::keyClick(again.get(), Qt::Key_F, Qt::ControlModifier);
+        QTRY_VERIFY(again->hubPage()->filterBar()->searchEdit()->hasFocus());
+        QSettings().clear();
+    }
+};
+
+QTEST_MAIN(TestHubWidgets)
+#include "tst_hubwidgets.moc"
