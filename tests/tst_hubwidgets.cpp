@@ -8,6 +8,7 @@
 #include "hub/HubPage.h"
 #include "hub/RunDetailPane.h"
 #include "hub/RunTableModel.h"
+#include "pages/ResultPage.h"
 #include "runs/RunApi.h"
 
 #include <QAbstractButton>
@@ -32,6 +33,7 @@ class TestHubWidgets : public QObject
     atlas::test::TenantFixture m_fx;
     QTemporaryDir m_settingsDir;
     qint64 m_partialRun = 0;
+    qint64 m_driftRun = 0;
 
     std::unique_ptr<MainWindow> open(const QString& login)
     {
@@ -40,7 +42,7 @@ class TestHubWidgets : public QObject
         window->show();
         if (!loaded.wait(10000))
             return nullptr;
-        QTest::qWaitFor([&] { return window->hubPage()->model()->rowCount() > 0 && !window->hubPage()->model()->isLoading(); }, 5000);
+        (void)QTest::qWaitFor([&] { return window->hubPage()->model()->rowCount() > 0 && !window->hubPage()->model()->isLoading(); }, 5000);
         return window;
     }
 
@@ -71,9 +73,21 @@ private Q_SLOTS:
                                                             QStringLiteral("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig"))},
                            &dbError));
         QVERIFY(api.finish(run->runId, *lease, {}, {}, &dbError));
+        // A finished drift run with two findings.
         const auto other = api.start(m_fx.tenantA, QStringLiteral("drift"), QStringLiteral("generate"),
-                                     QJsonObject{{QStringLiteral("baseline_id"), 1}}, {}, &dbError);
+                                     QJsonObject{{QStringLiteral("baseline_id"), 1}}, {QStringLiteral("p1"), QStringLiteral("p9")}, &dbError);
         QVERIFY(other);
+        m_driftRun = other->runId;
+        const auto driftLease = api.claim(other->runId, &dbError);
+        QVERIFY(op->scalar(QStringLiteral("SELECT atlas.record_drift_findings(?, ?::uuid, ?::jsonb)"),
+                           {other->runId, driftLease->toString(QUuid::WithoutBraces),
+                            QStringLiteral("[{\"policy_type\": \"SettingsCatalog\", \"external_id\": \"p1\", \"display_name\": \"Edge security\", "
+                                           "\"change\": \"modified\", \"changed_paths\": [\"/settings/3\", \"/name\"]}, "
+                                           "{\"policy_type\": \"SettingsCatalog\", \"external_id\": \"p9\", \"display_name\": \"New\", \"change\": \"added\"}]")})
+                    .isValid());
+        QVERIFY(api.record(other->runId, *driftLease, {atlas::runs::ItemResult::succeeded(QStringLiteral("p1")),
+                                                       atlas::runs::ItemResult::succeeded(QStringLiteral("p9"))}, &dbError));
+        QVERIFY(api.finish(other->runId, *driftLease, {}, {}, &dbError));
     }
 
     void noRoleSeesAnyActionControlInTheHub_data()
@@ -118,6 +132,21 @@ private Q_SLOTS:
         QCOMPARE(detail->itemList()->count(), 3);
         QVERIFY(detail->statusLabel()->text().contains(QLatin1String("Partially succeeded")));
         QVERIFY(detail->findChild<QLabel*>(QStringLiteral("detailResult"))->text().contains(QLatin1String("backup_set/1")));
+    }
+
+    void resultLinkOpensTheDriftFindings()
+    {
+        auto window = open(QStringLiteral("readonly_a"));
+        QVERIFY(window);
+        window->showRun(m_driftRun);
+        QLabel* result = window->hubPage()->detailPane()->findChild<QLabel*>(QStringLiteral("detailResult"));
+        QTRY_VERIFY_WITH_TIMEOUT(result->text().contains(QStringLiteral("drift/%1").arg(m_driftRun)), 5000);
+        Q_EMIT window->hubPage()->detailPane()->resultLinkActivated(QStringLiteral("drift/%1").arg(m_driftRun));
+        QTableWidget* findings = window->driftPage()->table();
+        QTRY_COMPARE_WITH_TIMEOUT(findings->rowCount(), 2, 5000);
+        QVERIFY(window->driftPage()->isVisible());
+        QCOMPARE(findings->item(1, 0)->text(), QStringLiteral("modified"));
+        QCOMPARE(findings->item(1, 4)->text(), QStringLiteral("/settings/3, /name"));
     }
 
     void filtersWorkThroughTheWidgets()

@@ -3,6 +3,7 @@
 #include "db/Connection.h"
 #include "hub/HubPage.h"
 #include "hub/HubSession.h"
+#include "pages/ResultPage.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -94,14 +95,10 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
 
     m_hub = new HubPage(m_session, m_pages);
     m_pages->addWidget(m_hub);
-    m_pages->addWidget(infoPage(QStringLiteral("Drift"),
-                                QStringLiteral("Baselines of this tenant and the findings of its drift runs. Drift runs "
-                                               "are started with “atlas-ops run drift”; every run shows in Operations."),
-                                m_pages));
-    m_pages->addWidget(infoPage(QStringLiteral("Backup sets"),
-                                QStringLiteral("Backup sets of this tenant. Policies are added with “atlas-ops run "
-                                               "add-policies”; every run shows in Operations."),
-                                m_pages));
+    m_drift = new ResultPage(ResultPage::Kind::DriftFindings, spec, m_pages);
+    m_backups = new ResultPage(ResultPage::Kind::BackupSetItems, spec, m_pages);
+    m_pages->addWidget(m_drift);
+    m_pages->addWidget(m_backups);
     m_pages->addWidget(infoPage(QStringLiteral("Notifications"),
                                 QStringLiteral("Your notifications: a run of yours was queued or has finished."), m_pages));
 
@@ -120,6 +117,16 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
     setConnected(false);
     m_connection->setText(QStringLiteral("Connecting…"));
     connect(m_session->listener(), &hub::RunListener::connectedChanged, this, &MainWindow::setConnected);
+    connect(m_hub, &HubPage::resultLinkActivated, this, [this](const QString& link) {
+        const qint64 id = link.section(QLatin1Char('/'), 1).toLongLong();
+        if (link.startsWith(QLatin1String("drift/"))) {
+            m_drift->showResult(id);
+            m_nav->setCurrentRow(1);
+        } else if (link.startsWith(QLatin1String("backup_set/"))) {
+            m_backups->showResult(id);
+            m_nav->setCurrentRow(2);
+        }
+    });
     connect(m_hub, &HubPage::statusMessage, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
 
     // The filter survives a restart.

@@ -18,6 +18,7 @@ class HubSession;
 namespace atlas::views {
 
 class HubPage;
+class ResultPage;
 
 // The console: tenant switcher, navigation (Operations, Drift, Backup sets, Notifications),
 // the pages, and a status bar with the connection state.
@@ -30,6 +31,8 @@ public:
     ~MainWindow() override;
 
     HubPage* hubPage() const { return m_hub; }
+    ResultPage* driftPage() const { return m_drift; }
+    ResultPage* backupPage() const { return m_backups; }
     QComboBox* tenantSwitcher() const { return m_tenants; }
     QUuid currentTenant() const;
     QString currentRole() const;
@@ -49,6 +52,8 @@ private:
     QListWidget* m_nav;
     QStackedWidget* m_pages;
     HubPage* m_hub;
+    ResultPage* m_drift;
+    ResultPage* m_backups;
     QLabel* m_connection;
     QLabel* m_identity;
     QTimer* m_reaper;

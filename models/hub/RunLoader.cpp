@@ -43,16 +43,38 @@ RunLoader::RunLoader(db::ConnectionSpec spec, QObject* parent)
 {
 }
 
-RunLoader::~RunLoader() = default;
+RunLoader::~RunLoader()
+{
+    m_prepared.clear(); // before the connection they belong to
+}
+
+void RunLoader::dropConnection()
+{
+    m_prepared.clear(); // first: they belong to the connection
+    m_conn.reset();
+}
+
+QSqlQuery* RunLoader::prepared(const QString& sql)
+{
+    auto it = m_prepared.find(sql);
+    if (it != m_prepared.end())
+        return it->second.get();
+    auto q = std::make_unique<QSqlQuery>(m_conn->database());
+    q->setForwardOnly(true);
+    if (!q->prepare(sql))
+        return nullptr;
+    return m_prepared.emplace(sql, std::move(q)).first->second.get();
+}
 
 db::Connection* RunLoader::connection(QString* error)
 {
     if (m_conn && m_conn->isOpen())
         return m_conn.get();
+    dropConnection();
     m_conn = std::make_unique<db::Connection>(m_spec, QStringLiteral("hub"));
     if (!m_conn->open()) {
         *error = m_conn->lastError().message;
-        m_conn.reset();
+        dropConnection();
         return nullptr;
     }
     return m_conn.get();
@@ -78,17 +100,21 @@ void RunLoader::loadPage(quint64 generation, const RunFilter& filter, const QStr
     binds << limit;
     QElapsedTimer timer;
     timer.start();
-    QSqlQuery q(conn->database());
-    if (!run(q, sql, binds)) {
-        const QString message = db::DbError::fromSql(q.lastError()).message;
-        q = QSqlQuery();
-        m_conn.reset(); // reopened on the next request
-        Q_EMIT pageLoaded(generation, rows, true, message);
+    QSqlQuery* q = prepared(sql);
+    if (q) {
+        for (int i = 0; i < binds.size(); ++i)
+            q->bindValue(i, binds[i]);
+    }
+    if (!q || !q->exec()) {
+        const QString message = q ? db::DbError::fromSql(q->lastError()).message : m_conn->lastError().message;
+        dropConnection(); // reopened on the next request
+        Q_EMIT pageLoaded(generation, rows, true, message.isEmpty() ? QStringLiteral("query failed") : message);
         return;
     }
     const qint64 queryMs = timer.elapsed();
-    while (q.next())
-        rows << RunRow::fromQuery(q);
+    while (q->next())
+        rows << RunRow::fromQuery(*q);
+    q->finish();
     spdlog::debug("hub page: {} rows, query {} ms, total {} ms", rows.size(), queryMs, timer.elapsed());
     Q_EMIT pageLoaded(generation, rows, rows.size() < limit, QString());
 }
@@ -111,7 +137,7 @@ void RunLoader::loadRuns(quint64 generation, const RunFilter& filter, const QLis
                                       "AND r.tenant_id = ?::uuid")
                            .arg(RunRow::selectColumns(), where),
              QVariantList() << binds << idArray << filter.tenant().toString(QUuid::WithoutBraces))) {
-        m_conn.reset();
+        dropConnection();
         return;
     }
     QList<RunRow> matching;
@@ -138,7 +164,7 @@ void RunLoader::loadCounts(quint64 generation, const RunFilter& filter)
              QStringLiteral("SELECT r.status_bucket, count(*) FROM atlas.bulk_operation_runs r WHERE %1 GROUP BY 1")
                  .arg(filter.toSql(&binds, false)),
              binds)) {
-        m_conn.reset();
+        dropConnection();
         return;
     }
     BucketCounts counts;

@@ -6,7 +6,10 @@
 
 #include <QObject>
 
+#include <map>
 #include <memory>
+
+class QSqlQuery;
 
 namespace atlas::db {
 class Connection;
@@ -46,8 +49,13 @@ Q_SIGNALS:
 private:
     db::Connection* connection(QString* error);
 
+    // Prepared once per SQL shape (filters give a handful of shapes), then only executed.
+    QSqlQuery* prepared(const QString& sql);
+    void dropConnection();
+
     db::ConnectionSpec m_spec;
     std::unique_ptr<db::Connection> m_conn;
+    std::map<QString, std::unique_ptr<QSqlQuery>> m_prepared;
 };
 
 } // namespace atlas::hub
