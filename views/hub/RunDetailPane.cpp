@@ -171,7 +171,8 @@ void RunDetailPane::showDetail(const hub::RunDetail& d)
     m_summary->setText(d.summary.isEmpty() ? QStringLiteral("—")
                                            : QString::fromUtf8(QJsonDocument(d.summary).toJson(QJsonDocument::Compact)));
     QString link;
-    if (r.resource == QLatin1String("drift") && runs::isFinalBucket(runs::bucketFromKey(r.bucket)))
+    const bool produced = r.status == QLatin1String("completed") || r.status == QLatin1String("completed_with_errors");
+    if (r.resource == QLatin1String("drift") && produced)
         link = QStringLiteral("<a href='drift/%1'>Open the drift findings of this run</a>").arg(r.id);
     else if (r.resource == QLatin1String("backup_set") && d.scope.contains(QLatin1String("backup_set_id")))
         link = QStringLiteral("<a href='backup_set/%1'>Open backup set #%1</a>").arg(d.scope.value(QLatin1String("backup_set_id")).toInteger());
