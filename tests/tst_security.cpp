@@ -50,10 +50,18 @@ class TestSecurity : public QObject
             .toLongLong();
     }
 
-    // A running run of tenant A with its lease, held by operator_a.
-    QPair<qint64, QString> leasedRun()
+    // A running run of tenant A with its lease, held by operator_a (a drift run unless asked).
+    QPair<qint64, QString> leasedRun(const QString& resource = QString(), const QString& action = QString(),
+                                     const QString& scope = QString())
     {
-        const qint64 run = pendingRun();
+        static int n = 0;
+        const qint64 run = resource.isEmpty()
+            ? pendingRun()
+            : as(QStringLiteral("operator_a"))
+                  .scalar(QStringLiteral("SELECT run_id FROM atlas.start_run('%1', '%2', '%3', "
+                                         "coalesce(NULLIF('%4', '')::jsonb, '{}') || jsonb_build_object('n', %5), '[\"p1\", \"f1\"]')")
+                              .arg(a(), resource, action, scope).arg(++n))
+                  .toLongLong();
         const QString lease =
             as(QStringLiteral("operator_a")).scalar(QStringLiteral("SELECT atlas.claim_run(%1)").arg(run)).toString();
         return {run, lease};
@@ -310,6 +318,9 @@ private Q_SLOTS:
         rows(QStringLiteral("finish_run"), {QStringLiteral("operator_a")});
         rows(QStringLiteral("set_run_summary"), {QStringLiteral("operator_a")});
         rows(QStringLiteral("record_drift_findings"), {QStringLiteral("operator_a")});
+        rows(QStringLiteral("record_inventory"), {QStringLiteral("operator_a")});
+        rows(QStringLiteral("retire_unobserved"), {QStringLiteral("operator_a")});
+        rows(QStringLiteral("snapshot_policies"), {QStringLiteral("operator_a")});
         rows(QStringLiteral("reap_stale_runs"), logins);
     }
     void apiRoleMatrix()
@@ -338,6 +349,18 @@ private Q_SLOTS:
             sql = QStringLiteral("SELECT atlas.claim_run(%1)").arg(run);
         } else if (call == QLatin1String("reap_stale_runs")) {
             sql = QStringLiteral("SELECT atlas.reap_stale_runs()");
+        } else if (call == QLatin1String("record_inventory") || call == QLatin1String("retire_unobserved")) {
+            const auto [r, lease] = leasedRun(QStringLiteral("inventory"), QStringLiteral("import"));
+            run = r;
+            sql = call == QLatin1String("record_inventory")
+                ? QStringLiteral("SELECT atlas.record_inventory(%1, '%2', '[{\"policy_type\": \"t\", \"external_id\": \"m-%3\", \"payload\": {\"id\": 1}}]')").arg(run).arg(lease).arg(login)
+                : QStringLiteral("SELECT atlas.retire_unobserved(%1, '%2', ARRAY['t'])").arg(run).arg(lease);
+        } else if (call == QLatin1String("snapshot_policies")) {
+            const QString set = suScalar(QStringLiteral("SELECT max(backup_set_id) FROM atlas.backup_sets WHERE tenant_id = '%1'").arg(a())).toString();
+            const auto [r, lease] = leasedRun(QStringLiteral("backup_set"), QStringLiteral("add_policies"),
+                                              QStringLiteral("{\"backup_set_id\": %1}").arg(set));
+            run = r;
+            sql = QStringLiteral("SELECT atlas.snapshot_policies(%1, '%2', '[\"p1\"]')").arg(run).arg(lease);
         } else {
             // Lease-holder calls, made with the real lease: a lease seen by anyone else is no key.
             const auto [r, lease] = leasedRun();

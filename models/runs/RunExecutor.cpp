@@ -1,0 +1,61 @@
+#include "RunExecutor.h"
+
+#include <QPointer>
+
+namespace atlas::runs {
+
+RunExecutor::RunExecutor(db::ConnectionSpec spec, int maxWorkers, QObject* parent)
+    : QObject(parent)
+    , m_spec(std::move(spec))
+{
+    m_pool.setMaxThreadCount(std::max(1, maxWorkers));
+    m_pool.setObjectName(QStringLiteral("run-workers"));
+}
+
+RunExecutor::~RunExecutor()
+{
+    stopAll();
+    m_pool.waitForDone();
+}
+
+void RunExecutor::execute(qint64 runId)
+{
+    if (m_stops.contains(runId))
+        return;
+    auto stop = std::make_shared<std::atomic_bool>(false);
+    m_stops.insert(runId, stop);
+    QPointer<RunExecutor> self(this);
+    const db::ConnectionSpec spec = m_spec;
+    m_pool.start([self, spec, runId, stop] {
+        RunWorker worker(spec, runId, stop.get(), [self, runId](int done, int total) {
+            if (self)
+                QMetaObject::invokeMethod(self, [self, runId, done, total] {
+                    if (self)
+                        Q_EMIT self->progress(runId, done, total);
+                }, Qt::QueuedConnection);
+        });
+        const WorkerOutcome outcome = worker.run();
+        if (!self)
+            return;
+        QMetaObject::invokeMethod(self, [self, outcome] {
+            if (!self)
+                return;
+            self->m_stops.remove(outcome.runId);
+            Q_EMIT self->finished(outcome.runId, outcome.status, outcome.claimed,
+                                  outcome.leaseLost ? QStringLiteral("lease lost") : outcome.error);
+        }, Qt::QueuedConnection);
+    });
+}
+
+void RunExecutor::stopAll()
+{
+    for (const auto& stop : std::as_const(m_stops))
+        stop->store(true);
+}
+
+bool RunExecutor::waitForDone(int msecs)
+{
+    return m_pool.waitForDone(msecs);
+}
+
+} // namespace atlas::runs

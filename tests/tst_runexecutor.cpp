@@ -1,0 +1,116 @@
+// The console's run executor: runs in pool threads with queued results, stop ends a run as
+// cancelled (never left running), a run claimed by another worker is only reported.
+#include "TestCluster.h"
+#include "runs/RunApi.h"
+#include "runs/RunExecutor.h"
+#include "runs/RunRequests.h"
+
+#include <QDir>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace atlas;
+
+class TestRunExecutor : public QObject
+{
+    Q_OBJECT
+    test::TestCluster m_cluster;
+    test::TenantFixture m_fx;
+    std::unique_ptr<db::Connection> m_op;
+    QTemporaryDir m_dir;
+
+    QString exportOf(const QString& name, int files)
+    {
+        const QString path = m_dir.filePath(name);
+        QDir().mkpath(path + QStringLiteral("/SettingsCatalog"));
+        for (int i = 0; i < files; ++i) {
+            QFile f(path + QStringLiteral("/SettingsCatalog/p%1.json").arg(i, 5, 10, QLatin1Char('0')));
+            f.open(QIODevice::WriteOnly);
+            f.write("{\"id\": \"" + name.toUtf8() + "-" + QByteArray::number(i) + "\", \"displayName\": \"P\", \"pad\": \"" +
+                    QByteArray(800, 'x') + "\"}");
+        }
+        return path;
+    }
+    qint64 startImport(const QString& folder)
+    {
+        QString error;
+        const auto request = runs::RunRequests::inventoryImport(m_fx.tenantA, folder, &error);
+        runs::RunApi api(*m_op);
+        db::DbError dbError;
+        const auto started = api.start(request->tenant, request->resource, request->action, request->scope, request->itemIds, &dbError);
+        return started ? started->runId : 0;
+    }
+    QString field(qint64 run, const QString& expr)
+    {
+        return m_op->scalar(QStringLiteral("SELECT (%1)::text FROM atlas.operation_runs WHERE id = ?").arg(expr), {run}).toString();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QString error;
+        QVERIFY2(m_cluster.setUp(&error), qPrintable(error));
+        QVERIFY2(m_fx.create(m_cluster, &error), qPrintable(error));
+        m_op = m_cluster.connectAs(QStringLiteral("operator_a"));
+    }
+
+    void runsExecuteInThePoolAndReportBack()
+    {
+        runs::RunExecutor executor(m_cluster.loginSpec(QStringLiteral("operator_a")), 2);
+        QSignalSpy finished(&executor, &runs::RunExecutor::finished);
+        QSignalSpy progress(&executor, &runs::RunExecutor::progress);
+        QList<qint64> ids;
+        for (const char* name : {"one", "two", "three"})
+            ids << startImport(exportOf(QLatin1String(name), 300));
+        for (qint64 id : ids)
+            executor.execute(id);
+        // Results are queued to this thread: nothing can have arrived before the event loop runs.
+        QCOMPARE(finished.count(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, 30000);
+        QSet<qint64> done;
+        for (const auto& args : finished) {
+            done.insert(args.at(0).toLongLong());
+            QCOMPARE(args.at(1).toString(), QStringLiteral("completed"));
+            QVERIFY(args.at(2).toBool());
+        }
+        QCOMPARE(done, QSet<qint64>(ids.cbegin(), ids.cend()));
+        QVERIFY(progress.count() >= 3);
+        QCOMPARE(progress.last().at(2).toInt(), 300);
+        QCOMPARE(executor.activeCount(), 0);
+        for (qint64 id : ids)
+            QCOMPARE(field(id, QStringLiteral("processed_items")), QStringLiteral("300"));
+    }
+
+    void stoppingEndsARunAsCancelled()
+    {
+        const qint64 id = startImport(exportOf(QStringLiteral("big"), 20000));
+        runs::RunExecutor executor(m_cluster.loginSpec(QStringLiteral("operator_a")), 1);
+        QSignalSpy finished(&executor, &runs::RunExecutor::finished);
+        QSignalSpy progress(&executor, &runs::RunExecutor::progress);
+        executor.execute(id);
+        QVERIFY(progress.wait(20000));
+        executor.stopAll();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+        QCOMPARE(finished.first().at(1).toString(), QStringLiteral("failed"));
+        QCOMPARE(field(id, QStringLiteral("status || '/' || reason_code")), QStringLiteral("failed/cancelled"));
+        QVERIFY(field(id, QStringLiteral("processed_items")).toInt() < 20000);
+    }
+
+    void aRunClaimedElsewhereIsOnlyReported()
+    {
+        const qint64 id = startImport(exportOf(QStringLiteral("taken"), 5));
+        runs::RunApi api(*m_op);
+        db::DbError error;
+        QVERIFY(!api.claim(id, &error).value_or(QUuid()).isNull()); // another worker has it
+        runs::RunExecutor executor(m_cluster.loginSpec(QStringLiteral("operator_a")));
+        QSignalSpy finished(&executor, &runs::RunExecutor::finished);
+        executor.execute(id);
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(finished.first().at(2).toBool(), false);
+        QCOMPARE(field(id, QStringLiteral("status")), QStringLiteral("running"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRunExecutor)
+#include "tst_runexecutor.moc"
