@@ -235,6 +235,35 @@ private Q_SLOTS:
         QVERIFY(lines.at(1).contains(QLatin1String(",\"failed\",")));
     }
 
+    void aRestartedServerIsReconnectedAndResynced()
+    {
+        RunFilter f = base();
+        f.setTimeRange(RunFilter::TimeRange::LastHour);
+        loadAll(f);
+        QSignalSpy state(m_session->listener(), &atlas::hub::RunListener::connectedChanged);
+        QSignalSpy resynced(m_session->listener(), &atlas::hub::RunListener::resynced);
+        QString error;
+        m_su.reset();
+        QVERIFY2(m_cluster.cluster().stop(&error), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(!state.isEmpty() && !state.last().at(0).toBool(), 15000); // "reconnecting"
+        QVERIFY2(m_cluster.cluster().start(&error), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(!resynced.isEmpty(), 20000);
+        QVERIFY(state.last().at(0).toBool());
+        m_su = m_cluster.connectSuperuser();
+        // The view re-reads (its loader reconnects) and live changes flow again.
+        QSignalSpy failed(m_model.get(), &RunTableModel::loadFailed);
+        m_model->refresh();
+        QTRY_VERIFY_WITH_TIMEOUT(!m_model->isLoading(), 5000);
+        QCOMPARE(failed.count(), 0);
+        const int before = m_model->rowCount();
+        auto op = m_cluster.connectAs(QStringLiteral("operator_a"));
+        atlas::runs::RunApi api(*op);
+        DbError dbError;
+        QVERIFY(api.start(m_fx.tenantA, QStringLiteral("drift"), QStringLiteral("generate"),
+                          QJsonObject{{QStringLiteral("after_restart"), 1}}, {}, &dbError));
+        QTRY_COMPARE_WITH_TIMEOUT(m_model->rowCount(), before + 1, 2000);
+    }
+
     void liveChangesReachTheRowWithinASecond()
     {
         RunFilter f = base();

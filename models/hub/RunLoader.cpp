@@ -100,15 +100,30 @@ void RunLoader::loadPage(quint64 generation, const RunFilter& filter, const QStr
     binds << limit;
     QElapsedTimer timer;
     timer.start();
-    QSqlQuery* q = prepared(sql);
-    if (q) {
+    auto attempt = [&]() -> QSqlQuery* {
+        QSqlQuery* q = prepared(sql);
+        if (!q) {
+            error = QStringLiteral("the query cannot be prepared");
+            return nullptr;
+        }
         for (int i = 0; i < binds.size(); ++i)
             q->bindValue(i, binds[i]);
+        if (q->exec())
+            return q;
+        error = db::DbError::fromSql(q->lastError()).message;
+        return nullptr;
+    };
+    QSqlQuery* q = attempt();
+    if (!q) {
+        // The server may have restarted under a connection that still looks open: once more,
+        // on a fresh connection.
+        dropConnection();
+        if (connection(&error))
+            q = attempt();
     }
-    if (!q || !q->exec()) {
-        const QString message = q ? db::DbError::fromSql(q->lastError()).message : m_conn->lastError().message;
+    if (!q) {
         dropConnection(); // reopened on the next request
-        Q_EMIT pageLoaded(generation, rows, true, message.isEmpty() ? QStringLiteral("query failed") : message);
+        Q_EMIT pageLoaded(generation, rows, true, error.isEmpty() ? QStringLiteral("the database cannot be reached") : error);
         return;
     }
     const qint64 queryMs = timer.elapsed();
@@ -261,7 +276,9 @@ void RunLoader::exportCsv(const RunFilter& filter, const QString& path)
             << r.finishedAt.toString(Qt::ISODateWithMs) << '\n';
         ++rows;
     }
-    Q_EMIT exported(path, rows, QString());
+    out.flush();
+    file.close(); // the file is complete before anyone hears it is
+    Q_EMIT exported(path, rows, file.error() == QFileDevice::NoError ? QString() : file.errorString());
 }
 
 } // namespace atlas::hub
