@@ -64,6 +64,34 @@ private Q_SLOTS:
         QCOMPARE(conn.scalar(QStringLiteral("SELECT count(*) FROM atlas.operation_runs WHERE failures::text LIKE '%eyJ%'")).toInt(), 0);
     }
 
+    void demoInventoryAndHistoryComeFromTheRealProducers()
+    {
+        Connection conn(m_target.spec, QStringLiteral("me"));
+        QVERIFY(conn.open());
+        const QString contoso = QStringLiteral("(SELECT tenant_id FROM atlas.my_tenants WHERE tenant_name = 'Contoso (demo)')");
+        // Release 2 of the demo export: nine current policies; the legacy firewall retired.
+        QCOMPARE(conn.scalar(QStringLiteral("SELECT count(*) FROM atlas.inventory_items WHERE is_current AND tenant_id = %1").arg(contoso)).toInt(), 9);
+        QCOMPARE(conn.scalar(QStringLiteral("SELECT count(*) FROM atlas.inventory_items WHERE NOT is_current AND tenant_id = %1").arg(contoso)).toInt(), 1);
+        QCOMPARE(conn.scalar(QStringLiteral("SELECT count(*) FROM atlas.operation_runs WHERE resource = 'inventory' AND status = 'completed'")).toInt(), 3);
+        // Drift of release 2 against the baseline of release 1, worked out from DemoExport.cpp.
+        QSqlQuery q(conn.database());
+        QVERIFY(conn.exec(q, QStringLiteral("SELECT change || ' ' || display_name || ' ' || changed_paths::text FROM atlas.drift_findings "
+                                            "ORDER BY change, display_name")));
+        QStringList findings;
+        while (q.next())
+            findings << q.value(0).toString();
+        QCOMPARE(findings, (QStringList{
+            QStringLiteral("added Win - SC - Windows Sandbox []"),
+            QStringLiteral("modified Win - Compliance - Device Health [\"/passwordMinimumLength\"]"),
+            QStringLiteral("modified Win - SC - Defender Antivirus - Configuration [\"/settings/2/settingInstance/choiceSettingValue/value\"]"),
+            QStringLiteral("modified Win - SC - Microsoft Edge - Security [\"/settingCount\", \"/settings/3\"]"),
+            QStringLiteral("modified Win - WUfB - Ring 2 - Production [\"/qualityUpdatesDeferralPeriodInDays\"]"),
+            QStringLiteral("removed Win - SC - Firewall - Legacy []")}));
+        // The nightly backup set took every current policy; the retired one is a failure.
+        QCOMPARE(conn.scalar(QStringLiteral("SELECT status || ' ' || succeeded_items || ' ' || failed_items FROM atlas.operation_runs "
+                                            "WHERE resource = 'backup_set'")).toString(), QStringLiteral("completed_with_errors 9 1"));
+    }
+
     void everyDemoLoginHasItsRole()
     {
         const QStringList expected{QStringLiteral("owner"), QStringLiteral("manager"), QStringLiteral("operator"), QStringLiteral("readonly")};

@@ -2,7 +2,10 @@
 
 #include "db/Connection.h"
 #include "db/EmbeddedCluster.h"
+#include "DemoExport.h"
 #include "runs/RunApi.h"
+#include "runs/RunRequests.h"
+#include "runs/RunWorker.h"
 
 #include <QJsonObject>
 #include <QSqlQuery>
@@ -101,8 +104,10 @@ bool demoRun(const db::EmbeddedCluster& cluster, const QString& database, const 
     case Shape::Queued:
         return true;
     case Shape::CouldNotProceed:
-        if (!api.finish(started->runId, *lease, QStringLiteral("export_folder_missing"),
-                        QStringLiteral("The export folder is not readable."), &dbError)) {
+        if (!api.finish(started->runId, *lease, QStringLiteral("export_folder_unreadable"),
+                        QStringLiteral("Cannot read https://svc-intune:S3cr3t@files.contoso.example/exports "
+                                       "(Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzdmMifQ.c2ln)"),
+                        &dbError)) {
             *error = dbError.message;
             return false;
         }
@@ -122,6 +127,71 @@ bool demoRun(const db::EmbeddedCluster& cluster, const QString& database, const 
         return true;
     }
     return true;
+}
+// Starts and executes a real run as `login`, the way the command line does.
+bool executeAs(const db::EmbeddedCluster& cluster, const QString& database, const QString& login,
+               const std::optional<runs::RunRequest>& request, QString* error)
+{
+    if (!request)
+        return false;
+    const db::ConnectionSpec spec = cluster.loginSpec(database, login, cluster.loginPassword(login));
+    Connection conn(spec, QStringLiteral("demo-run"));
+    if (!conn.open()) {
+        *error = conn.lastError().message;
+        return false;
+    }
+    runs::RunApi api(conn);
+    DbError dbError;
+    const auto started = api.start(request->tenant, request->resource, request->action, request->scope, request->itemIds, &dbError);
+    if (!started) {
+        *error = dbError.message;
+        return false;
+    }
+    const runs::WorkerOutcome outcome = runs::RunWorker(spec, started->runId).run();
+    if (outcome.status.isEmpty()) {
+        *error = QStringLiteral("demo run %1 did not finish: %2").arg(started->runId).arg(outcome.error);
+        return false;
+    }
+    return true;
+}
+
+// The demo's history made by the real producers: two releases of a small export imported, a
+// baseline of the first, drift against it, and a backup set with one policy that is gone.
+bool realHistory(const db::EmbeddedCluster& cluster, const QString& database, const QUuid& tenant, QString* error)
+{
+    const QString exports = cluster.rootDir() + QStringLiteral("/demo-exports");
+    const QString release1 = exports + QStringLiteral("/release-1"), release2 = exports + QStringLiteral("/release-2");
+    if (!DemoExport::write(release1, 1, error) || !DemoExport::write(release2, 2, error))
+        return false;
+    const QString op = QStringLiteral("demo_operator");
+    if (!executeAs(cluster, database, op, runs::RunRequests::inventoryImport(tenant, release1, error), error))
+        return false;
+    Connection conn(cluster.loginSpec(database, op, cluster.loginPassword(op)), QStringLiteral("demo-producers"));
+    if (!conn.open()) {
+        *error = conn.lastError().message;
+        return false;
+    }
+    const QString t = tenant.toString(QUuid::WithoutBraces);
+    const QVariant baseline = conn.scalar(QStringLiteral("SELECT atlas.capture_baseline(?::uuid, 'Release 1')"), {t});
+    if (!baseline.isValid() ||
+        !executeAs(cluster, database, op, runs::RunRequests::inventoryImport(tenant, release2, error), error) ||
+        !executeAs(cluster, database, op, runs::RunRequests::driftGenerate(conn, tenant, baseline.toLongLong(), error), error)) {
+        if (error->isEmpty())
+            *error = conn.lastError().message;
+        return false;
+    }
+    const QVariant set = conn.scalar(QStringLiteral("SELECT atlas.create_backup_set(?::uuid, 'Nightly')"), {t});
+    if (!set.isValid()) {
+        *error = conn.lastError().message;
+        return false;
+    }
+    QStringList policies{QStringLiteral("4b5c6d7e-8f90-41a2-b3c4-d5e6f7a8b9c0")}; // the retired firewall policy
+    QSqlQuery q(conn.database());
+    conn.exec(q, QStringLiteral("SELECT external_id FROM atlas.inventory_items WHERE tenant_id = ?::uuid AND is_current ORDER BY 1"), {t});
+    while (q.next())
+        policies << q.value(0).toString();
+    return executeAs(cluster, database, QStringLiteral("demo_manager"),
+                     runs::RunRequests::addPolicies(conn, tenant, set.toLongLong(), policies, error), error);
 }
 } // namespace
 
@@ -216,16 +286,10 @@ bool DemoSeeder::seed(const db::EmbeddedCluster& cluster, const QString& databas
         QStringList items;
         Shape shape;
     };
-    const QJsonObject driftScope{{QStringLiteral("baseline_id"), 1}};
-    const QJsonObject setScope{{QStringLiteral("backup_set_id"), 1}};
     const QJsonObject importScope{{QStringLiteral("source"), QStringLiteral("exports/2026-11-20")}};
+    if (!realHistory(cluster, database, tenants->contoso, error))
+        return false;
     const QList<Planned> plan = {
-        {QStringLiteral("demo_operator"), tenants->contoso, QStringLiteral("inventory"), QStringLiteral("import"),
-         importScope, policyIds(0, 24), Shape::Completed},
-        {QStringLiteral("demo_operator"), tenants->contoso, QStringLiteral("drift"), QStringLiteral("generate"),
-         driftScope, policyIds(0, 18), Shape::Completed},
-        {QStringLiteral("demo_manager"), tenants->contoso, QStringLiteral("backup_set"),
-         QStringLiteral("add_policies"), setScope, policyIds(3, 12), Shape::Partial},
         {QStringLiteral("demo_owner"), tenants->contoso, QStringLiteral("inventory"), QStringLiteral("import"),
          QJsonObject{{QStringLiteral("source"), QStringLiteral("exports/missing")}}, {}, Shape::CouldNotProceed},
         {QStringLiteral("demo_operator"), tenants->contoso, QStringLiteral("drift"), QStringLiteral("generate"),
