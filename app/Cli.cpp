@@ -70,7 +70,13 @@ int run(int argc, char** argv)
 {
     const Options options;
     const QString word = firstWord(argc, argv, options.valueOptionNames());
-    const bool gui = word.isEmpty() || word.startsWith(QLatin1String("atlas-ops:"));
+    bool informational = false; // --help and --version answer without a display
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        informational = informational || arg == "--help" || arg == "-h" || arg == "--help-all" || arg == "--version" ||
+                        arg == "-v";
+    }
+    const bool gui = !informational && (word.isEmpty() || word.startsWith(QLatin1String("atlas-ops:")));
     std::unique_ptr<QCoreApplication> app;
     if (gui)
         app = std::make_unique<QApplication>(argc, argv);

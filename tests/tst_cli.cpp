@@ -210,6 +210,19 @@ private Q_SLOTS:
         QVERIFY(h.out.contains(QLatin1String("--db")));
     }
 
+    void versionAndHelpNeedNoDisplay()
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+        env.remove(QStringLiteral("DISPLAY"));
+        env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+        for (const QString& arg : {QStringLiteral("--version"), QStringLiteral("--help")}) {
+            const Result r = run({arg}, env);
+            QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+            QVERIFY(!r.out.isEmpty());
+        }
+    }
+
     void migrateThroughADatabaseUrl()
     {
         const Result first = run({QStringLiteral("migrate"), QStringLiteral("--db"), superuserUrl(QStringLiteral("cli")), QStringLiteral("--json")});
