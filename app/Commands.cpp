@@ -376,6 +376,40 @@ int cmdRunsList(const QCommandLineParser& parser, const Options& options)
     return 0;
 }
 
+int cmdRunsPrune(const QCommandLineParser& parser, const Options& options)
+{
+    QString error;
+    QUuid tenant;
+    if (!tenantOption(parser, options, &tenant, &error))
+        return fail(error);
+    static const QRegularExpression age(QStringLiteral("^(\\d{1,5})([hdw])$"));
+    const auto m = age.match(parser.value(options.olderThan).trimmed());
+    if (!m.hasMatch())
+        return fail(QStringLiteral("--older-than must be an age such as 90d, 12w or 48h"));
+    const QString unit = m.captured(2) == QLatin1String("h") ? QStringLiteral("hours")
+                         : m.captured(2) == QLatin1String("d") ? QStringLiteral("days") : QStringLiteral("weeks");
+    const QString interval = m.captured(1) + QLatin1Char(' ') + unit;
+    Session session;
+    if (!openSession(parser, options, &session, &error))
+        return fail(error);
+    qint64 removed = 0;
+    for (;;) { // short transactions: a batch per call
+        const QVariant n = session.conn->scalar(QStringLiteral("SELECT atlas.prune_runs(?::uuid, ?::interval, 1000)"),
+                                                {tenant.toString(QUuid::WithoutBraces), interval});
+        if (!n.isValid())
+            return fail(runs::RunQueries::explain(session.conn->lastError()));
+        removed += n.toLongLong();
+        if (n.toInt() == 0)
+            break;
+    }
+    if (parser.isSet(options.json))
+        printJson({{QStringLiteral("removed"), removed}, {QStringLiteral("older_than"), interval}});
+    else
+        printLine(QStringLiteral("Removed %1 finished runs older than %2, with their item results, findings and "
+                                 "notifications.").arg(removed).arg(interval));
+    return 0;
+}
+
 int cmdRunsShow(const QStringList& words, const QCommandLineParser& parser, const Options& options)
 {
     if (words.size() != 3)
@@ -432,6 +466,7 @@ QString commandsHelp()
         "  run add-policies --tenant UUID --backup-set ID (--policy ID... | --all) [--wait] [--json]\n"
         "  runs list --tenant UUID [--bucket B] [--resource R] [--since T] [--json]\n"
         "  runs show ID [--json]\n"
+        "  runs prune --tenant UUID --older-than 90d [--json]   delete finished runs (owner or admin)\n"
         "Commands that start a run execute it here and return when it has finished; an identical\n"
         "active run elsewhere is reported as reused (followed to its end with --wait).");
 }
@@ -453,6 +488,8 @@ int runCommand(const QStringList& words, const QCommandLineParser& parser, const
         return cmdRunAddPolicies(parser, options);
     if (command == QLatin1String("runs list") && words.size() == 2)
         return cmdRunsList(parser, options);
+    if (command == QLatin1String("runs prune") && words.size() == 2)
+        return cmdRunsPrune(parser, options);
     if (command == QLatin1String("runs show"))
         return cmdRunsShow(words, parser, options);
     return fail(QStringLiteral("unknown command '%1' (see --help)").arg(words.join(QLatin1Char(' ')).left(60)));

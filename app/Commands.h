@@ -35,9 +35,13 @@ struct Options
     QCommandLineOption since{QStringLiteral("since"), QStringLiteral("ISO date/time, or an age such as 24h or 7d."),
                              QStringLiteral("time")};
 
+    QCommandLineOption olderThan{QStringLiteral("older-than"), QStringLiteral("Age of finished runs to prune (90d, 12w, 48h)."),
+                                 QStringLiteral("age")};
+
     QList<QCommandLineOption> all_() const
     {
-        return {db, login, dataDir, json, logLevel, tenant, name, baseline, backupSet, policy, all, wait, bucket, resource, since};
+        return {db, login, dataDir, json, logLevel, tenant, name, baseline, backupSet, policy, all, wait, bucket, resource, since,
+                olderThan};
     }
     // Names of the options that take a value (to find the command among the arguments).
     QStringList valueOptionNames() const;

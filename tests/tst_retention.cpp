@@ -1,0 +1,121 @@
+// Retention: only an owner of the tenant (or atlas_admin) prunes; only finished runs older than
+// the age go, with their item results, findings and notifications; active runs never.
+#include "TestCluster.h"
+#include "runs/RunApi.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSqlQuery>
+#include <QtTest>
+
+using namespace atlas;
+
+class TestRetention : public QObject
+{
+    Q_OBJECT
+    test::TestCluster m_cluster;
+    test::TenantFixture m_fx;
+    std::unique_ptr<db::Connection> m_su;
+    QString a() const { return m_fx.tenantA.toString(QUuid::WithoutBraces); }
+
+    // A finished run of operator_a with one failed item, its finish back-dated by `daysAgo`.
+    qint64 finishedRun(int daysAgo)
+    {
+        static int n = 0;
+        auto op = m_cluster.connectAs(QStringLiteral("operator_a"));
+        runs::RunApi api(*op);
+        db::DbError error;
+        const auto started = api.start(m_fx.tenantA, QStringLiteral("drift"), QStringLiteral("generate"),
+                                       QJsonObject{{QStringLiteral("n"), ++n}}, {QStringLiteral("p")}, &error);
+        const auto lease = api.claim(started->runId, &error);
+        api.record(started->runId, *lease, {runs::ItemResult::failed(QStringLiteral("p"), QStringLiteral("policy_not_found"), {})}, &error);
+        api.finish(started->runId, *lease, {}, {}, &error);
+        m_su->execRaw(QStringLiteral("UPDATE atlas.bulk_operation_runs SET created_at = now() - interval '%1 days', "
+                                     "finished_at = now() - interval '%1 days' WHERE id = %2").arg(daysAgo).arg(started->runId));
+        return started->runId;
+    }
+    int count(const QString& table, const QString& where)
+    {
+        return m_su->scalar(QStringLiteral("SELECT count(*) FROM atlas.%1 WHERE %2").arg(table, where)).toInt();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QString error;
+        QVERIFY2(m_cluster.setUp(&error), qPrintable(error));
+        QVERIFY2(m_fx.create(m_cluster, &error), qPrintable(error));
+        m_su = m_cluster.connectSuperuser();
+    }
+
+    void onlyOwnersAndAdminsPrune_data()
+    {
+        QTest::addColumn<QString>("login");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("manager") << "manager_a" << "42501";
+        QTest::newRow("operator") << "operator_a" << "42501";
+        QTest::newRow("readonly") << "readonly_a" << "42501";
+        QTest::newRow("other tenant's owner") << "owner_b" << "42501";
+        QTest::newRow("non-member") << "outsider" << "42501";
+        QTest::newRow("owner") << "owner_a" << "ok";
+        QTest::newRow("admin") << "admin" << "ok";
+    }
+    void onlyOwnersAndAdminsPrune()
+    {
+        QFETCH(QString, login);
+        QFETCH(QString, expected);
+        const qint64 old = finishedRun(120);
+        auto conn = m_cluster.connectAs(login);
+        QSqlQuery q(conn->database());
+        const bool ok = q.exec(QStringLiteral("SELECT atlas.prune_runs('%1', '90 days')").arg(a()));
+        QCOMPARE(ok ? QStringLiteral("ok") : q.lastError().nativeErrorCode(), expected);
+        QCOMPARE(count(QStringLiteral("bulk_operation_runs"), QStringLiteral("id = %1").arg(old)), ok ? 0 : 1);
+        if (!ok)
+            m_su->execRaw(QStringLiteral("DELETE FROM atlas.bulk_operation_runs WHERE id = %1").arg(old));
+        if (login == QLatin1String("admin")) {
+            // May prune, but still reads nothing of a tenant it does not belong to.
+            const qint64 recent = finishedRun(1);
+            QCOMPARE(conn->scalar(QStringLiteral("SELECT count(*) FROM atlas.bulk_operation_runs WHERE tenant_id = '%1'").arg(a())).toInt(), 0);
+            QCOMPARE(conn->scalar(QStringLiteral("SELECT count(*) FROM atlas.operation_runs WHERE id = %1").arg(recent)).toInt(), 0);
+        }
+    }
+
+    void pruneKeepsActiveAndRecentRunsAndTakesWhatHangsOff()
+    {
+        const QList<qint64> old{finishedRun(100), finishedRun(200), finishedRun(95)};
+        const qint64 recent = finishedRun(10);
+        // An old run that is still active is never pruned (the reaper decides about it).
+        auto op = m_cluster.connectAs(QStringLiteral("operator_a"));
+        runs::RunApi api(*op);
+        db::DbError error;
+        const auto active = api.start(m_fx.tenantA, QStringLiteral("drift"), QStringLiteral("generate"),
+                                      QJsonObject{{QStringLiteral("active"), true}}, {}, &error);
+        QVERIFY(api.claim(active->runId, &error));
+        m_su->execRaw(QStringLiteral("UPDATE atlas.bulk_operation_runs SET created_at = now() - interval '300 days' WHERE id = %1").arg(active->runId));
+        const QString oldIds = QStringLiteral("%1, %2, %3").arg(old[0]).arg(old[1]).arg(old[2]);
+        QCOMPARE(count(QStringLiteral("run_item_results"), QStringLiteral("run_id IN (%1)").arg(oldIds)), 3);
+        QCOMPARE(count(QStringLiteral("notifications"), QStringLiteral("run_id IN (%1)").arg(oldIds)), 6);
+
+        QProcess cli;
+        cli.start(qEnvironmentVariable("ATLAS_BINARY"),
+                  {QStringLiteral("runs"), QStringLiteral("prune"), QStringLiteral("--tenant"), a(), QStringLiteral("--older-than"),
+                   QStringLiteral("90d"), QStringLiteral("--json"), QStringLiteral("--db"),
+                   QStringLiteral("postgresql://owner_a:%1@/%2?host=%3&port=%4")
+                       .arg(test::TestCluster::passwordOf(QStringLiteral("owner_a")), m_cluster.databaseName(),
+                            m_cluster.cluster().socketDir()).arg(m_cluster.cluster().port())});
+        QVERIFY(cli.waitForFinished(60000));
+        QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+        QCOMPARE(QJsonDocument::fromJson(cli.readAllStandardOutput()).object().value(QStringLiteral("removed")).toInt(), 3);
+        QCOMPARE(count(QStringLiteral("bulk_operation_runs"), QStringLiteral("id IN (%1)").arg(oldIds)), 0);
+        QCOMPARE(count(QStringLiteral("run_item_results"), QStringLiteral("run_id IN (%1)").arg(oldIds)), 0);
+        QCOMPARE(count(QStringLiteral("notifications"), QStringLiteral("run_id IN (%1)").arg(oldIds)), 0);
+        QCOMPARE(count(QStringLiteral("bulk_operation_runs"), QStringLiteral("id IN (%1, %2)").arg(recent).arg(active->runId)), 2);
+        QSqlQuery q(op->database());
+        QVERIFY(!q.exec(QStringLiteral("SELECT atlas.prune_runs('%1', '1 minute')").arg(a())));
+        QCOMPARE(q.lastError().nativeErrorCode(), QStringLiteral("42501")); // operator: refused before the age is looked at
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRetention)
+#include "tst_retention.moc"
