@@ -2,6 +2,7 @@
 
 #include "Commands.h"
 #include "MainWindow.h"
+#include "support/Logging.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -9,7 +10,6 @@
 #include <QMessageBox>
 #include <QRegularExpression>
 
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -18,14 +18,6 @@
 namespace atlas::app {
 
 namespace {
-
-void setUpLogging(const QString& level)
-{
-    auto logger = spdlog::stderr_color_mt("atlas");
-    spdlog::set_default_logger(logger);
-    spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
-    spdlog::set_level(spdlog::level::from_str(level.isEmpty() ? "warn" : level.toStdString()));
-}
 
 // The first argument that is neither an option nor an option's value.
 QString firstWord(int argc, char** argv, const QStringList& valueOptions)
@@ -107,7 +99,8 @@ int run(int argc, char** argv)
         std::fprintf(stdout, "atlas-ops %s\n", ATLAS_VERSION);
         return 0;
     }
-    setUpLogging(parser.value(options.logLevel));
+    support::Logging::setUp(parser.value(options.logLevel));
+    spdlog::info("atlas-ops {} started ({})", ATLAS_VERSION, gui ? "console" : word.toStdString());
 
     if (gui)
         return runConsole(static_cast<QApplication&>(*app), parser, options, word);

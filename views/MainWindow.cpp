@@ -4,8 +4,13 @@
 #include "hub/HubPage.h"
 #include "hub/HubSession.h"
 #include "pages/ResultPage.h"
+#include "support/Logging.h"
 
 #include <QApplication>
+#include <QClipboard>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QComboBox>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
@@ -146,6 +151,8 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
                                                             currentRole()));
     });
 
+    auto* help = menuBar()->addMenu(QStringLiteral("&Help"));
+    help->addAction(QStringLiteral("&About Atlas Ops…"), this, &MainWindow::showAbout);
     m_session->start();
     connect(m_reaper, &QTimer::timeout, this, &MainWindow::reapStaleRuns);
     m_reaper->start(kReapIntervalMs);
@@ -169,6 +176,29 @@ void MainWindow::showRun(qint64 id)
 {
     m_nav->setCurrentRow(0);
     m_hub->selectRun(id);
+}
+
+QString MainWindow::diagnostics() const
+{
+    return QStringLiteral("Atlas Ops %1\nQt %2 on %3 (%4)\nDatabase: %5\nTenant: %6 (%7)\nLive updates: %8\nLog file: %9")
+        .arg(QStringLiteral(ATLAS_VERSION), QString::fromLatin1(qVersion()), QSysInfo::prettyProductName(),
+             QGuiApplication::platformName(), m_spec.describe(), m_tenants->currentText(), currentTenant().toString(QUuid::WithoutBraces),
+             m_connection->text(), support::Logging::logFile());
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox box(this);
+    box.setWindowTitle(QStringLiteral("About Atlas Ops"));
+    box.setIconPixmap(windowIcon().pixmap(64, 64));
+    box.setText(QStringLiteral("<b>Atlas Ops %1</b><br>Operations console for a multi-tenant Intune configuration service.")
+                    .arg(QStringLiteral(ATLAS_VERSION)));
+    box.setInformativeText(diagnostics().toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>")));
+    QPushButton* copy = box.addButton(QStringLiteral("Copy diagnostics"), QMessageBox::ActionRole);
+    box.addButton(QMessageBox::Close);
+    box.exec();
+    if (box.clickedButton() == copy)
+        QGuiApplication::clipboard()->setText(diagnostics());
 }
 
 void MainWindow::setConnected(bool connected)

@@ -37,6 +37,8 @@ public:
     QUuid currentTenant() const;
     QString currentRole() const;
     void showRun(qint64 id);
+    // Version, platform, connection (never a password), tenant, live state, log file.
+    QString diagnostics() const;
 
 Q_SIGNALS:
     void tenantsLoaded();
@@ -45,6 +47,7 @@ private:
     void loadTenants();
     void reapStaleRuns();
     void setConnected(bool connected);
+    void showAbout();
 
     db::ConnectionSpec m_spec;
     hub::HubSession* m_session;
