@@ -20,6 +20,7 @@
 #include <QSqlQuery>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QScreen>
 #include <QStyle>
 #include <QTimer>
 #include <QToolBar>
@@ -74,7 +75,10 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
     , m_reaper(new QTimer(this))
 {
     setWindowTitle(QStringLiteral("Atlas Ops"));
-    resize(1440, 860);
+    setWindowIcon(QIcon::fromTheme(QStringLiteral("atlas-ops")));
+    // Roomy on a large screen, never larger than the one it opens on.
+    const QRect screenArea = screen()->availableGeometry();
+    resize(std::min(1440, screenArea.width() * 9 / 10), std::min(880, screenArea.height() * 9 / 10));
 
     auto* bar = addToolBar(QStringLiteral("Tenant"));
     bar->setObjectName(QStringLiteral("tenantBar"));
