@@ -14,12 +14,12 @@ RunContext::RunContext(db::Connection& conn, RunRecord run, QUuid lease, const s
     , m_stop(stop)
     , m_progress(std::move(progress))
 {
-    m_sinceFlush.start();
     m_sinceHeartbeat.start();
 }
 
-bool RunContext::shouldStop() const
+bool RunContext::shouldStop()
 {
+    heartbeatIfDue();
     return m_leaseLost || m_writeFailed || stopRequested();
 }
 
@@ -63,39 +63,9 @@ bool RunContext::writeBatch(const QList<ItemResult>& results, const BatchWriter&
     return true;
 }
 
-bool RunContext::add(const QList<ItemResult>& results, const BatchWriter& alongside)
-{
-    m_pending += results;
-    if (alongside)
-        m_pendingWriters << alongside;
-    if (m_pending.size() >= kBatchSize || m_sinceFlush.elapsed() >= kFlushMs)
-        return flush();
-    heartbeatIfDue();
-    return !shouldStop();
-}
-
-bool RunContext::flush()
-{
-    m_sinceFlush.restart();
-    if (m_pending.isEmpty() && m_pendingWriters.isEmpty()) {
-        heartbeatIfDue();
-        return !shouldStop();
-    }
-    const QList<BatchWriter> writers = std::exchange(m_pendingWriters, {});
-    const QList<ItemResult> results = std::exchange(m_pending, {});
-    const bool ok = writeBatch(results, [&writers](db::Connection& conn, db::DbError* error) {
-        for (const BatchWriter& w : writers) {
-            if (!w(conn, error))
-                return false;
-        }
-        return true;
-    });
-    return ok && !shouldStop();
-}
-
 void RunContext::heartbeatIfDue()
 {
-    if (m_sinceHeartbeat.elapsed() < kHeartbeatMs || m_leaseLost)
+    if (m_sinceHeartbeat.elapsed() < kHeartbeatMs || m_leaseLost || m_writeFailed)
         return;
     m_sinceHeartbeat.restart();
     RunApi api(m_conn);

@@ -15,15 +15,15 @@ class Connection;
 
 namespace atlas::runs {
 
-// A running job's link to its run: results are buffered and written in batches (every
-// kBatchSize items or kFlushMs), each batch in one transaction with whatever the producer writes
-// alongside; heartbeats go out while it works; a lost lease or a stop request ends it.
+// A running job's link to its run: the job writes its results in batches (of kBatchSize items or
+// more), each batch in one transaction with whatever the producer writes alongside. Every batch
+// beats the run's heart; between batches shouldStop(), which every job asks between items or
+// chunks, sends a heartbeat when kHeartbeatMs have passed. A lost lease or a stop request ends it.
 class RunContext final
 {
     Q_DISABLE_COPY_MOVE(RunContext)
 public:
     static constexpr int kBatchSize = 200;
-    static constexpr int kFlushMs = 250;
     static constexpr int kHeartbeatMs = 10000;
 
     using BatchWriter = std::function<bool(db::Connection&, db::DbError*)>;
@@ -35,18 +35,15 @@ public:
     db::Connection& connection() { return m_conn; }
     const QUuid& lease() const { return m_lease; }
 
-    // Adds results; flushes when the batch is full or old enough. `alongside` writes the
-    // producer's own rows for these items (inventory, findings) in the same transaction.
-    bool add(const QList<ItemResult>& results, const BatchWriter& alongside = {});
-    bool flush();
     // Writes one batch now, in one transaction with `alongside`. `recordedByWriter` counts items
     // whose results the writer recorded itself (a database function that does both).
     bool writeBatch(const QList<ItemResult>& results, const BatchWriter& alongside, int recordedByWriter = 0);
     void couldNotProceed(const QString& reasonCode, const QString& message);
     void setSummary(const QJsonObject& summary) { m_summary = summary; }
 
-    // True once the job must stop: lease lost, stop requested or a write failed.
-    bool shouldStop() const;
+    // True once the job must stop: lease lost, stop requested or a write failed. Sends a
+    // heartbeat when one is due, so a job that asks between items keeps its run alive.
+    bool shouldStop();
     bool leaseLost() const { return m_leaseLost; }
     bool stopRequested() const { return m_stop && m_stop->load(); }
     const QString& failureCode() const { return m_failureCode; }
@@ -63,9 +60,6 @@ private:
     QUuid m_lease;
     const std::atomic_bool* m_stop;
     Progress m_progress;
-    QList<ItemResult> m_pending;
-    QList<BatchWriter> m_pendingWriters;
-    QElapsedTimer m_sinceFlush;
     QElapsedTimer m_sinceHeartbeat;
     bool m_leaseLost = false;
     bool m_writeFailed = false;

@@ -75,8 +75,6 @@ WorkerOutcome RunWorker::run()
             ctx.couldNotProceed(QStringLiteral("internal_error"), QStringLiteral("The worker failed unexpectedly."));
         }
     }
-    if (!ctx.leaseLost())
-        ctx.flush();
     if (ctx.leaseLost()) {
         outcome.leaseLost = true;
         return outcome;
