@@ -39,7 +39,6 @@ struct TenantRow
 struct TenantLoad
 {
     QList<TenantRow> rows;
-    QString login;
     QString error;
 };
 

@@ -59,7 +59,7 @@ QSqlDatabase Connection::database() const
     return QSqlDatabase::database(m_name, false);
 }
 
-bool Connection::exec(QSqlQuery& query, const QString& sql, std::initializer_list<QVariant> values)
+bool Connection::exec(QSqlQuery& query, const QString& sql, const QVariantList& values)
 {
     query.setForwardOnly(true);
     if (!query.prepare(sql)) {

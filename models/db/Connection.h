@@ -30,7 +30,11 @@ public:
 
     // Prepares and executes sql with positional bound values. On failure returns false and
     // lastError() says why; the query is left positioned before the first row on success.
-    bool exec(QSqlQuery& query, const QString& sql, std::initializer_list<QVariant> values = {});
+    bool exec(QSqlQuery& query, const QString& sql, const QVariantList& values);
+    bool exec(QSqlQuery& query, const QString& sql, std::initializer_list<QVariant> values = {})
+    {
+        return exec(query, sql, QVariantList(values));
+    }
     // Runs sql and returns the first column of the first row (invalid on error or no row).
     QVariant scalar(const QString& sql, std::initializer_list<QVariant> values = {});
     // Runs one statement without parameters.

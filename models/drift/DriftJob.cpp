@@ -27,15 +27,8 @@ bool load(db::Connection& conn, const QString& sql, const QVariantList& binds, Q
           db::DbError* error)
 {
     QSqlQuery q(conn.database());
-    q.setForwardOnly(true);
-    if (!q.prepare(sql)) {
-        *error = db::DbError::fromSql(q.lastError());
-        return false;
-    }
-    for (const QVariant& v : binds)
-        q.addBindValue(v);
-    if (!q.exec()) {
-        *error = db::DbError::fromSql(q.lastError());
+    if (!conn.exec(q, sql, binds)) {
+        *error = conn.lastError();
         return false;
     }
     while (q.next())

@@ -16,16 +16,6 @@
 namespace atlas::hub {
 
 namespace {
-bool run(QSqlQuery& q, const QString& sql, const QVariantList& binds)
-{
-    q.setForwardOnly(true);
-    if (!q.prepare(sql))
-        return false;
-    for (const QVariant& v : binds)
-        q.addBindValue(v);
-    return q.exec();
-}
-
 QString csvField(const QString& value)
 {
     // Quotes, and defuses cells a spreadsheet would evaluate as formulas.
@@ -148,7 +138,7 @@ void RunLoader::loadRuns(quint64 generation, const RunFilter& filter, const QLis
     const QString where = filter.toSql(&binds);
     // Every changed run this login may see, with whether it matches the filter.
     QSqlQuery q(conn->database());
-    if (!run(q, QStringLiteral("SELECT %1, (%2) AS matches FROM atlas.operation_runs r WHERE r.id = ANY (?::bigint[]) "
+    if (!conn->exec(q, QStringLiteral("SELECT %1, (%2) AS matches FROM atlas.operation_runs r WHERE r.id = ANY (?::bigint[]) "
                                       "AND r.tenant_id = ?::uuid")
                            .arg(RunRow::selectColumns(), where),
              QVariantList() << binds << idArray << filter.tenant().toString(QUuid::WithoutBraces))) {
@@ -175,7 +165,7 @@ void RunLoader::loadCounts(quint64 generation, const RunFilter& filter)
         return;
     QVariantList binds;
     QSqlQuery q(conn->database());
-    if (!run(q,
+    if (!conn->exec(q,
              QStringLiteral("SELECT r.status_bucket, count(*) FROM atlas.bulk_operation_runs r WHERE %1 GROUP BY 1")
                  .arg(filter.toSql(&binds, false)),
              binds)) {
@@ -200,7 +190,7 @@ void RunLoader::loadDetail(qint64 id)
         return;
     }
     QSqlQuery q(conn->database());
-    if (!run(q,
+    if (!conn->exec(q,
              QStringLiteral("SELECT %1, r.idempotency_key, extract(epoch FROM r.heartbeat_at)::float8, r.reason_code, "
                             "r.message, r.summary::text, r.scope::text, jsonb_array_length(r.item_ids), "
                             "(SELECT jsonb_agg(x) FROM (SELECT jsonb_array_elements_text(r.item_ids) x LIMIT %2) s)::text "
@@ -217,7 +207,7 @@ void RunLoader::loadDetail(qint64 id)
     detail.run = RunRow::fromQuery(q);
     detail.idempotencyKey = q.value(15).toString();
     if (!q.value(16).isNull())
-        detail.heartbeatAt = QDateTime::fromMSecsSinceEpoch(qint64(q.value(16).toDouble() * 1000.0), QTimeZone::utc());
+        detail.heartbeatAt = RunRow::fromEpoch(q.value(16));
     detail.reasonCode = q.value(17).toString();
     detail.message = q.value(18).toString();
     detail.summary = QJsonDocument::fromJson(q.value(19).toString().toUtf8()).object();
@@ -229,7 +219,7 @@ void RunLoader::loadDetail(qint64 id)
     if (!detail.reasonCode.isEmpty())
         detail.failures << Failure{QString(), detail.reasonCode, detail.message};
     QSqlQuery f(conn->database());
-    if (run(f,
+    if (conn->exec(f,
             QStringLiteral("SELECT item_id, reason_code, message, count(*) OVER () FROM atlas.run_item_results "
                            "WHERE run_id = ? AND outcome = 'failed' ORDER BY item_id LIMIT %1").arg(RunDetail::kMaxFailures),
             {id})) {
@@ -259,7 +249,7 @@ void RunLoader::exportCsv(const RunFilter& filter, const QString& path)
            "started_at,finished_at\n";
     QVariantList binds;
     QSqlQuery q(conn->database());
-    if (!run(q,
+    if (!conn->exec(q,
              QStringLiteral("SELECT %1 FROM atlas.operation_runs r WHERE %2 ORDER BY r.created_at DESC, r.id DESC")
                  .arg(RunRow::selectColumns(), filter.toSql(&binds)),
              binds)) {

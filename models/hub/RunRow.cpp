@@ -5,14 +5,12 @@
 
 namespace atlas::hub {
 
-namespace {
-QDateTime fromEpoch(const QVariant& v)
+QDateTime RunRow::fromEpoch(const QVariant& seconds)
 {
-    if (v.isNull())
+    if (seconds.isNull())
         return {};
-    return QDateTime::fromMSecsSinceEpoch(qint64(v.toDouble() * 1000.0), QTimeZone::utc());
+    return QDateTime::fromMSecsSinceEpoch(qint64(seconds.toDouble() * 1000.0), QTimeZone::utc());
 }
-} // namespace
 
 QString RunRow::selectColumns()
 {

@@ -34,6 +34,8 @@ struct RunRow
     // Columns selected by selectColumns(), in order.
     static QString selectColumns();
     static RunRow fromQuery(const QSqlQuery& q);
+    // A UTC time from extract(epoch FROM ...) (invalid for NULL).
+    static QDateTime fromEpoch(const QVariant& seconds);
     bool operator==(const RunRow&) const = default;
 };
 

@@ -17,13 +17,9 @@ QString uuidText(const QUuid& id) { return id.toString(QUuid::WithoutBraces); }
 QStringList column(db::Connection& conn, const QString& sql, const QVariantList& binds, QString* error)
 {
     QSqlQuery q(conn.database());
-    q.setForwardOnly(true);
-    q.prepare(sql);
-    for (const QVariant& v : binds)
-        q.addBindValue(v);
     QStringList out;
-    if (!q.exec()) {
-        *error = RunQueries::explain(db::DbError::fromSql(q.lastError()));
+    if (!conn.exec(q, sql, binds)) {
+        *error = RunQueries::explain(conn.lastError());
         return out;
     }
     while (q.next())
