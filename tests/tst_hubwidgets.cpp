@@ -8,7 +8,7 @@
 #include "hub/HubPage.h"
 #include "hub/RunDetailPane.h"
 #include "hub/RunTableModel.h"
-#include "pages/ResultPage.h"
+#include "pages/DriftPage.h"
 #include "runs/RunApi.h"
 
 #include <QAbstractButton>
@@ -142,11 +142,13 @@ private Q_SLOTS:
         QLabel* result = window->hubPage()->detailPane()->findChild<QLabel*>(QStringLiteral("detailResult"));
         QTRY_VERIFY_WITH_TIMEOUT(result->text().contains(QStringLiteral("drift/%1").arg(m_driftRun)), 5000);
         Q_EMIT window->hubPage()->detailPane()->resultLinkActivated(QStringLiteral("drift/%1").arg(m_driftRun));
-        QTableWidget* findings = window->driftPage()->table();
+        QTableWidget* findings = window->driftPage()->findingsTable();
         QTRY_COMPARE_WITH_TIMEOUT(findings->rowCount(), 2, 5000);
         QVERIFY(window->driftPage()->isVisible());
-        QCOMPARE(findings->item(1, 0)->text(), QStringLiteral("modified"));
-        QCOMPARE(findings->item(1, 4)->text(), QStringLiteral("/settings/3, /name"));
+        QCOMPARE(window->driftPage()->shownRun(), m_driftRun);
+        QVERIFY(findings->item(1, 0)->text().endsWith(QLatin1String("modified")));
+        QCOMPARE(findings->item(1, 1)->text(), QStringLiteral("Edge security"));
+        QCOMPARE(findings->item(1, 3)->text(), QStringLiteral("/settings/3, /name"));
     }
 
     void filtersWorkThroughTheWidgets()

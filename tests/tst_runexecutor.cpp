@@ -1,5 +1,5 @@
 // The console's run executor: runs in pool threads with queued results, stop ends a run as
-// cancelled (never left running), a run claimed by another worker is only reported.
+// aborted/cancelled (never left running), a run claimed by another worker is only reported.
 #include "TestCluster.h"
 #include "runs/RunApi.h"
 #include "runs/RunExecutor.h"
@@ -82,7 +82,7 @@ private Q_SLOTS:
             QCOMPARE(field(id, QStringLiteral("processed_items")), QStringLiteral("300"));
     }
 
-    void stoppingEndsARunAsCancelled()
+    void stoppingEndsARunAbortedAsCancelled()
     {
         const qint64 id = startImport(exportOf(QStringLiteral("big"), 20000));
         runs::RunExecutor executor(m_cluster.loginSpec(QStringLiteral("operator_a")), 1);
@@ -92,8 +92,8 @@ private Q_SLOTS:
         QVERIFY(progress.wait(20000));
         executor.stopAll();
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
-        QCOMPARE(finished.first().at(1).toString(), QStringLiteral("failed"));
-        QCOMPARE(field(id, QStringLiteral("status || '/' || reason_code")), QStringLiteral("failed/cancelled"));
+        QCOMPARE(finished.first().at(1).toString(), QStringLiteral("aborted"));
+        QCOMPARE(field(id, QStringLiteral("status || '/' || reason_code")), QStringLiteral("aborted/cancelled"));
         QVERIFY(field(id, QStringLiteral("processed_items")).toInt() < 20000);
     }
 

@@ -316,6 +316,7 @@ private Q_SLOTS:
         rows(QStringLiteral("heartbeat_run"), {QStringLiteral("operator_a")});
         rows(QStringLiteral("record_item_results"), {QStringLiteral("operator_a")});
         rows(QStringLiteral("finish_run"), {QStringLiteral("operator_a")});
+        rows(QStringLiteral("abort_run"), {QStringLiteral("operator_a")});
         rows(QStringLiteral("set_run_summary"), {QStringLiteral("operator_a")});
         rows(QStringLiteral("record_drift_findings"), {QStringLiteral("operator_a")});
         rows(QStringLiteral("record_inventory"), {QStringLiteral("operator_a")});
@@ -371,6 +372,8 @@ private Q_SLOTS:
                 sql = QStringLiteral("SELECT atlas.record_item_results(%1, '%2', '[{\"item_id\": \"p1\", \"outcome\": \"succeeded\"}]')").arg(run).arg(lease);
             else if (call == QLatin1String("finish_run"))
                 sql = QStringLiteral("SELECT atlas.finish_run(%1, '%2')").arg(run).arg(lease);
+            else if (call == QLatin1String("abort_run"))
+                sql = QStringLiteral("SELECT atlas.abort_run(%1, '%2', 'cancelled', 'stopped by test')").arg(run).arg(lease);
             else if (call == QLatin1String("set_run_summary"))
                 sql = QStringLiteral("SELECT atlas.set_run_summary(%1, '%2', '{\"a\": 1}')").arg(run).arg(lease);
             else if (call == QLatin1String("record_drift_findings"))

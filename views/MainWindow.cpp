@@ -3,7 +3,16 @@
 #include "db/Connection.h"
 #include "hub/HubPage.h"
 #include "hub/HubSession.h"
-#include "pages/ResultPage.h"
+#include "AppIcon.h"
+#include "db/DbWorker.h"
+#include "notify/DesktopNotifier.h"
+#include "notify/NotificationCenter.h"
+#include "notify/NotificationsPage.h"
+#include "pages/BackupSetsPage.h"
+#include "pages/DriftPage.h"
+#include "pages/InventoryPage.h"
+#include "runs/RunExecutor.h"
+#include "runs/RunStarter.h"
 #include "support/Logging.h"
 
 #include <QApplication>
@@ -11,6 +20,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QComboBox>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
@@ -24,7 +34,10 @@
 #include <QStyle>
 #include <QTimer>
 #include <QToolBar>
+#include <QCloseEvent>
 #include <QtConcurrent>
+
+#include <spdlog/spdlog.h>
 
 namespace atlas::views {
 
@@ -44,37 +57,27 @@ struct TenantLoad
 
 constexpr int kReapIntervalMs = 60000;
 
-QWidget* infoPage(const QString& title, const QString& text, QWidget* parent)
-{
-    auto* page = new QWidget(parent);
-    auto* v = new QVBoxLayout(page);
-    auto* heading = new QLabel(title, page);
-    QFont f = heading->font();
-    f.setPointSizeF(f.pointSizeF() * 1.4);
-    f.setBold(true);
-    heading->setFont(f);
-    auto* body = new QLabel(text, page);
-    body->setWordWrap(true);
-    v->addWidget(heading);
-    v->addWidget(body);
-    v->addStretch(1);
-    return page;
-}
 } // namespace
 
 MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
     : QMainWindow(parent)
     , m_spec(spec)
     , m_session(new hub::HubSession(spec, this))
+    , m_reads(new db::DbWorker(spec, QStringLiteral("reads"), this))
+    , m_executor(new runs::RunExecutor(spec, 2, this))
+    , m_starter(new runs::RunStarter(spec, m_executor, this))
+    , m_notifications(new NotificationCenter(m_reads, this))
     , m_tenants(new QComboBox(this))
     , m_nav(new QListWidget(this))
     , m_pages(new QStackedWidget(this))
     , m_connection(new QLabel(this))
     , m_identity(new QLabel(this))
+    , m_activity(new QLabel(this))
     , m_reaper(new QTimer(this))
+    , m_pageRefresh(new QTimer(this))
 {
     setWindowTitle(QStringLiteral("Atlas Ops"));
-    setWindowIcon(QIcon::fromTheme(QStringLiteral("atlas-ops")));
+    setWindowIcon(resources::appIcon());
     // Roomy on a large screen, never larger than the one it opens on.
     const QRect screenArea = screen()->availableGeometry();
     resize(std::min(1440, screenArea.width() * 9 / 10), std::min(880, screenArea.height() * 9 / 10));
@@ -91,24 +94,28 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
 
     m_nav->setObjectName(QStringLiteral("navigation"));
     m_nav->setIconSize(QSize(20, 20));
-    m_nav->setFixedWidth(170);
+    m_nav->setFixedWidth(180);
     m_nav->setFrameShape(QFrame::NoFrame);
     const QStyle* s = style();
     new QListWidgetItem(s->standardIcon(QStyle::SP_FileDialogDetailedView), QStringLiteral("Operations"), m_nav);
+    new QListWidgetItem(s->standardIcon(QStyle::SP_DirIcon), QStringLiteral("Inventory"), m_nav);
     new QListWidgetItem(s->standardIcon(QStyle::SP_FileDialogContentsView), QStringLiteral("Drift"), m_nav);
     new QListWidgetItem(s->standardIcon(QStyle::SP_DriveHDIcon), QStringLiteral("Backup sets"), m_nav);
     new QListWidgetItem(s->standardIcon(QStyle::SP_MessageBoxInformation), QStringLiteral("Notifications"), m_nav);
     for (int i = 0; i < m_nav->count(); ++i)
-        m_nav->item(i)->setSizeHint(QSize(160, 36));
+        m_nav->item(i)->setSizeHint(QSize(170, 36));
 
+    const PageContext context{m_reads, m_starter};
     m_hub = new HubPage(m_session, m_pages);
+    m_inventory = new InventoryPage(context, m_pages);
+    m_drift = new DriftPage(context, m_pages);
+    m_backups = new BackupSetsPage(context, m_pages);
+    m_notificationsPage = new NotificationsPage(m_notifications, m_pages);
     m_pages->addWidget(m_hub);
-    m_drift = new ResultPage(ResultPage::Kind::DriftFindings, spec, m_pages);
-    m_backups = new ResultPage(ResultPage::Kind::BackupSetItems, spec, m_pages);
+    m_pages->addWidget(m_inventory);
     m_pages->addWidget(m_drift);
     m_pages->addWidget(m_backups);
-    m_pages->addWidget(infoPage(QStringLiteral("Notifications"),
-                                QStringLiteral("Your notifications: a run of yours was queued or has finished."), m_pages));
+    m_pages->addWidget(m_notificationsPage);
 
     auto* central = new QWidget(this);
     auto* h = new QHBoxLayout(central);
@@ -118,8 +125,9 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
     h->addWidget(m_pages, 1);
     setCentralWidget(central);
     connect(m_nav, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
-    m_nav->setCurrentRow(0);
+    m_nav->setCurrentRow(OperationsPage);
 
+    statusBar()->addPermanentWidget(m_activity);
     statusBar()->addPermanentWidget(m_identity);
     statusBar()->addPermanentWidget(m_connection);
     setConnected(false);
@@ -129,13 +137,59 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
         const qint64 id = link.section(QLatin1Char('/'), 1).toLongLong();
         if (link.startsWith(QLatin1String("drift/"))) {
             m_drift->showResult(id);
-            m_nav->setCurrentRow(1);
+            m_nav->setCurrentRow(DriftPageIndex);
         } else if (link.startsWith(QLatin1String("backup_set/"))) {
             m_backups->showResult(id);
-            m_nav->setCurrentRow(2);
+            m_nav->setCurrentRow(BackupSetsPageIndex);
         }
     });
     connect(m_hub, &HubPage::statusMessage, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
+    for (ProducerPage* page : std::initializer_list<ProducerPage*>{m_inventory, m_drift, m_backups})
+        connect(page, &ProducerPage::runLinkActivated, this, &MainWindow::showRun);
+    connect(m_notificationsPage, &NotificationsPage::runLinkActivated, this, &MainWindow::openRun);
+    connect(m_starter, &runs::RunStarter::started, this, &MainWindow::startAnswered);
+
+    // Live: run changes refresh the producer page in view and read new notifications.
+    m_pageRefresh->setSingleShot(true);
+    m_pageRefresh->setInterval(400);
+    connect(m_pageRefresh, &QTimer::timeout, this, [this] {
+        if (auto* page = qobject_cast<ProducerPage*>(m_pages->currentWidget()))
+            page->refreshSoon();
+        for (ProducerPage* page : std::initializer_list<ProducerPage*>{m_inventory, m_drift, m_backups})
+            if (page != m_pages->currentWidget())
+                page->refreshSoon(); // marks it stale; it re-reads when shown
+    });
+    connect(m_session->listener(), &hub::RunListener::runChanged, this, [this] {
+        m_notifications->pollSoon();
+        if (!m_pageRefresh->isActive())
+            m_pageRefresh->start();
+    });
+    connect(m_session->listener(), &hub::RunListener::resynced, this, [this] {
+        m_notifications->pollSoon();
+        m_pageRefresh->start();
+    });
+    connect(m_executor, &runs::RunExecutor::progress, this, &MainWindow::updateActivity);
+    connect(m_executor, &runs::RunExecutor::finished, this, [this](qint64 runId, const QString& status, bool, const QString& error) {
+        spdlog::info("run {} ended here: {} {}", runId, status.toStdString(), error.toStdString());
+        updateActivity();
+        m_pageRefresh->start();
+        if (m_stopping && m_executor->activeCount() == 0)
+            close(); // every run stopped: now the window may go
+    });
+
+    // Desktop presence: tray icon and notifications of the user's runs.
+    m_desktop = new DesktopNotifier(windowIcon(), this);
+    connect(m_notifications, &NotificationCenter::changed, this, &MainWindow::updateBadge);
+    connect(m_notifications, &NotificationCenter::arrived, this, [this](const QList<catalog::Notification>& fresh) {
+        for (const catalog::Notification& n : fresh)
+            m_desktop->notify(n, m_tenantNames.value(n.tenant));
+    });
+    connect(m_desktop, &DesktopNotifier::runActivated, this, [this](qint64 runId) {
+        bringToFront();
+        openRun(runId);
+    });
+    connect(m_desktop, &DesktopNotifier::showRequested, this, &MainWindow::bringToFront);
+    connect(m_desktop, &DesktopNotifier::quitRequested, this, &MainWindow::quitFromTray);
 
     // The filter survives a restart.
     QSettings settings;
@@ -148,6 +202,9 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
     connect(m_tenants, &QComboBox::currentIndexChanged, this, [this] {
         const QUuid tenant = currentTenant();
         m_hub->setTenant(tenant);
+        const QString name = m_tenantNames.value(tenant);
+        for (ProducerPage* page : std::initializer_list<ProducerPage*>{m_inventory, m_drift, m_backups})
+            page->setTenant(tenant, name, currentRole());
         if (!tenant.isNull())
             QSettings().setValue(QStringLiteral("console/tenant"), tenant.toString(QUuid::WithoutBraces));
         m_identity->setText(QStringLiteral("%1 · %2  ").arg(m_spec.user.isEmpty() ? QStringLiteral("you") : m_spec.user,
@@ -161,6 +218,7 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
     m_reaper->start(kReapIntervalMs);
     reapStaleRuns();
     loadTenants();
+    m_notifications->poll();
 }
 
 MainWindow::~MainWindow() = default;
@@ -175,10 +233,140 @@ QString MainWindow::currentRole() const
     return m_tenants->currentData(Qt::UserRole + 1).toString();
 }
 
+int MainWindow::currentPage() const
+{
+    return m_nav->currentRow();
+}
+
 void MainWindow::showRun(qint64 id)
 {
-    m_nav->setCurrentRow(0);
+    m_nav->setCurrentRow(OperationsPage);
     m_hub->selectRun(id);
+    Q_EMIT runOpened(id);
+}
+
+void MainWindow::openRun(qint64 id)
+{
+    m_reads->post<QUuid>(
+        this,
+        [id](db::Connection& conn) {
+            QString error;
+            return catalog::tenantOfRun(conn, id, &error);
+        },
+        [this, id](const QUuid& tenant) {
+            if (tenant.isNull()) {
+                statusBar()->showMessage(QStringLiteral("Run #%1 does not exist or is not in your tenants.").arg(id), 8000);
+                return;
+            }
+            if (tenant != currentTenant()) {
+                const int index = m_tenants->findData(tenant.toString(QUuid::WithoutBraces));
+                if (index >= 0)
+                    m_tenants->setCurrentIndex(index);
+            }
+            showRun(id);
+        });
+}
+
+bool MainWindow::openLink(const QString& link)
+{
+    static const QRegularExpression runLink(QStringLiteral("^atlas-ops://run/(\\d{1,18})/?$"));
+    const QRegularExpressionMatch match = runLink.match(link.trimmed());
+    if (!match.hasMatch())
+        return false;
+    openRun(match.captured(1).toLongLong());
+    return true;
+}
+
+void MainWindow::bringToFront()
+{
+    if (isMinimized())
+        showNormal();
+    else
+        show();
+    raise();
+    activateWindow();
+}
+
+void MainWindow::startAnswered(const runs::StartOutcome& outcome)
+{
+    updateActivity();
+    if (!outcome.refused)
+        return;
+    // The database said no: the role changed since the console read it. Say so once and let
+    // the controls follow the role as it is now.
+    QMessageBox::warning(this, QStringLiteral("Not allowed"),
+                         QStringLiteral("You can no longer start runs in %1: your role there has changed.\n\n"
+                                        "The console now shows what your current role allows.")
+                             .arg(m_tenantNames.value(currentTenant(), QStringLiteral("this tenant"))));
+    loadTenants();
+}
+
+void MainWindow::updateActivity()
+{
+    const int active = m_executor->activeCount();
+    m_activity->setText(active ? QStringLiteral("⟳ %1 run%2 in progress  ").arg(active).arg(active == 1 ? "" : "s")
+                               : QString());
+}
+
+void MainWindow::updateBadge()
+{
+    const int unread = m_notifications->unread();
+    m_nav->item(NotificationsPageIndex)
+        ->setText(unread ? QStringLiteral("Notifications  (%1)").arg(unread) : QStringLiteral("Notifications"));
+    QFont f = m_nav->font();
+    f.setBold(unread > 0);
+    m_nav->item(NotificationsPageIndex)->setFont(f);
+    m_desktop->setUnread(unread);
+}
+
+void MainWindow::quitFromTray()
+{
+    m_quitting = true;
+    if (m_executor->activeCount() > 0)
+        bringToFront();
+    close();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    const int active = m_executor->activeCount();
+    if (active == 0) {
+        event->accept();
+        if (!QGuiApplication::quitOnLastWindowClosed())
+            QCoreApplication::quit(); // kept alive for the tray until now
+        return;
+    }
+    if (m_stopping) {
+        event->ignore(); // still waiting for the workers to stop
+        return;
+    }
+    QMessageBox box(this);
+    box.setIcon(QMessageBox::Question);
+    box.setWindowTitle(QStringLiteral("Runs in progress"));
+    box.setText(active == 1 ? QStringLiteral("A run started here is still in progress.")
+                            : QStringLiteral("%1 runs started here are still in progress.").arg(active));
+    box.setInformativeText(QStringLiteral("Keep them running with Atlas Ops in the system tray, or stop them? A stopped "
+                                          "run ends as aborted (cancelled); what it recorded so far is kept."));
+    QPushButton* keep = nullptr;
+    if (!m_quitting && m_desktop->trayVisible())
+        keep = box.addButton(QStringLiteral("Keep running in tray"), QMessageBox::AcceptRole);
+    QPushButton* stop = box.addButton(QStringLiteral("Stop runs and quit"), QMessageBox::DestructiveRole);
+    box.addButton(QMessageBox::Cancel);
+    box.setDefaultButton(keep ? keep : stop);
+    box.exec();
+    event->ignore();
+    if (keep && box.clickedButton() == keep) {
+        QGuiApplication::setQuitOnLastWindowClosed(false);
+        hide();
+    } else if (box.clickedButton() == stop) {
+        m_stopping = true;
+        m_quitting = true;
+        setEnabled(false);
+        statusBar()->showMessage(QStringLiteral("Stopping runs…"));
+        m_executor->stopAll(); // each ends aborted/cancelled; the last one to finish closes the window
+    } else {
+        m_quitting = false;
+    }
 }
 
 QString MainWindow::diagnostics() const
@@ -232,19 +420,23 @@ void MainWindow::loadTenants()
             statusBar()->showMessage(QStringLiteral("Cannot read your tenants: %1").arg(load.error));
             return;
         }
-        const QString remembered = QSettings().value(QStringLiteral("console/tenant")).toString();
+        const QString shown = currentTenant().isNull() ? QSettings().value(QStringLiteral("console/tenant")).toString()
+                                                       : currentTenant().toString(QUuid::WithoutBraces);
         m_tenants->blockSignals(true);
         m_tenants->clear();
         int select = 0;
+        m_tenantNames.clear();
         for (const TenantRow& row : load.rows) {
+            m_tenantNames.insert(QUuid::fromString(row.id), row.name);
             m_tenants->addItem(QStringLiteral("%1 — %2").arg(row.name, row.role), row.id);
             m_tenants->setItemData(m_tenants->count() - 1, row.role, Qt::UserRole + 1);
-            if (row.id == remembered)
+            if (row.id == shown)
                 select = m_tenants->count() - 1;
         }
         m_tenants->setCurrentIndex(load.rows.isEmpty() ? -1 : select);
         m_tenants->blockSignals(false);
         Q_EMIT m_tenants->currentIndexChanged(m_tenants->currentIndex());
+        m_notificationsPage->setTenantNames(m_tenantNames);
         if (load.rows.isEmpty())
             statusBar()->showMessage(QStringLiteral("You are not a member of any tenant."));
         Q_EMIT tenantsLoaded();

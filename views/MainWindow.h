@@ -2,6 +2,7 @@
 
 #include "db/ConnectionSpec.h"
 
+#include <QHash>
 #include <QMainWindow>
 #include <QUuid>
 
@@ -11,55 +12,112 @@ class QListWidget;
 class QStackedWidget;
 class QTimer;
 
+namespace atlas::db {
+class DbWorker;
+}
 namespace atlas::hub {
 class HubSession;
 }
+namespace atlas::runs {
+class RunExecutor;
+class RunStarter;
+struct StartOutcome;
+} // namespace atlas::runs
 
 namespace atlas::views {
 
+class BackupSetsPage;
+class DesktopNotifier;
+class DriftPage;
 class HubPage;
-class ResultPage;
+class InventoryPage;
+class NotificationCenter;
+class NotificationsPage;
 
-// The console: tenant switcher, navigation (Operations, Drift, Backup sets, Notifications),
-// the pages, and a status bar with the connection state.
+// The console: tenant switcher, navigation (Operations, Inventory, Drift, Backup sets,
+// Notifications), the pages, local workers for the runs started here, the tray icon and
+// desktop notifications, and a status bar with the connection state.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MainWindow)
 public:
+    enum Page
+    {
+        OperationsPage,
+        InventoryPageIndex,
+        DriftPageIndex,
+        BackupSetsPageIndex,
+        NotificationsPageIndex
+    };
+
     explicit MainWindow(const db::ConnectionSpec& spec, QWidget* parent = nullptr);
     ~MainWindow() override;
 
     HubPage* hubPage() const { return m_hub; }
-    ResultPage* driftPage() const { return m_drift; }
-    ResultPage* backupPage() const { return m_backups; }
+    InventoryPage* inventoryPage() const { return m_inventory; }
+    DriftPage* driftPage() const { return m_drift; }
+    BackupSetsPage* backupPage() const { return m_backups; }
+    NotificationsPage* notificationsPage() const { return m_notificationsPage; }
+    NotificationCenter* notifications() const { return m_notifications; }
+    DesktopNotifier* desktop() const { return m_desktop; }
+    runs::RunExecutor* executor() const { return m_executor; }
     QComboBox* tenantSwitcher() const { return m_tenants; }
+    QListWidget* navigation() const { return m_nav; }
     QUuid currentTenant() const;
     QString currentRole() const;
+    int currentPage() const;
+    // Shows run `id` in the hub of the current tenant.
     void showRun(qint64 id);
+    // Shows run `id` in the hub, switching to its tenant first if need be.
+    void openRun(qint64 id);
+    // Handles an `atlas-ops://run/<id>` link; false if it is not one.
+    bool openLink(const QString& link);
+    void bringToFront();
+    // Re-reads the tenants and the roles in them (after a refused start, for instance).
+    void loadTenants();
     // Version, platform, connection (never a password), tenant, live state, log file.
     QString diagnostics() const;
 
 Q_SIGNALS:
     void tenantsLoaded();
+    void runOpened(qint64 id);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
 
 private:
-    void loadTenants();
     void reapStaleRuns();
     void setConnected(bool connected);
     void showAbout();
+    void startAnswered(const runs::StartOutcome& outcome);
+    void updateActivity();
+    void updateBadge();
+    void quitFromTray();
 
     db::ConnectionSpec m_spec;
     hub::HubSession* m_session;
+    db::DbWorker* m_reads;
+    runs::RunExecutor* m_executor;
+    runs::RunStarter* m_starter;
+    NotificationCenter* m_notifications;
+    DesktopNotifier* m_desktop = nullptr;
     QComboBox* m_tenants;
     QListWidget* m_nav;
     QStackedWidget* m_pages;
     HubPage* m_hub;
-    ResultPage* m_drift;
-    ResultPage* m_backups;
+    InventoryPage* m_inventory;
+    DriftPage* m_drift;
+    BackupSetsPage* m_backups;
+    NotificationsPage* m_notificationsPage;
     QLabel* m_connection;
     QLabel* m_identity;
+    QLabel* m_activity;
     QTimer* m_reaper;
+    QTimer* m_pageRefresh;
+    QHash<QUuid, QString> m_tenantNames;
+    bool m_stopping = false;  // stopping runs on the way out
+    bool m_quitting = false;  // closing for good, not into the tray
 };
 
 } // namespace atlas::views

@@ -13,7 +13,18 @@ namespace atlas::db {
 
 namespace {
 QAtomicInteger<quint64> s_counter;
+
+// libpq's handle under the QPSQL driver (its type is named either way by Qt versions).
+PGconn* nativeHandle(const QSqlDatabase& db)
+{
+    if (!db.isOpen())
+        return nullptr;
+    const QVariant handle = db.driver()->handle();
+    if (!handle.isValid() || (qstrcmp(handle.typeName(), "PGconn*") != 0 && qstrcmp(handle.typeName(), "pg_conn*") != 0))
+        return nullptr;
+    return *static_cast<PGconn* const*>(handle.constData());
 }
+} // namespace
 
 Connection::Connection(const ConnectionSpec& spec, const QString& purpose)
     : m_spec(spec)
@@ -52,6 +63,12 @@ bool Connection::open()
 bool Connection::isOpen() const
 {
     return QSqlDatabase::database(m_name, false).isOpen();
+}
+
+bool Connection::isAlive() const
+{
+    PGconn* pg = nativeHandle(database());
+    return pg && PQstatus(pg) == CONNECTION_OK;
 }
 
 QSqlDatabase Connection::database() const
@@ -97,9 +114,8 @@ bool Connection::execRaw(const QString& sql)
 
 bool Connection::execScript(const QString& sql)
 {
-    const QVariant handle = database().driver()->handle();
-    PGconn* pg = handle.isValid() ? *static_cast<PGconn* const*>(handle.constData()) : nullptr;
-    if (!pg || (qstrcmp(handle.typeName(), "PGconn*") != 0 && qstrcmp(handle.typeName(), "pg_conn*") != 0)) {
+    PGconn* pg = nativeHandle(database());
+    if (!pg) {
         m_lastError = DbError::make(QString(), QStringLiteral("not connected"));
         return false;
     }

@@ -23,6 +23,9 @@ public:
 
     bool open();
     bool isOpen() const;
+    // Open and not known broken by libpq (a server restart or a dropped network leaves a
+    // QSqlDatabase "open" whose connection is bad).
+    bool isAlive() const;
     QSqlDatabase database() const;
     const QString& name() const { return m_name; }
     const ConnectionSpec& spec() const { return m_spec; }

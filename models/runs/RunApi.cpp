@@ -115,6 +115,19 @@ std::optional<QString> RunApi::finish(qint64 runId, const QUuid& lease, const QS
     return q.value(0).toString();
 }
 
+std::optional<QString> RunApi::abort(qint64 runId, const QUuid& lease, const QString& reasonCode,
+                                     const QString& message, db::DbError* error)
+{
+    QSqlQuery q(m_conn.database());
+    if (!m_conn.exec(q, QStringLiteral("SELECT atlas.abort_run(?, ?::uuid, ?, ?)"),
+                     {runId, uuidText(lease), reasonCode, Redactor::sanitizeMessage(message)}) ||
+        !q.next()) {
+        *error = m_conn.lastError();
+        return std::nullopt;
+    }
+    return q.value(0).toString();
+}
+
 bool RunApi::setSummary(qint64 runId, const QUuid& lease, const QJsonObject& summary, db::DbError* error)
 {
     QSqlQuery q(m_conn.database());

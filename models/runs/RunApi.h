@@ -62,6 +62,9 @@ public:
     bool record(qint64 runId, const QUuid& lease, const QList<ItemResult>& results, db::DbError* error);
     std::optional<QString> finish(qint64 runId, const QUuid& lease, const QString& reasonCode,
                                   const QString& message, db::DbError* error);
+    // Ends the run `aborted` with a reason code (stopped on purpose, connection lost).
+    std::optional<QString> abort(qint64 runId, const QUuid& lease, const QString& reasonCode, const QString& message,
+                                 db::DbError* error);
     bool setSummary(qint64 runId, const QUuid& lease, const QJsonObject& summary, db::DbError* error);
     std::optional<int> reapStale(db::DbError* error);
 

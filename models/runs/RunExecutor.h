@@ -14,8 +14,8 @@ namespace atlas::runs {
 
 // Executes runs in the console: a pool of workers, each RunWorker on its own connection in a
 // pool thread, never the caller's. Reports progress and the outcome by queued signals. stopAll()
-// asks every worker to stop; a stopped run is finished as failed with reason `cancelled`, never
-// left running.
+// asks every worker to stop; a stopped run ends `aborted` with reason `cancelled`, never left
+// running.
 class RunExecutor final : public QObject
 {
     Q_OBJECT

@@ -79,11 +79,13 @@ WorkerOutcome RunWorker::run()
         outcome.leaseLost = true;
         return outcome;
     }
-    if (ctx.stopRequested() && ctx.failureCode().isEmpty())
-        ctx.couldNotProceed(QStringLiteral("cancelled"), QStringLiteral("Stopped before all items were processed."));
     if (!ctx.summary().isEmpty())
         api.setSummary(m_runId, *lease, ctx.summary(), &error);
-    const auto status = api.finish(m_runId, *lease, ctx.failureCode(), ctx.failureMessage(), &error);
+    // Stopped on purpose: aborted with a reason, whatever was recorded so far stays.
+    const auto status = ctx.stopRequested() && ctx.failureCode().isEmpty()
+                            ? api.abort(m_runId, *lease, QStringLiteral("cancelled"),
+                                        QStringLiteral("Stopped before all items were processed."), &error)
+                            : api.finish(m_runId, *lease, ctx.failureCode(), ctx.failureMessage(), &error);
     if (!status) {
         outcome.leaseLost = error.isLeaseLost();
         outcome.error = error.message;

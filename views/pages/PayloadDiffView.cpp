@@ -1,0 +1,182 @@
+#include "PayloadDiffView.h"
+
+#include "drift/DriftDiff.h"
+#include "drift/LineDiff.h"
+
+#include <QFontDatabase>
+#include <QGridLayout>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QRegularExpression>
+#include <QScrollBar>
+#include <QTextBlock>
+
+namespace atlas::views {
+
+namespace {
+QPlainTextEdit* makePane(QWidget* parent)
+{
+    auto* pane = new QPlainTextEdit(parent);
+    pane->setReadOnly(true);
+    pane->setLineWrapMode(QPlainTextEdit::NoWrap);
+    pane->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    pane->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    return pane;
+}
+
+// A line of pretty-printed JSON that holds a field drift ignores (lastModifiedDateTime, ...):
+// top-level keys sit at an indentation of four spaces.
+bool isIgnoredLine(const QString& line)
+{
+    static const QRegularExpression key(QStringLiteral("^(\\s*)\"([^\"]+)\":"));
+    const QRegularExpressionMatch m = key.match(line);
+    return m.hasMatch() && drift::DriftDiff::isVolatileKey(m.captured(2), m.captured(1).size() == 4);
+}
+
+QColor tint(const QPalette& palette, const QColor& accent)
+{
+    const QColor base = palette.color(QPalette::Base);
+    QColor c;
+    c.setRgbF(base.redF() * 0.72 + accent.redF() * 0.28, base.greenF() * 0.72 + accent.greenF() * 0.28,
+              base.blueF() * 0.72 + accent.blueF() * 0.28);
+    return c;
+}
+
+void paint(QPlainTextEdit* pane, const QList<QColor>& colors)
+{
+    QList<QTextEdit::ExtraSelection> selections;
+    QTextBlock block = pane->document()->firstBlock();
+    for (const QColor& color : colors) {
+        if (!block.isValid())
+            break;
+        if (color.isValid()) {
+            QTextEdit::ExtraSelection s;
+            s.cursor = QTextCursor(block);
+            s.format.setBackground(color);
+            s.format.setProperty(QTextFormat::FullWidthSelection, true);
+            selections.append(s);
+        }
+        block = block.next();
+    }
+    pane->setExtraSelections(selections);
+}
+} // namespace
+
+PayloadDiffView::PayloadDiffView(QWidget* parent)
+    : QWidget(parent)
+    , m_leftTitle(new QLabel(this))
+    , m_rightTitle(new QLabel(this))
+    , m_left(makePane(this))
+    , m_right(makePane(this))
+{
+    setObjectName(QStringLiteral("payloadDiff"));
+    m_left->setObjectName(QStringLiteral("baselinePayload"));
+    m_right->setObjectName(QStringLiteral("currentPayload"));
+    auto* grid = new QGridLayout(this);
+    grid->setContentsMargins(0, 0, 0, 0);
+    grid->addWidget(m_leftTitle, 0, 0);
+    grid->addWidget(m_rightTitle, 0, 1);
+    grid->addWidget(m_left, 1, 0);
+    grid->addWidget(m_right, 1, 1);
+    auto* legend = new QLabel(
+        QStringLiteral("<span style='background:%1'>&nbsp;changed&nbsp;</span> &nbsp;"
+                       "<span style='background:%2'>&nbsp;only in the baseline&nbsp;</span> &nbsp;"
+                       "<span style='background:%3'>&nbsp;only in the inventory&nbsp;</span> &nbsp;"
+                       "<span style='background:%4'>&nbsp;differs, ignored by drift (volatile field)&nbsp;</span>")
+            .arg(tint(palette(), QColor(0xe0, 0xa0, 0x00)).name(), tint(palette(), QColor(0xd3, 0x2f, 0x2f)).name(),
+                 tint(palette(), QColor(0x38, 0x8e, 0x3c)).name(), palette().color(QPalette::AlternateBase).name()),
+        this);
+    legend->setForegroundRole(QPalette::PlaceholderText);
+    grid->addWidget(legend, 2, 0, 1, 2);
+    // The two sides scroll as one.
+    connect(m_left->verticalScrollBar(), &QScrollBar::valueChanged, m_right->verticalScrollBar(), &QScrollBar::setValue);
+    connect(m_right->verticalScrollBar(), &QScrollBar::valueChanged, m_left->verticalScrollBar(), &QScrollBar::setValue);
+    connect(m_left->horizontalScrollBar(), &QScrollBar::valueChanged, m_right->horizontalScrollBar(), &QScrollBar::setValue);
+    connect(m_right->horizontalScrollBar(), &QScrollBar::valueChanged, m_left->horizontalScrollBar(), &QScrollBar::setValue);
+    showMessage(QStringLiteral("Select a finding to compare its two versions."));
+}
+
+void PayloadDiffView::showPair(const QString& leftTitle, const QString& left, const QString& rightTitle, const QString& right)
+{
+    m_leftTitle->setText(leftTitle);
+    m_rightTitle->setText(rightTitle);
+    const QStringList a = left.isEmpty() ? QStringList() : left.split(QLatin1Char('\n'));
+    const QStringList b = right.isEmpty() ? QStringList() : right.split(QLatin1Char('\n'));
+    const QList<drift::DiffRow> rows = drift::LineDiff::compare(a, b);
+    const QColor changed = tint(palette(), QColor(0xe0, 0xa0, 0x00));
+    const QColor removed = tint(palette(), QColor(0xd3, 0x2f, 0x2f));
+    const QColor added = tint(palette(), QColor(0x38, 0x8e, 0x3c));
+    const QColor blank = palette().color(QPalette::AlternateBase);
+    QStringList leftLines;
+    QStringList rightLines;
+    QList<QColor> leftColors;
+    QList<QColor> rightColors;
+    m_changed = 0;
+    for (const drift::DiffRow& row : rows) {
+        leftLines << (row.left >= 0 ? a[row.left] : QString());
+        rightLines << (row.right >= 0 ? b[row.right] : QString());
+        switch (row.kind) {
+        case drift::DiffRow::Kind::Same:
+            leftColors << QColor();
+            rightColors << QColor();
+            break;
+        case drift::DiffRow::Kind::Changed:
+            if (isIgnoredLine(a[row.left]) && isIgnoredLine(b[row.right])) {
+                leftColors << blank; // differs, but drift does not count it
+                rightColors << blank;
+                break;
+            }
+            leftColors << changed;
+            rightColors << changed;
+            ++m_changed;
+            break;
+        case drift::DiffRow::Kind::Removed:
+            leftColors << removed;
+            rightColors << blank;
+            ++m_changed;
+            break;
+        case drift::DiffRow::Kind::Added:
+            leftColors << blank;
+            rightColors << added;
+            ++m_changed;
+            break;
+        }
+    }
+    m_left->setPlainText(leftLines.join(QLatin1Char('\n')));
+    m_right->setPlainText(rightLines.join(QLatin1Char('\n')));
+    paint(m_left, leftColors);
+    paint(m_right, rightColors);
+    // Open at the first difference.
+    for (int i = 0; i < rows.size(); ++i) {
+        if (rows[i].kind != drift::DiffRow::Kind::Same) {
+            const QTextBlock block = m_left->document()->findBlockByNumber(std::max(0, i - 3));
+            m_left->setTextCursor(QTextCursor(block));
+            m_left->ensureCursorVisible();
+            m_left->verticalScrollBar()->setValue(std::max(0, i - 3));
+            break;
+        }
+    }
+}
+
+void PayloadDiffView::showMessage(const QString& text)
+{
+    m_leftTitle->setText(text);
+    m_rightTitle->clear();
+    m_left->clear();
+    m_right->clear();
+    m_left->setExtraSelections({});
+    m_right->setExtraSelections({});
+    m_changed = 0;
+}
+
+QString PayloadDiffView::leftText() const
+{
+    return m_left->toPlainText();
+}
+
+QString PayloadDiffView::rightText() const
+{
+    return m_right->toPlainText();
+}
+
+} // namespace atlas::views

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <QWidget>
+
+class QLabel;
+class QPlainTextEdit;
+
+namespace atlas::views {
+
+// Two versions of a policy side by side (baseline | inventory), lines aligned, changed lines
+// tinted, scrolling together.
+class PayloadDiffView final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(PayloadDiffView)
+public:
+    explicit PayloadDiffView(QWidget* parent = nullptr);
+
+    void showPair(const QString& leftTitle, const QString& left, const QString& rightTitle, const QString& right);
+    void showMessage(const QString& text);
+    QString leftText() const;
+    QString rightText() const;
+    int changedLines() const { return m_changed; }
+
+private:
+    QLabel* m_leftTitle;
+    QLabel* m_rightTitle;
+    QPlainTextEdit* m_left;
+    QPlainTextEdit* m_right;
+    int m_changed = 0;
+};
+
+} // namespace atlas::views

@@ -1,0 +1,183 @@
+#include "ProducerPage.h"
+
+#include "Tables.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMessageBox>
+#include <QStyle>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace atlas::views {
+
+namespace {
+bool s_confirmStarts = true;
+
+QString runLink(qint64 id) { return QStringLiteral("<a href=\"atlas-ops://run/%1\">View run</a>").arg(id); }
+} // namespace
+
+StartBanner::StartBanner(QWidget* parent)
+    : QFrame(parent)
+    , m_icon(new QLabel(this))
+    , m_text(new QLabel(this))
+    , m_close(new QToolButton(this))
+{
+    setObjectName(QStringLiteral("startBanner"));
+    setFrameShape(QFrame::StyledPanel);
+    setAutoFillBackground(true);
+    m_text->setObjectName(QStringLiteral("startBannerText"));
+    m_text->setTextFormat(Qt::RichText);
+    m_text->setWordWrap(true);
+    m_text->setTextInteractionFlags(Qt::LinksAccessibleByMouse | Qt::LinksAccessibleByKeyboard | Qt::TextSelectableByMouse);
+    m_close->setAutoRaise(true);
+    m_close->setIcon(style()->standardIcon(QStyle::SP_TitleBarCloseButton));
+    m_close->setToolTip(QStringLiteral("Dismiss"));
+    auto* h = new QHBoxLayout(this);
+    h->setContentsMargins(10, 6, 6, 6);
+    h->addWidget(m_icon);
+    h->addWidget(m_text, 1);
+    h->addWidget(m_close);
+    connect(m_close, &QToolButton::clicked, this, &QWidget::hide);
+    connect(m_text, &QLabel::linkActivated, this, [this](const QString& link) {
+        Q_EMIT runLinkActivated(link.section(QLatin1Char('/'), -1).toLongLong());
+    });
+    hide();
+}
+
+void StartBanner::showMessage(Tone tone, const QString& html)
+{
+    m_tone = tone;
+    // Tinted from the palette's own colours, so it reads in light and dark themes alike.
+    const QColor accent = tone == Tone::Info ? QColor(0x2e, 0x7d, 0x32) : tone == Tone::Warning ? QColor(0xb2, 0x6a, 0x00)
+                                                                                               : QColor(0xc6, 0x28, 0x28);
+    QPalette p = palette();
+    const QColor base = parentWidget() ? parentWidget()->palette().color(QPalette::Window) : p.color(QPalette::Window);
+    QColor tint;
+    tint.setRgbF(base.redF() * 0.85 + accent.redF() * 0.15, base.greenF() * 0.85 + accent.greenF() * 0.15,
+                 base.blueF() * 0.85 + accent.blueF() * 0.15);
+    p.setColor(QPalette::Window, tint);
+    setPalette(p);
+    const QStyle::StandardPixmap icon = tone == Tone::Info      ? QStyle::SP_MessageBoxInformation
+                                        : tone == Tone::Warning ? QStyle::SP_MessageBoxWarning
+                                                                : QStyle::SP_MessageBoxCritical;
+    m_icon->setPixmap(style()->standardIcon(icon).pixmap(20, 20));
+    m_text->setText(html);
+    show();
+}
+
+void StartBanner::showOutcome(const runs::StartOutcome& outcome)
+{
+    if (!outcome.runId) {
+        showMessage(Tone::Error, QStringLiteral("%1 could not start: %2")
+                                     .arg(outcome.label.toHtmlEscaped(), outcome.error.toHtmlEscaped()));
+    } else if (outcome.reused) {
+        showMessage(Tone::Warning, QStringLiteral("An identical %1 is already running as run #%2 — nothing new was "
+                                                  "started. %3")
+                                       .arg(outcome.label.toLower().toHtmlEscaped())
+                                       .arg(outcome.runId)
+                                       .arg(runLink(outcome.runId)));
+    } else {
+        showMessage(Tone::Info, QStringLiteral("%1 started as run #%2. %3")
+                                    .arg(outcome.label.toHtmlEscaped())
+                                    .arg(outcome.runId)
+                                    .arg(runLink(outcome.runId)));
+    }
+}
+
+QString StartBanner::text() const
+{
+    return m_text->text();
+}
+
+ProducerPage::ProducerPage(const QString& objectName, const QString& title, PageContext context, QWidget* parent)
+    : QWidget(parent)
+    , m_context(context)
+    , m_title(new QLabel(title, this))
+    , m_subtitle(new QLabel(this))
+    , m_actions(new QHBoxLayout)
+    , m_banner(new StartBanner(this))
+    , m_body(new QVBoxLayout)
+{
+    setObjectName(objectName);
+    QHBoxLayout* top = makePageHeader(m_title, m_subtitle);
+    m_actions->setSpacing(6);
+    top->addLayout(m_actions);
+    auto* v = new QVBoxLayout(this);
+    v->addLayout(top);
+    v->addWidget(m_banner);
+    v->addLayout(m_body, 1);
+    connect(m_banner, &StartBanner::runLinkActivated, this, &ProducerPage::runLinkActivated);
+}
+
+void ProducerPage::setConfirmStarts(bool confirm)
+{
+    s_confirmStarts = confirm;
+}
+
+void ProducerPage::setTenant(const QUuid& tenant, const QString& tenantName, const QString& role)
+{
+    const bool tenantSwitched = tenant != m_tenant;
+    m_tenant = tenant;
+    m_tenantName = tenantName;
+    m_role = role;
+    // Readonly sees no start controls at all, not disabled ones.
+    for (QWidget* control : std::as_const(m_startControls))
+        control->setVisible(canStart());
+    if (tenantSwitched) {
+        m_banner->hide();
+        refreshSoon();
+    }
+}
+
+bool ProducerPage::canStart() const
+{
+    return !m_tenant.isNull() &&
+           (m_role == QLatin1String("owner") || m_role == QLatin1String("manager") || m_role == QLatin1String("operator"));
+}
+
+void ProducerPage::refreshSoon()
+{
+    if (isVisible() && !m_tenant.isNull()) {
+        m_stale = false;
+        reload();
+    } else {
+        m_stale = true;
+    }
+}
+
+void ProducerPage::setSubtitle(const QString& text)
+{
+    m_subtitle->setText(text);
+}
+
+void ProducerPage::addStartControl(QWidget* control)
+{
+    m_startControls.append(control);
+    m_actions->addWidget(control);
+    control->setVisible(canStart());
+}
+
+void ProducerPage::startRun(const QString& label, const QString& question, runs::RunStarter::Build build)
+{
+    if (s_confirmStarts && !question.isEmpty() &&
+        QMessageBox::question(this, label, question, QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Yes) !=
+            QMessageBox::Yes)
+        return;
+    m_banner->showMessage(StartBanner::Tone::Info, QStringLiteral("Starting %1…").arg(label.toLower().toHtmlEscaped()));
+    m_context.starter->start(label, std::move(build), this, [this](const runs::StartOutcome& outcome) {
+        m_banner->showOutcome(outcome);
+        Q_EMIT startAnswered(outcome);
+    });
+}
+
+void ProducerPage::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    if (m_stale && !m_tenant.isNull()) {
+        m_stale = false;
+        reload();
+    }
+}
+
+} // namespace atlas::views

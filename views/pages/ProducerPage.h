@@ -1,0 +1,106 @@
+#pragma once
+
+#include "runs/RunStarter.h"
+
+#include <QFrame>
+#include <QUuid>
+#include <QWidget>
+
+class QHBoxLayout;
+class QLabel;
+class QToolButton;
+class QVBoxLayout;
+
+namespace atlas::db {
+class DbWorker;
+}
+
+namespace atlas::views {
+
+// The line under a page's title that answers a start: "started as run #42 — View run",
+// "already running as run #41 — View run", or why it could not start.
+class StartBanner final : public QFrame
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(StartBanner)
+public:
+    enum class Tone
+    {
+        Info,
+        Warning,
+        Error
+    };
+    explicit StartBanner(QWidget* parent = nullptr);
+    void showMessage(Tone tone, const QString& html);
+    void showOutcome(const runs::StartOutcome& outcome);
+    QString text() const;
+    Tone tone() const { return m_tone; }
+
+Q_SIGNALS:
+    void runLinkActivated(qint64 runId);
+
+private:
+    QLabel* m_icon;
+    QLabel* m_text;
+    QToolButton* m_close;
+    Tone m_tone = Tone::Info;
+};
+
+// What the producer pages share: the read connection, the starter, and who is looking.
+struct PageContext
+{
+    db::DbWorker* reads = nullptr;
+    runs::RunStarter* starter = nullptr;
+};
+
+// Base of the pages that start runs (Inventory, Drift, Backup sets): a title, start controls
+// that exist only for roles that may start runs (Readonly sees none at all), a start banner.
+class ProducerPage : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ProducerPage)
+public:
+    ProducerPage(const QString& objectName, const QString& title, PageContext context, QWidget* parent = nullptr);
+
+    void setTenant(const QUuid& tenant, const QString& tenantName, const QString& role);
+    QUuid tenant() const { return m_tenant; }
+    QString tenantName() const { return m_tenantName; }
+    bool canStart() const;
+    StartBanner* banner() const { return m_banner; }
+    // Asks before starting (default); tests and scripted use can turn it off.
+    static void setConfirmStarts(bool confirm);
+    // Re-reads what the page lists.
+    virtual void reload() = 0;
+    // Re-reads now when shown, else the next time the page is shown.
+    void refreshSoon();
+
+Q_SIGNALS:
+    void runLinkActivated(qint64 runId);
+    void startAnswered(const atlas::runs::StartOutcome& outcome);
+
+protected:
+    void setSubtitle(const QString& text);
+    void addStartControl(QWidget* control);
+    QVBoxLayout* body() const { return m_body; }
+    db::DbWorker* reads() const { return m_context.reads; }
+    runs::RunStarter* starter() const { return m_context.starter; }
+    // Confirms (unless `question` is empty: the caller's dialog was the confirmation), starts,
+    // and shows the answer in the banner.
+    void startRun(const QString& label, const QString& question, runs::RunStarter::Build build);
+    void showEvent(QShowEvent* event) override;
+
+private:
+    PageContext m_context;
+    QUuid m_tenant;
+    QString m_tenantName;
+    QString m_role;
+    QLabel* m_title;
+    QLabel* m_subtitle;
+    QHBoxLayout* m_actions;
+    StartBanner* m_banner;
+    QVBoxLayout* m_body;
+    QList<QWidget*> m_startControls;
+    bool m_stale = true;
+};
+
+} // namespace atlas::views

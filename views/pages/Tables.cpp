@@ -1,0 +1,87 @@
+#include "Tables.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QTableWidget>
+
+namespace atlas::views {
+
+QTableWidget* makeListTable(const QStringList& headers, QWidget* parent)
+{
+    auto* table = new QTableWidget(parent);
+    table->setColumnCount(int(headers.size()));
+    table->setHorizontalHeaderLabels(headers);
+    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->setSelectionMode(QAbstractItemView::SingleSelection);
+    table->setAlternatingRowColors(true);
+    table->verticalHeader()->setVisible(false);
+    table->horizontalHeader()->setStretchLastSection(true);
+    table->horizontalHeader()->setHighlightSections(false);
+    table->setWordWrap(false);
+    return table;
+}
+
+void fillTable(QTableWidget* table, const QList<QStringList>& rows, const QVariantList& keys)
+{
+    const QVariant previous = currentKey(table);
+    table->setUpdatesEnabled(false);
+    table->clearContents();
+    table->setRowCount(int(rows.size()));
+    for (int r = 0; r < rows.size(); ++r) {
+        for (int c = 0; c < rows[r].size() && c < table->columnCount(); ++c) {
+            auto* item = new QTableWidgetItem(rows[r][c]);
+            item->setToolTip(rows[r][c]);
+            if (c == 0 && r < keys.size())
+                item->setData(Qt::UserRole, keys[r]);
+            table->setItem(r, c, item);
+        }
+    }
+    table->setUpdatesEnabled(true);
+    if (previous.isValid())
+        selectKey(table, previous);
+}
+
+QVariant currentKey(const QTableWidget* table)
+{
+    const int row = table->currentRow();
+    const QTableWidgetItem* item = row >= 0 ? table->item(row, 0) : nullptr;
+    return item ? item->data(Qt::UserRole) : QVariant();
+}
+
+bool selectKey(QTableWidget* table, const QVariant& key)
+{
+    for (int r = 0; r < table->rowCount(); ++r) {
+        if (table->item(r, 0) && table->item(r, 0)->data(Qt::UserRole) == key) {
+            table->setCurrentCell(r, 0);
+            table->scrollToItem(table->item(r, 0));
+            return true;
+        }
+    }
+    return false;
+}
+
+QString shortTime(const QDateTime& t)
+{
+    return t.isValid() ? QLocale().toString(t.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm")) : QString();
+}
+
+QHBoxLayout* makePageHeader(QLabel* title, QLabel* subtitle)
+{
+    QFont f = title->font();
+    f.setPointSizeF(f.pointSizeF() * 1.4);
+    f.setBold(true);
+    title->setFont(f);
+    subtitle->setForegroundRole(QPalette::PlaceholderText);
+    auto* heading = new QVBoxLayout;
+    heading->setSpacing(2);
+    heading->addWidget(title);
+    heading->addWidget(subtitle);
+    auto* top = new QHBoxLayout;
+    top->addLayout(heading, 1);
+    return top;
+}
+
+} // namespace atlas::views
