@@ -2,13 +2,13 @@
 
 #include "Commands.h"
 #include "MainWindow.h"
+#include "SingleInstance.h"
 #include "support/Logging.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QMessageBox>
-#include <QRegularExpression>
 
 #include <spdlog/spdlog.h>
 
@@ -37,8 +37,24 @@ QString firstWord(int argc, char** argv, const QStringList& valueOptions)
     return {};
 }
 
+// What picks the database: one running console per person and choice.
+QString connectionKey(const QCommandLineParser& parser, const Options& options)
+{
+    QStringList parts{parser.value(options.db), parser.value(options.dataDir), parser.value(options.login)};
+    for (const char* name : {"PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE"})
+        parts << QString::fromLocal8Bit(qgetenv(name));
+    return parts.join(QLatin1Char('\n'));
+}
+
 int runConsole(QApplication& app, const QCommandLineParser& parser, const Options& options, const QString& link)
 {
+    SingleInstance instance(connectionKey(parser, options));
+    if (instance.sendToRunning(link.isEmpty() ? QStringLiteral("activate") : link)) {
+        spdlog::info("handed '{}' to the running console", link.isEmpty() ? "activate" : link.toStdString());
+        return 0;
+    }
+    instance.listen();
+
     db::Bootstrap::Target target;
     QString error;
     if (!db::Bootstrap::resolve(options.bootstrap(parser), &target, &error)) {
@@ -48,10 +64,13 @@ int runConsole(QApplication& app, const QCommandLineParser& parser, const Option
         return 1;
     }
     views::MainWindow window(target.spec);
-    static const QRegularExpression runLink(QStringLiteral("^atlas-ops://run/(\\d{1,18})/?$"));
-    const auto match = runLink.match(link);
-    if (match.hasMatch())
-        window.showRun(match.captured(1).toLongLong());
+    QObject::connect(&instance, &SingleInstance::messageReceived, &window, [&window](const QString& message) {
+        spdlog::info("another invocation asked for '{}'", message.toStdString());
+        window.bringToFront();
+        window.openLink(message);
+    });
+    if (!link.isEmpty() && !window.openLink(link))
+        std::fprintf(stderr, "atlas-ops: not a link this console opens: %s\n", link.left(200).toLocal8Bit().constData());
     window.show();
     return app.exec();
 }
