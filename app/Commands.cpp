@@ -376,6 +376,38 @@ int cmdRunsList(const QCommandLineParser& parser, const Options& options)
     return 0;
 }
 
+// The tenants the caller belongs to and the role in each: where a script finds its --tenant.
+int cmdTenants(const QCommandLineParser& parser, const Options& options)
+{
+    QString error;
+    Session session;
+    if (!openSession(parser, options, &session, &error))
+        return fail(error);
+    QSqlQuery q(session.conn->database());
+    if (!session.conn->exec(q, QStringLiteral("SELECT tenant_id::text, tenant_name, role FROM atlas.my_tenants "
+                                              "ORDER BY tenant_name, tenant_id")))
+        return fail(runs::RunQueries::explain(session.conn->lastError()));
+    QJsonArray tenants;
+    while (q.next())
+        tenants.append(QJsonObject{{QStringLiteral("tenant_id"), q.value(0).toString()},
+                                   {QStringLiteral("tenant_name"), q.value(1).toString()},
+                                   {QStringLiteral("role"), q.value(2).toString()}});
+    if (parser.isSet(options.json)) {
+        printJson({{QStringLiteral("tenants"), tenants}});
+        return 0;
+    }
+    if (tenants.isEmpty())
+        printLine(QStringLiteral("You are not a member of any tenant."));
+    for (const QJsonValue& v : std::as_const(tenants)) {
+        const QJsonObject t = v.toObject();
+        printLine(QStringLiteral("%1  %2  %3")
+                      .arg(t.value(QLatin1String("tenant_id")).toString())
+                      .arg(t.value(QLatin1String("role")).toString(), -9)
+                      .arg(t.value(QLatin1String("tenant_name")).toString()));
+    }
+    return 0;
+}
+
 int cmdRunsPrune(const QCommandLineParser& parser, const Options& options)
 {
     QString error;
@@ -449,7 +481,8 @@ db::Bootstrap::Options Options::bootstrap(const QCommandLineParser& parser) cons
 bool isCommand(const QString& firstWord)
 {
     static const QStringList words{QStringLiteral("migrate"), QStringLiteral("inventory"), QStringLiteral("baseline"),
-                                   QStringLiteral("backup-set"), QStringLiteral("run"), QStringLiteral("runs")};
+                                   QStringLiteral("backup-set"), QStringLiteral("run"), QStringLiteral("runs"),
+                                   QStringLiteral("tenants")};
     return words.contains(firstWord);
 }
 
@@ -459,6 +492,7 @@ QString commandsHelp()
         "Commands:\n"
         "  (none)                                   open the console\n"
         "  migrate                                  apply pending migrations (superuser)\n"
+        "  tenants [--json]                         your tenants, their ids and your role in each\n"
         "  inventory import --tenant UUID DIR       import an IntuneManagement export folder\n"
         "  baseline capture --tenant UUID --name N  capture a baseline; prints its id\n"
         "  backup-set create --tenant UUID --name N create a backup set; prints its id\n"
@@ -490,6 +524,8 @@ int runCommand(const QStringList& words, const QCommandLineParser& parser, const
         return cmdRunsList(parser, options);
     if (command == QLatin1String("runs prune") && words.size() == 2)
         return cmdRunsPrune(parser, options);
+    if (words.first() == QLatin1String("tenants") && words.size() == 1)
+        return cmdTenants(parser, options);
     if (command == QLatin1String("runs show"))
         return cmdRunsShow(words, parser, options);
     return fail(QStringLiteral("unknown command '%1' (see --help)").arg(words.join(QLatin1Char(' ')).left(60)));

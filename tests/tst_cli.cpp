@@ -126,6 +126,23 @@ private Q_SLOTS:
         QVERIFY(other.err.contains(QLatin1String("not found")));
     }
 
+    void tenantsListsOnlyTheCallersTenantsWithRoles()
+    {
+        const Result manager = run({QStringLiteral("tenants"), QStringLiteral("--db"), loginUrl(QStringLiteral("manager_a")),
+                                    QStringLiteral("--json")});
+        QVERIFY2(manager.exitCode == 0, qPrintable(manager.err));
+        const QJsonArray tenants = json(manager.out).value(QStringLiteral("tenants")).toArray();
+        QCOMPARE(tenants.size(), 1);
+        QCOMPARE(tenants.first().toObject().value(QStringLiteral("tenant_id")).toString(), tenantA());
+        QCOMPARE(tenants.first().toObject().value(QStringLiteral("role")).toString(), QStringLiteral("manager"));
+        const Result outsider = run({QStringLiteral("tenants"), QStringLiteral("--db"), loginUrl(QStringLiteral("outsider"))});
+        QCOMPARE(outsider.exitCode, 0);
+        QCOMPARE(outsider.out.trimmed(), QStringLiteral("You are not a member of any tenant."));
+        const Result other = run({QStringLiteral("tenants"), QStringLiteral("--db"), loginUrl(QStringLiteral("owner_b"))});
+        QVERIFY(other.out.contains(m_fx.tenantB.toString(QUuid::WithoutBraces)));
+        QVERIFY(!other.out.contains(tenantA()));
+    }
+
     void anIdenticalActiveRunIsReusedAndFollowedWithWait()
     {
         auto conn = m_cluster.connectAs(QStringLiteral("operator_a"));
