@@ -191,7 +191,7 @@ int startAndExecute(Session& session, const runs::RunRequest& request, const QCo
 {
     runs::RunApi api(*session.conn);
     db::DbError error;
-    const auto started = api.start(request.tenant, request.resource, request.action, request.scope, request.itemIds, &error);
+    const auto started = api.start(request, &error);
     if (!started)
         return fail(runs::RunQueries::explain(error));
     bool reused = started->reused;

@@ -2,6 +2,7 @@
 // finished runs do not.
 #include "TestCluster.h"
 #include "runs/RunApi.h"
+#include "runs/RunRequests.h"
 
 #include <QElapsedTimer>
 #include <QJsonObject>
@@ -119,6 +120,36 @@ private Q_SLOTS:
         QCOMPARE(su->scalar(QStringLiteral("SELECT total_items FROM atlas.bulk_operation_runs WHERE id = %1").arg(first->runId)).toInt(), 3);
         const QString key = su->scalar(QStringLiteral("SELECT idempotency_key FROM atlas.bulk_operation_runs WHERE id = %1").arg(first->runId)).toString();
         QVERIFY(QRegularExpression(QStringLiteral("^v1:[0-9a-f]{64}$")).match(key).hasMatch());
+        // start_run hashes exactly what atlas.idempotency_key does, whatever the item order given.
+        QCOMPARE(su->scalar(QStringLiteral("SELECT atlas.idempotency_key('%1', 'drift', 'generate', scope, '[\"c\", \"b\", \"a\", \"b\"]') "
+                                           "FROM atlas.bulk_operation_runs WHERE id = %2")
+                                .arg(m_fx.tenantA.toString(QUuid::WithoutBraces))
+                                .arg(first->runId)).toString(),
+                 key);
+    }
+
+    void itemsFromAQueryMatchTheSameItemsGiven()
+    {
+        // A request whose items are computed inside the starting statement reuses the run started
+        // with the same items listed, and the other way round.
+        auto conn = m_cluster.connectAs(QStringLiteral("operator_a"));
+        RunApi api(*conn);
+        DbError error;
+        atlas::runs::RunRequest listed{m_fx.tenantA, QStringLiteral("drift"), QStringLiteral("generate"),
+                                       QJsonObject{{QStringLiteral("q"), 1}}, {QStringLiteral("z"), QStringLiteral("y")}};
+        const auto first = api.start(listed, &error);
+        QVERIFY(first && !first->reused);
+        atlas::runs::RunRequest queried = listed;
+        queried.itemIds.clear();
+        queried.itemsQuery = QStringLiteral("SELECT jsonb_build_array(?::text, ?::text, ?::text)");
+        queried.itemsBinds = {QStringLiteral("y"), QStringLiteral("z"), QStringLiteral("y")};
+        const auto second = api.start(queried, &error);
+        QVERIFY2(second, qPrintable(error.message));
+        QVERIFY(second->reused);
+        QCOMPARE(second->runId, first->runId);
+        queried.itemsBinds = {QStringLiteral("y"), QStringLiteral("z"), QStringLiteral("x")};
+        const auto third = api.start(queried, &error);
+        QVERIFY(third && !third->reused);
     }
 
     void otherItemsOrOtherTenantMakeOtherRuns()

@@ -258,7 +258,7 @@ private Q_SLOTS:
         QVERIFY2(request, qPrintable(why));
         atlas::db::DbError error;
         atlas::runs::RunApi api(*op);
-        const auto pending = api.start(request->tenant, request->resource, request->action, request->scope, request->itemIds, &error);
+        const auto pending = api.start(*request, &error);
         QVERIFY(pending && !pending->reused);
 
         auto window = open(QStringLiteral("manager_a"));

@@ -38,7 +38,7 @@ class TestRunExecutor : public QObject
         const auto request = runs::RunRequests::inventoryImport(m_fx.tenantA, folder, &error);
         runs::RunApi api(*m_op);
         db::DbError dbError;
-        const auto started = api.start(request->tenant, request->resource, request->action, request->scope, request->itemIds, &dbError);
+        const auto started = api.start(*request, &dbError);
         return started ? started->runId : 0;
     }
     QString field(qint64 run, const QString& expr)

@@ -142,7 +142,7 @@ bool executeAs(const db::EmbeddedCluster& cluster, const QString& database, cons
     }
     runs::RunApi api(conn);
     DbError dbError;
-    const auto started = api.start(request->tenant, request->resource, request->action, request->scope, request->itemIds, &dbError);
+    const auto started = api.start(*request, &dbError);
     if (!started) {
         *error = dbError.message;
         return false;

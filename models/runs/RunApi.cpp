@@ -62,6 +62,24 @@ std::optional<StartResult> RunApi::start(const QUuid& tenant, const QString& res
     return StartResult{q.value(0).toLongLong(), q.value(1).toBool()};
 }
 
+std::optional<StartResult> RunApi::start(const RunRequest& request, db::DbError* error)
+{
+    if (request.itemsQuery.isEmpty())
+        return start(request.tenant, request.resource, request.action, request.scope, request.itemIds, error);
+    QSqlQuery q(m_conn.database());
+    QVariantList binds{uuidText(request.tenant), request.resource, request.action, toJsonText(request.scope)};
+    binds += request.itemsBinds;
+    if (!m_conn.exec(q,
+                     QStringLiteral("SELECT run_id, reused FROM atlas.start_run(?::uuid, ?, ?, ?::jsonb, (%1))")
+                         .arg(request.itemsQuery),
+                     binds) ||
+        !q.next()) {
+        *error = m_conn.lastError();
+        return std::nullopt;
+    }
+    return StartResult{q.value(0).toLongLong(), q.value(1).toBool()};
+}
+
 std::optional<QUuid> RunApi::claim(qint64 runId, db::DbError* error)
 {
     QSqlQuery q(m_conn.database());

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "RunRequests.h"
 #include "db/DbError.h"
 
 #include <QJsonArray>
@@ -54,6 +55,8 @@ public:
     {
     }
 
+    // Starts what a RunRequest describes (its item ids, or its items query in the same statement).
+    std::optional<StartResult> start(const RunRequest& request, db::DbError* error);
     std::optional<StartResult> start(const QUuid& tenant, const QString& resource, const QString& action,
                                      const QJsonObject& scope, const QStringList& itemIds, db::DbError* error);
     // NULL lease (not claimable) comes back as a null QUuid without error.

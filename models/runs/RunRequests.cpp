@@ -92,13 +92,12 @@ std::optional<RunRequest> RunRequests::driftGenerate(db::Connection& conn, const
     }
     RunRequest request{tenant, QStringLiteral("drift"), QStringLiteral("generate"),
                        QJsonObject{{QStringLiteral("baseline_id"), baselineId}}, {}};
-    request.itemIds = column(conn,
-                             QStringLiteral("SELECT external_id FROM atlas.baseline_items WHERE tenant_id = ?::uuid "
-                                            "AND baseline_id = ? UNION SELECT external_id FROM atlas.inventory_items "
-                                            "WHERE tenant_id = ?::uuid AND is_current ORDER BY 1"),
-                             {uuidText(tenant), baselineId, uuidText(tenant)}, error);
-    if (!error->isEmpty())
-        return std::nullopt;
+    // Every policy in the baseline or the inventory.
+    request.itemsQuery = QStringLiteral(
+        "SELECT coalesce(jsonb_agg(u.external_id), '[]'::jsonb) FROM ("
+        "SELECT external_id FROM atlas.baseline_items WHERE tenant_id = ?::uuid AND baseline_id = ? "
+        "UNION SELECT external_id FROM atlas.inventory_items WHERE tenant_id = ?::uuid AND is_current) u");
+    request.itemsBinds = {uuidText(tenant), baselineId, uuidText(tenant)};
     return request;
 }
 
@@ -118,12 +117,9 @@ std::optional<RunRequest> RunRequests::addPolicies(db::Connection& conn, const Q
     RunRequest request{tenant, QStringLiteral("backup_set"), QStringLiteral("add_policies"),
                        QJsonObject{{QStringLiteral("backup_set_id"), backupSetId}}, policyIds};
     if (policyIds.isEmpty()) {
-        request.itemIds = column(conn,
-                                 QStringLiteral("SELECT DISTINCT external_id FROM atlas.inventory_items "
-                                                "WHERE tenant_id = ?::uuid AND is_current ORDER BY 1"),
-                                 {uuidText(tenant)}, error);
-        if (!error->isEmpty())
-            return std::nullopt;
+        request.itemsQuery = QStringLiteral("SELECT coalesce(jsonb_agg(DISTINCT external_id), '[]'::jsonb) "
+                                            "FROM atlas.inventory_items WHERE tenant_id = ?::uuid AND is_current");
+        request.itemsBinds = {uuidText(tenant)};
     }
     return request;
 }

@@ -40,8 +40,7 @@ void RunStarter::start(const QString& label, Build build, QObject* context, std:
                 return out;
             }
             db::DbError error;
-            const auto started = RunApi(conn).start(request->tenant, request->resource, request->action, request->scope,
-                                                    request->itemIds, &error);
+            const auto started = RunApi(conn).start(*request, &error);
             if (!started) {
                 out.refused = error.sqlState == QLatin1String("42501");
                 out.error = RunQueries::explain(error);
