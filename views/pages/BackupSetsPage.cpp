@@ -110,9 +110,9 @@ void BackupSetsPage::reload()
             m_sets->blockSignals(false);
             m_sets->resizeColumnsToContents();
             setSubtitle(result.error.isEmpty()
-                            ? QStringLiteral("%1 backup sets in %2. Snapshots of policies, kept as they were when added.")
-                                  .arg(m_setRows.size())
-                                  .arg(tenantName())
+                            ? QStringLiteral("%1 in %2. Snapshots of policies, kept as they were when added.")
+                                  .arg(counted(m_setRows.size(), QStringLiteral("backup set"), QStringLiteral("backup sets")),
+                                       tenantName())
                             : QStringLiteral("Cannot read the backup sets: %1").arg(result.error));
             updateAdd();
             loadItems();

@@ -197,10 +197,10 @@ void DriftPage::reload()
             m_baselines->resizeColumnsToContents();
             const QString error = !lists.baselines.error.isEmpty() ? lists.baselines.error : lists.runs.error;
             setSubtitle(error.isEmpty()
-                            ? QStringLiteral("%1 baselines and %2 drift runs in %3.")
-                                  .arg(m_baselineRows.size())
-                                  .arg(m_runRows.size())
-                                  .arg(tenantName())
+                            ? QStringLiteral("%1 and %2 in %3.")
+                                  .arg(counted(m_baselineRows.size(), QStringLiteral("baseline"), QStringLiteral("baselines")),
+                                       counted(m_runRows.size(), QStringLiteral("drift run"), QStringLiteral("drift runs")),
+                                       tenantName())
                             : QStringLiteral("Cannot read drift data: %1").arg(error));
             // The run shown may have finished meanwhile: read its findings again.
             for (const catalog::DriftRun& r : std::as_const(m_runRows))

@@ -1,6 +1,7 @@
 #include "InventoryPage.h"
 
 #include "PolicyModel.h"
+#include "Tables.h"
 #include "db/DbWorker.h"
 
 #include <QFileDialog>
@@ -77,7 +78,8 @@ void InventoryPage::reload()
                 return; // a newer reload is on its way
             m_model->setPolicies(result.rows);
             setSubtitle(result.error.isEmpty()
-                            ? QStringLiteral("%1 policies of %2 as last observed.").arg(result.rows.size()).arg(tenantName())
+                            ? QStringLiteral("%1 of %2 as last observed.")
+                                  .arg(counted(result.rows.size(), QStringLiteral("policy"), QStringLiteral("policies")), tenantName())
                             : QStringLiteral("Cannot read the inventory: %1").arg(result.error));
             Q_EMIT loaded(int(result.rows.size()));
         });

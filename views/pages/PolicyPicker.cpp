@@ -29,7 +29,7 @@ PolicyPicker::PolicyPicker(const QString& setName, QWidget* parent)
 {
     setObjectName(QStringLiteral("policyPicker"));
     setWindowTitle(QStringLiteral("Add policies to “%1”").arg(setName));
-    resize(860, 560);
+    resize(1000, 600);
     m_search->setObjectName(QStringLiteral("pickerSearch"));
     m_search->setPlaceholderText(QStringLiteral("Search by name, type or policy id"));
     m_search->setClearButtonEnabled(true);
@@ -43,8 +43,8 @@ PolicyPicker::PolicyPicker(const QString& setName, QWidget* parent)
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setWordWrap(false);
     m_table->setColumnWidth(0, 360);
-    m_table->setColumnWidth(1, 190);
-    m_table->setColumnWidth(2, 150);
+    m_table->setColumnWidth(1, 170);
+    m_table->setColumnWidth(2, 280);
     m_add->setObjectName(QStringLiteral("pickerAdd"));
     m_add->setDefault(true);
 
@@ -73,7 +73,7 @@ PolicyPicker::PolicyPicker(const QString& setName, QWidget* parent)
         std::iota(all.begin(), all.end(), 0);
         m_model->setChecked(all, false);
     });
-    // Space toggles every selected row at once.
+    // Enter or a double-click toggles a row.
     connect(m_table, &QTableView::activated, this, [this](const QModelIndex& index) {
         const QModelIndex source = m_filter->mapToSource(index);
         const bool checked = m_model->data(m_model->index(source.row(), 0), Qt::CheckStateRole).toInt() == Qt::Checked;

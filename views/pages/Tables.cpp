@@ -68,6 +68,11 @@ QString shortTime(const QDateTime& t)
     return t.isValid() ? QLocale().toString(t.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm")) : QString();
 }
 
+QString counted(qsizetype n, const QString& one, const QString& many)
+{
+    return QStringLiteral("%1 %2").arg(n).arg(n == 1 ? one : many);
+}
+
 QHBoxLayout* makePageHeader(QLabel* title, QLabel* subtitle)
 {
     QFont f = title->font();

@@ -20,6 +20,8 @@ QVariant currentKey(const QTableWidget* table);
 // Selects the row whose key equals `key`; false if there is none.
 bool selectKey(QTableWidget* table, const QVariant& key);
 QString shortTime(const QDateTime& t);
+// "1 policy", "3 policies".
+QString counted(qsizetype n, const QString& one, const QString& many);
 // A page's heading: a large bold title over a quiet subtitle, in a row the caller adds its
 // buttons to.
 QHBoxLayout* makePageHeader(QLabel* title, QLabel* subtitle);
