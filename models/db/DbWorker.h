@@ -15,7 +15,8 @@ namespace atlas::db {
 // One database connection kept open in a thread of its own, doing work for the GUI one task
 // at a time. post() runs `work(connection)` in that thread and hands its result to `done` in
 // the thread of `context` (dropped if the context is gone). Keeping the connection open is
-// what lets a start answer in milliseconds; a connection found broken is opened again once.
+// what lets a start answer in milliseconds; a connection found broken (a restarted server, a
+// dropped network) is opened again before the next task.
 class DbWorker final : public QObject
 {
     Q_OBJECT

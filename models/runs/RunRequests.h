@@ -26,8 +26,8 @@ struct RunRequest
     QStringList itemIds;
     // Or: a query giving the items as one jsonb array, run inside the statement that starts the
     // run, so thousands of ids never travel to the client and back. Constant SQL, bound values.
-    QString itemsQuery;
-    QVariantList itemsBinds;
+    QString itemsQuery = {};
+    QVariantList itemsBinds = {};
 };
 
 // Turns what a person asked for into a run request (reading what the items are), or says in

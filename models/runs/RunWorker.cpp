@@ -5,7 +5,9 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QElapsedTimer>
 #include <QSqlQuery>
+#include <QThread>
 
 #include <spdlog/spdlog.h>
 
@@ -79,13 +81,27 @@ WorkerOutcome RunWorker::run()
         outcome.leaseLost = true;
         return outcome;
     }
-    if (!ctx.summary().isEmpty())
-        api.setSummary(m_runId, *lease, ctx.summary(), &error);
-    // Stopped on purpose: aborted with a reason, whatever was recorded so far stays.
-    const auto status = ctx.stopRequested() && ctx.failureCode().isEmpty()
-                            ? api.abort(m_runId, *lease, QStringLiteral("cancelled"),
-                                        QStringLiteral("Stopped before all items were processed."), &error)
-                            : api.finish(m_runId, *lease, ctx.failureCode(), ctx.failureMessage(), &error);
+    // Ends the run on `c`: finished as its items say, or aborted when it was stopped or its
+    // connection was lost part-way.
+    const QString code = ctx.stopRequested() && ctx.failureCode().isEmpty() ? QStringLiteral("cancelled") : ctx.failureCode();
+    const bool abort = code == QLatin1String("cancelled") || code == QLatin1String("db_connection_lost");
+    const QString message = code == QLatin1String("cancelled")
+                                ? QStringLiteral("Stopped before all items were processed.")
+                            : code == QLatin1String("db_connection_lost")
+                                ? QStringLiteral("The database connection was lost during the run; %1 of %2 items were recorded.")
+                                      .arg(ctx.processed())
+                                      .arg(record.itemIds.size())
+                                : ctx.failureMessage();
+    const QJsonObject summary = ctx.summary();
+    auto end = [&](db::Connection& c, db::DbError* e) {
+        RunApi a(c);
+        if (!summary.isEmpty())
+            a.setSummary(m_runId, *lease, summary, e);
+        return abort ? a.abort(m_runId, *lease, code, message, e) : a.finish(m_runId, *lease, code, message, e);
+    };
+    auto status = end(conn, &error);
+    if (!status && error.isConnectionProblem())
+        status = endAfterReconnect(end, &error);
     if (!status) {
         outcome.leaseLost = error.isLeaseLost();
         outcome.error = error.message;
@@ -93,6 +109,35 @@ WorkerOutcome RunWorker::run()
     }
     outcome.status = *status;
     return outcome;
+}
+
+std::optional<QString> RunWorker::endAfterReconnect(const EndRun& end, db::DbError* error)
+{
+    // The database went away (a restart, the network). Get it back and end the run with the
+    // lease the worker still holds, well before the reaper would call it lost; give up sooner
+    // when asked to stop (the reaper then ends it as worker_lost). Never left running for good.
+    QElapsedTimer waited;
+    waited.start();
+    int backoffMs = 250;
+    while (waited.elapsed() < kReconnectForMs) {
+        QThread::msleep(backoffMs);
+        backoffMs = std::min(backoffMs * 2, 5000);
+        db::Connection fresh(m_spec, QStringLiteral("worker-reconnect"));
+        if (!fresh.open()) {
+            *error = fresh.lastError();
+        } else {
+            const auto status = end(fresh, error);
+            if (status || !error->isConnectionProblem()) {
+                spdlog::info("run {}: ended after reconnecting ({})", m_runId,
+                             status ? status->toStdString() : error->message.toStdString());
+                return status;
+            }
+        }
+        if (m_stop && m_stop->load() && waited.elapsed() > kReconnectWhenStoppingMs)
+            break;
+    }
+    spdlog::error("run {}: database unreachable for {} s; the run is left to be reaped", m_runId, waited.elapsed() / 1000);
+    return std::nullopt;
 }
 
 } // namespace atlas::runs

@@ -30,7 +30,15 @@ public:
               RunContext::Progress progress = {});
     WorkerOutcome run();
 
+    // How long a worker that lost its database keeps trying to end its run (under the reap
+    // timeout of 2 minutes), and how long once the console asked it to stop.
+    static constexpr int kReconnectForMs = 90000;
+    static constexpr int kReconnectWhenStoppingMs = 5000;
+
 private:
+    using EndRun = std::function<std::optional<QString>(db::Connection&, db::DbError*)>;
+    std::optional<QString> endAfterReconnect(const EndRun& end, db::DbError* error);
+
     db::ConnectionSpec m_spec;
     qint64 m_runId;
     const std::atomic_bool* m_stop;
