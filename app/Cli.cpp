@@ -3,6 +3,8 @@
 #include "Commands.h"
 #include "MainWindow.h"
 #include "SingleInstance.h"
+#include "db/Connection.h"
+#include "db/SchemaCheck.h"
 #include "support/Logging.h"
 
 #include <QApplication>
@@ -62,6 +64,18 @@ int runConsole(QApplication& app, const QCommandLineParser& parser, const Option
         QMessageBox::critical(nullptr, QStringLiteral("Atlas Ops"),
                               QStringLiteral("Atlas Ops cannot open its database.\n\n%1").arg(error));
         return 1;
+    }
+    {
+        // A database this build cannot use at all: say so before any window opens.
+        db::Connection probe(target.spec, QStringLiteral("probe"));
+        const db::SchemaCheck schema = probe.open() ? db::SchemaCheck::of(probe) : db::SchemaCheck{};
+        if (!probe.isOpen() || !schema.mayRead()) {
+            const QString why = probe.isOpen() ? schema.explain() : probe.lastError().message;
+            std::fprintf(stderr, "atlas-ops: %s\n", why.simplified().toLocal8Bit().constData());
+            QMessageBox::critical(nullptr, QStringLiteral("Atlas Ops"), QStringLiteral("Atlas Ops cannot use %1.\n\n%2")
+                                                                            .arg(target.spec.describe(), why));
+            return 1;
+        }
     }
     views::MainWindow window(target.spec);
     QObject::connect(&instance, &SingleInstance::messageReceived, &window, [&window](const QString& message) {

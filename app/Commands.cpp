@@ -2,6 +2,7 @@
 
 #include "db/Connection.h"
 #include "db/Migrator.h"
+#include "db/SchemaCheck.h"
 #include "runs/RunApi.h"
 #include "runs/RunRequests.h"
 #include "runs/RunStatus.h"
@@ -75,13 +76,26 @@ struct Session
     std::unique_ptr<db::Connection> conn;
 };
 
-bool openSession(const QCommandLineParser& parser, const Options& options, Session* session, QString* error)
+// Reads are allowed on a database whose schema is newer than this build; writes are not.
+enum class Access
+{
+    Read,
+    Write
+};
+
+bool openSession(const QCommandLineParser& parser, const Options& options, Session* session, QString* error,
+                 Access access)
 {
     if (!db::Bootstrap::resolve(options.bootstrap(parser), &session->target, error))
         return false;
     session->conn = std::make_unique<db::Connection>(session->target.spec, QStringLiteral("cli"));
     if (!session->conn->open()) {
         *error = QStringLiteral("cannot connect: %1").arg(session->conn->lastError().message);
+        return false;
+    }
+    const db::SchemaCheck schema = db::SchemaCheck::of(*session->conn);
+    if (access == Access::Write ? !schema.mayWrite() : !schema.mayRead()) {
+        *error = schema.explain();
         return false;
     }
     return true;
@@ -270,7 +284,7 @@ int cmdCreate(const QCommandLineParser& parser, const Options& options, const QS
     if (parser.value(options.name).trimmed().isEmpty())
         return fail(QStringLiteral("--name is required"));
     Session session;
-    if (!openSession(parser, options, &session, &error))
+    if (!openSession(parser, options, &session, &error, Access::Write))
         return fail(error);
     const QVariant id = session.conn->scalar(QStringLiteral("SELECT atlas.%1(?::uuid, ?)").arg(function),
                                              {tenant.toString(QUuid::WithoutBraces), parser.value(options.name)});
@@ -295,7 +309,7 @@ int cmdImport(const QStringList& words, const QCommandLineParser& parser, const 
     if (!request)
         return fail(error);
     Session session;
-    if (!openSession(parser, options, &session, &error))
+    if (!openSession(parser, options, &session, &error, Access::Write))
         return fail(error);
     return startAndExecute(session, *request, parser, options);
 }
@@ -308,7 +322,7 @@ int cmdRunDrift(const QCommandLineParser& parser, const Options& options)
     if (!tenantOption(parser, options, &tenant, &error) || !idOption(parser, options.baseline, &baseline, &error))
         return fail(error);
     Session session;
-    if (!openSession(parser, options, &session, &error))
+    if (!openSession(parser, options, &session, &error, Access::Write))
         return fail(error);
     const auto request = runs::RunRequests::driftGenerate(*session.conn, tenant, baseline, &error);
     if (!request)
@@ -327,7 +341,7 @@ int cmdRunAddPolicies(const QCommandLineParser& parser, const Options& options)
     if (policies.isEmpty() == !parser.isSet(options.all))
         return fail(QStringLiteral("give either --policy EXTERNAL_ID (one or more) or --all"));
     Session session;
-    if (!openSession(parser, options, &session, &error))
+    if (!openSession(parser, options, &session, &error, Access::Write))
         return fail(error);
     const auto request = runs::RunRequests::addPolicies(*session.conn, tenant, set, policies, &error);
     if (!request)
@@ -351,7 +365,7 @@ int cmdRunsList(const QCommandLineParser& parser, const Options& options)
             return fail(error);
     }
     Session session;
-    if (!openSession(parser, options, &session, &error))
+    if (!openSession(parser, options, &session, &error, Access::Read))
         return fail(error);
     db::DbError dbError;
     const auto runs = runs::RunQueries::list(*session.conn, filter, &dbError);
@@ -381,7 +395,7 @@ int cmdTenants(const QCommandLineParser& parser, const Options& options)
 {
     QString error;
     Session session;
-    if (!openSession(parser, options, &session, &error))
+    if (!openSession(parser, options, &session, &error, Access::Read))
         return fail(error);
     QSqlQuery q(session.conn->database());
     if (!session.conn->exec(q, QStringLiteral("SELECT tenant_id::text, tenant_name, role FROM atlas.my_tenants "
@@ -422,7 +436,7 @@ int cmdRunsPrune(const QCommandLineParser& parser, const Options& options)
                          : m.captured(2) == QLatin1String("d") ? QStringLiteral("days") : QStringLiteral("weeks");
     const QString interval = m.captured(1) + QLatin1Char(' ') + unit;
     Session session;
-    if (!openSession(parser, options, &session, &error))
+    if (!openSession(parser, options, &session, &error, Access::Write))
         return fail(error);
     qint64 removed = 0;
     for (;;) { // short transactions: a batch per call
@@ -452,7 +466,7 @@ int cmdRunsShow(const QStringList& words, const QCommandLineParser& parser, cons
         return fail(QStringLiteral("run id must be a positive number, not '%1'").arg(words[2].left(60)));
     QString error;
     Session session;
-    if (!openSession(parser, options, &session, &error))
+    if (!openSession(parser, options, &session, &error, Access::Read))
         return fail(error);
     return printRun(*session.conn, id, false, parser.isSet(options.json));
 }

@@ -143,6 +143,42 @@ private Q_SLOTS:
         QVERIFY(!other.out.contains(tenantA()));
     }
 
+    void theSchemaVersionDecidesWhatThisBuildMayDo()
+    {
+        auto su = m_cluster.connectSuperuser();
+        const QString op = loginUrl(QStringLiteral("operator_a"));
+        const QStringList write{QStringLiteral("baseline"), QStringLiteral("capture"), QStringLiteral("--tenant"), tenantA(),
+                                QStringLiteral("--name"), QStringLiteral("schema"), QStringLiteral("--db"), op};
+        const QStringList read{QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--tenant"), tenantA(),
+                               QStringLiteral("--db"), op};
+        // A newer Atlas Ops migrated the database: reading works, writing is refused in one line.
+        QVERIFY(su->execRaw(QStringLiteral("INSERT INTO atlas.schema_migrations (version) VALUES ('9999_from_the_future')")));
+        const QString baselines = QStringLiteral("SELECT count(*) FROM atlas.baselines");
+        const int before = su->scalar(baselines).toInt();
+        const Result refused = run(write);
+        const Result listed = run(read);
+        QVERIFY(su->execRaw(QStringLiteral("DELETE FROM atlas.schema_migrations WHERE version = '9999_from_the_future'")));
+        QCOMPARE(refused.exitCode, 1);
+        QCOMPARE(lines(refused.err), 1);
+        QVERIFY2(refused.err.contains(QLatin1String("9999_from_the_future")) && refused.err.contains(QLatin1String("newer")),
+                 qPrintable(refused.err));
+        QCOMPARE(su->scalar(baselines).toInt(), before);
+        QVERIFY2(listed.exitCode == 0, qPrintable(listed.err));
+        // Missing a migration this build needs: nothing works until someone migrates.
+        QVERIFY(su->execRaw(QStringLiteral("DELETE FROM atlas.schema_migrations WHERE version = '0009_schema_version'")));
+        const Result older = run(read);
+        QVERIFY(su->execRaw(QStringLiteral("INSERT INTO atlas.schema_migrations (version) VALUES ('0009_schema_version')")));
+        QCOMPARE(older.exitCode, 1);
+        QVERIFY2(older.err.contains(QLatin1String("older")) && older.err.contains(QLatin1String("atlas-ops migrate")),
+                 qPrintable(older.err));
+        // A login that is no Atlas Ops user is told so.
+        QVERIFY(su->execRaw(QStringLiteral("CREATE ROLE stranger LOGIN PASSWORD 'pw-stranger'")));
+        const Result stranger = run({QStringLiteral("tenants"), QStringLiteral("--db"), loginUrl(QStringLiteral("stranger"))});
+        QCOMPARE(stranger.exitCode, 1);
+        QVERIFY2(stranger.err.contains(QLatin1String("atlas_client")), qPrintable(stranger.err));
+        QCOMPARE(run(read).exitCode, 0);
+    }
+
     void anIdenticalActiveRunIsReusedAndFollowedWithWait()
     {
         auto conn = m_cluster.connectAs(QStringLiteral("operator_a"));

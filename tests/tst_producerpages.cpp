@@ -441,6 +441,24 @@ private Q_SLOTS:
         QVERIFY(su(QStringLiteral("SELECT count(*) FROM atlas.notifications WHERE recipient <> 'operator_a' AND read_at IS NULL")).toInt() > 0);
     }
 
+    void aNewerSchemaMakesTheConsoleReadOnly()
+    {
+        auto su = m_cluster.connectSuperuser();
+        QVERIFY(su->execRaw(QStringLiteral("INSERT INTO atlas.schema_migrations (version) VALUES ('9999_from_the_future')")));
+        auto window = open(QStringLiteral("operator_a"));
+        QVERIFY(window);
+        QTRY_VERIFY_WITH_TIMEOUT(window->isReadOnly(), 5000);
+        QVERIFY(su->execRaw(QStringLiteral("DELETE FROM atlas.schema_migrations WHERE version = '9999_from_the_future'")));
+        for (const char* name : {"importFolder", "captureBaseline", "generateDrift", "createBackupSet", "addPolicies"})
+            QVERIFY2(window->findChild<QPushButton*>(QLatin1String(name))->isHidden(), name);
+        auto* indicator = window->findChild<QLabel*>(QStringLiteral("readOnlyIndicator"));
+        QVERIFY(indicator && indicator->isVisible());
+        QVERIFY(indicator->toolTip().contains(QLatin1String("9999_from_the_future")));
+        // Browsing still works.
+        window->navigation()->setCurrentRow(MainWindow::InventoryPageIndex);
+        QTRY_VERIFY_WITH_TIMEOUT(window->inventoryPage()->model()->rowCount() > 0, 5000);
+    }
+
     void closingWithARunInProgressStopsItAborted()
     {
         // An export large enough to still be importing when the window closes.

@@ -5,6 +5,7 @@
 #include "hub/HubSession.h"
 #include "AppIcon.h"
 #include "db/DbWorker.h"
+#include "db/SchemaCheck.h"
 #include "notify/DesktopNotifier.h"
 #include "notify/NotificationCenter.h"
 #include "notify/NotificationsPage.h"
@@ -75,6 +76,7 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
     , m_activity(new QLabel(this))
     , m_reaper(new QTimer(this))
     , m_pageRefresh(new QTimer(this))
+    , m_readOnly(new QLabel(this))
 {
     setWindowTitle(QStringLiteral("Atlas Ops"));
     setWindowIcon(resources::appIcon());
@@ -127,6 +129,9 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
     connect(m_nav, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
     m_nav->setCurrentRow(OperationsPage);
 
+    m_readOnly->setObjectName(QStringLiteral("readOnlyIndicator"));
+    m_readOnly->hide();
+    statusBar()->addPermanentWidget(m_readOnly);
     statusBar()->addPermanentWidget(m_activity);
     statusBar()->addPermanentWidget(m_identity);
     statusBar()->addPermanentWidget(m_connection);
@@ -219,6 +224,27 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
     reapStaleRuns();
     loadTenants();
     m_notifications->poll();
+    // A database migrated by a newer Atlas Ops: show it, change nothing.
+    m_reads->post<db::SchemaCheck>(
+        this, [](db::Connection& conn) { return db::SchemaCheck::of(conn); },
+        [this](const db::SchemaCheck& check) {
+            if (check.state == db::SchemaCheck::State::Newer)
+                setReadOnly(check.explain());
+            else if (check.state != db::SchemaCheck::State::Current)
+                statusBar()->showMessage(check.explain());
+        });
+}
+
+void MainWindow::setReadOnly(const QString& reason)
+{
+    m_readOnlyReason = reason;
+    m_readOnly->setText(QStringLiteral("⚠ Read-only  "));
+    m_readOnly->setToolTip(reason);
+    m_readOnly->show();
+    for (ProducerPage* page : std::initializer_list<ProducerPage*>{m_inventory, m_drift, m_backups})
+        page->setWritable(false);
+    statusBar()->showMessage(reason);
+    spdlog::warn("console is read-only: {}", reason.toStdString());
 }
 
 MainWindow::~MainWindow() = default;

@@ -74,6 +74,9 @@ public:
     // Handles an `atlas-ops://run/<id>` link; false if it is not one.
     bool openLink(const QString& link);
     void bringToFront();
+    // Shows everything but starts nothing (the database's schema is newer than this build).
+    void setReadOnly(const QString& reason);
+    bool isReadOnly() const { return !m_readOnlyReason.isEmpty(); }
     // Re-reads the tenants and the roles in them (after a refused start, for instance).
     void loadTenants();
     // Version, platform, connection (never a password), tenant, live state, log file.
@@ -116,6 +119,8 @@ private:
     QTimer* m_reaper;
     QTimer* m_pageRefresh;
     QHash<QUuid, QString> m_tenantNames;
+    QString m_readOnlyReason;
+    QLabel* m_readOnly;
     bool m_stopping = false;  // stopping runs on the way out
     bool m_quitting = false;  // closing for good, not into the tray
 };

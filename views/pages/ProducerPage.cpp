@@ -130,9 +130,16 @@ void ProducerPage::setTenant(const QUuid& tenant, const QString& tenantName, con
     }
 }
 
+void ProducerPage::setWritable(bool writable)
+{
+    m_writable = writable;
+    for (QWidget* control : std::as_const(m_startControls))
+        control->setVisible(canStart());
+}
+
 bool ProducerPage::canStart() const
 {
-    return !m_tenant.isNull() &&
+    return m_writable && !m_tenant.isNull() &&
            (m_role == QLatin1String("owner") || m_role == QLatin1String("manager") || m_role == QLatin1String("operator"));
 }
 

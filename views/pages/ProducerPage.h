@@ -66,6 +66,9 @@ public:
     QUuid tenant() const { return m_tenant; }
     QString tenantName() const { return m_tenantName; }
     bool canStart() const;
+    // False when this console must not write to the database (its schema is newer than this
+    // build): start controls go away as for a readonly role.
+    void setWritable(bool writable);
     StartBanner* banner() const { return m_banner; }
     // Asks before starting (default); tests and scripted use can turn it off.
     static void setConfirmStarts(bool confirm);
@@ -101,6 +104,7 @@ private:
     QVBoxLayout* m_body;
     QList<QWidget*> m_startControls;
     bool m_stale = true;
+    bool m_writable = true;
 };
 
 } // namespace atlas::views
