@@ -3,8 +3,10 @@
 #include "Commands.h"
 #include "MainWindow.h"
 #include "SingleInstance.h"
-#include "db/Connection.h"
-#include "db/SchemaCheck.h"
+#include "LoginDialog.h"
+#include "db/ConnectionProbe.h"
+#include "db/Keyring.h"
+#include "db/Profiles.h"
 #include "support/Logging.h"
 
 #include <QApplication>
@@ -16,6 +18,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 namespace atlas::app {
 
@@ -48,6 +51,38 @@ QString connectionKey(const QCommandLineParser& parser, const Options& options)
     return parts.join(QLatin1Char('\n'));
 }
 
+// A saved server profile, tried with the password the keyring holds for it (or libpq's own:
+// ~/.pgpass, PGPASSWORD); when that does not work, the login dialog says why and asks.
+// Returns false when the person cancels.
+bool connectProfile(const db::ConnectionProfile& saved, bool ask, db::ConnectionSpec* spec, bool* embedded)
+{
+    db::ConnectionProbe probe;
+    if (!ask) {
+        QString error;
+        const QString password = saved.passwordStore == db::ConnectionProfile::PasswordStore::Keyring
+                                     ? db::Keyring::read(db::Keyring::keyFor(saved.user, saved.host, saved.port,
+                                                                             saved.database, saved.service),
+                                                         &error)
+                                           .value_or(QString())
+                                     : QString();
+        probe = db::ConnectionProbe::run(saved.spec(password));
+        if (probe.usable()) {
+            *spec = saved.spec(password);
+            *embedded = false;
+            return true;
+        }
+    }
+    views::LoginDialog dialog;
+    if (!saved.name.isEmpty())
+        dialog.setProfile(saved);
+    dialog.showProblem(probe.message, probe.detail);
+    if (dialog.exec() != QDialog::Accepted)
+        return false;
+    *embedded = dialog.profile().embedded;
+    *spec = dialog.spec();
+    return true;
+}
+
 int runConsole(QApplication& app, const QCommandLineParser& parser, const Options& options, const QString& link)
 {
     SingleInstance instance(connectionKey(parser, options));
@@ -57,36 +92,67 @@ int runConsole(QApplication& app, const QCommandLineParser& parser, const Option
     }
     instance.listen();
 
-    db::Bootstrap::Target target;
-    QString error;
-    if (!db::Bootstrap::resolve(options.bootstrap(parser), &target, &error)) {
-        std::fprintf(stderr, "atlas-ops: %s\n", error.simplified().toLocal8Bit().constData());
-        QMessageBox::critical(nullptr, QStringLiteral("Atlas Ops"),
-                              QStringLiteral("Atlas Ops cannot open its database.\n\n%1").arg(error));
-        return 1;
-    }
-    {
-        // A database this build cannot use at all: say so before any window opens.
-        db::Connection probe(target.spec, QStringLiteral("probe"));
-        const db::SchemaCheck schema = probe.open() ? db::SchemaCheck::of(probe) : db::SchemaCheck{};
-        if (!probe.isOpen() || !schema.mayRead()) {
-            const QString why = probe.isOpen() ? schema.explain() : probe.lastError().message;
-            std::fprintf(stderr, "atlas-ops: %s\n", why.simplified().toLocal8Bit().constData());
-            QMessageBox::critical(nullptr, QStringLiteral("Atlas Ops"), QStringLiteral("Atlas Ops cannot use %1.\n\n%2")
-                                                                            .arg(target.spec.describe(), why));
-            return 1;
+    // The command line and PG* variables decide when they say anything; else the profile used
+    // last (File → Connect to… or --connect chooses another); else the embedded cluster.
+    bool overridden = parser.isSet(options.db) || parser.isSet(options.dataDir) || parser.isSet(options.login) ||
+                      db::ConnectionSpec::environmentNamesServer();
+    bool ask = parser.isSet(options.chooseConnection);
+    std::optional<db::ConnectionSpec> chosen; // a server picked in the dialog of the previous window
+    bool chosenEmbedded = false;
+    QString pendingLink = link;
+    for (;;) {
+        db::Bootstrap::Target target;
+        bool embedded = true;
+        if (chosen) {
+            target.spec = *chosen;
+            embedded = false;
+        } else if (!overridden && !chosenEmbedded) {
+            bool found = false;
+            const db::ConnectionProfile saved = db::ProfileStore::find(db::ProfileStore::lastUsed(), &found);
+            if (ask || (found && !saved.embedded)) {
+                if (!connectProfile(found ? saved : db::ConnectionProfile{}, ask, &target.spec, &embedded))
+                    return 0;
+            }
         }
+        if (embedded) {
+            QString error;
+            if (!db::Bootstrap::resolve(options.bootstrap(parser), &target, &error)) {
+                std::fprintf(stderr, "atlas-ops: %s\n", error.simplified().toLocal8Bit().constData());
+                QMessageBox::critical(nullptr, QStringLiteral("Atlas Ops"),
+                                      QStringLiteral("Atlas Ops cannot open its database.\n\n%1").arg(error));
+                return 1;
+            }
+            // A database this build cannot use at all: say so before any window opens.
+            const db::ConnectionProbe probe = db::ConnectionProbe::run(target.spec);
+            if (!probe.usable()) {
+                const QString why = probe.message + (probe.detail.isEmpty() ? QString() : QStringLiteral("\n\n") + probe.detail);
+                std::fprintf(stderr, "atlas-ops: %s\n", probe.message.simplified().toLocal8Bit().constData());
+                QMessageBox::critical(nullptr, QStringLiteral("Atlas Ops"),
+                                      QStringLiteral("Atlas Ops cannot use %1.\n\n%2").arg(target.spec.describe(), why));
+                return 1;
+            }
+        }
+        views::MainWindow window(target.spec);
+        QObject::connect(&instance, &SingleInstance::messageReceived, &window, [&window](const QString& message) {
+            spdlog::info("another invocation asked for '{}'", message.toStdString());
+            window.bringToFront();
+            window.openLink(message);
+        });
+        if (!pendingLink.isEmpty() && !window.openLink(pendingLink))
+            std::fprintf(stderr, "atlas-ops: not a link this console opens: %s\n", pendingLink.left(200).toLocal8Bit().constData());
+        pendingLink.clear();
+        window.show();
+        const int rc = app.exec();
+        if (!window.switchRequested())
+            return rc;
+        // File → Connect to…: open the console again on what was chosen.
+        overridden = false;
+        ask = false;
+        chosenEmbedded = window.switchToEmbedded();
+        chosen = chosenEmbedded ? std::nullopt : std::optional<db::ConnectionSpec>(window.switchSpec());
+        if (chosenEmbedded && (parser.isSet(options.db) || db::ConnectionSpec::environmentNamesServer()))
+            spdlog::warn("--db or PG* name a server; this computer's database is used as asked");
     }
-    views::MainWindow window(target.spec);
-    QObject::connect(&instance, &SingleInstance::messageReceived, &window, [&window](const QString& message) {
-        spdlog::info("another invocation asked for '{}'", message.toStdString());
-        window.bringToFront();
-        window.openLink(message);
-    });
-    if (!link.isEmpty() && !window.openLink(link))
-        std::fprintf(stderr, "atlas-ops: not a link this console opens: %s\n", link.left(200).toLocal8Bit().constData());
-    window.show();
-    return app.exec();
 }
 
 } // namespace

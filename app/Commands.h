@@ -18,6 +18,8 @@ struct Options
     QCommandLineOption dataDir{QStringLiteral("data-dir"),
                                QStringLiteral("Where the embedded cluster lives (default: your data directory)."),
                                QStringLiteral("dir")};
+    QCommandLineOption chooseConnection{QStringLiteral("connect"),
+                                        QStringLiteral("Console: choose the database in the connection dialog first.")};
     QCommandLineOption json{QStringLiteral("json"), QStringLiteral("Print one JSON object on stdout.")};
     QCommandLineOption logLevel{QStringLiteral("log-level"), QStringLiteral("trace, debug, info, warn, error (default warn)."),
                                 QStringLiteral("level")};
@@ -40,7 +42,7 @@ struct Options
 
     QList<QCommandLineOption> all_() const
     {
-        return {db, login, dataDir, json, logLevel, tenant, name, baseline, backupSet, policy, all, wait, bucket, resource, since,
+        return {db, login, dataDir, chooseConnection, json, logLevel, tenant, name, baseline, backupSet, policy, all, wait, bucket, resource, since,
                 olderThan};
     }
     // Names of the options that take a value (to find the command among the arguments).

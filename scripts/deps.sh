@@ -6,12 +6,12 @@ set -euo pipefail
 ATLAS_PACKAGES=(
     build-essential cmake ninja-build pkg-config
     qt6-base-dev qt6-base-dev-tools libqt6sql6-psql libgl-dev
-    libspdlog-dev libfmt-dev libpq-dev
+    libspdlog-dev libfmt-dev libpq-dev qtkeychain-qt6-dev
     postgresql postgresql-client
     fonts-dejavu-core
 )
 ATLAS_TEST_PACKAGES=(
-    xvfb xauth dbus dbus-x11 dunst trayer libnotify-bin xdotool imagemagick
+    xvfb xauth dbus dbus-x11 dunst trayer libnotify-bin xdotool imagemagick gnome-keyring
 )
 
 atlas_install_missing() {

@@ -4,6 +4,7 @@
 #include "hub/HubPage.h"
 #include "hub/HubSession.h"
 #include "AppIcon.h"
+#include "LoginDialog.h"
 #include "db/DbWorker.h"
 #include "db/SchemaCheck.h"
 #include "notify/DesktopNotifier.h"
@@ -216,6 +217,10 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
                                                             currentRole()));
     });
 
+    auto* file = menuBar()->addMenu(QStringLiteral("&File"));
+    file->addAction(QStringLiteral("&Connect to another database…"), this, &MainWindow::connectElsewhere);
+    file->addSeparator();
+    file->addAction(QStringLiteral("&Quit"), QKeySequence::Quit, this, &MainWindow::quitFromTray);
     auto* help = menuBar()->addMenu(QStringLiteral("&Help"));
     help->addAction(QStringLiteral("&About Atlas Ops…"), this, &MainWindow::showAbout);
     m_session->start();
@@ -343,6 +348,24 @@ void MainWindow::updateBadge()
     f.setBold(unread > 0);
     m_nav->item(NotificationsPageIndex)->setFont(f);
     m_desktop->setUnread(unread);
+}
+
+void MainWindow::connectElsewhere()
+{
+    LoginDialog dialog(this);
+    bool found = false;
+    const db::ConnectionProfile current = db::ProfileStore::find(db::ProfileStore::lastUsed(), &found);
+    if (found)
+        dialog.setProfile(current);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    m_switch = true;
+    m_switchEmbedded = dialog.profile().embedded;
+    m_switchSpec = dialog.spec();
+    m_quitting = true;
+    close(); // asks about runs in progress first; the console then opens on the new database
+    if (isVisible() && !m_stopping)
+        m_switch = false; // the person kept this window after all
 }
 
 void MainWindow::quitFromTray()

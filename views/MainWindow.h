@@ -74,6 +74,11 @@ public:
     // Handles an `atlas-ops://run/<id>` link; false if it is not one.
     bool openLink(const QString& link);
     void bringToFront();
+    // After the window closed: whether the person chose another database (File → Connect to…),
+    // and which (an empty spec with switchToEmbedded() for this computer's private one).
+    bool switchRequested() const { return m_switch; }
+    bool switchToEmbedded() const { return m_switchEmbedded; }
+    const db::ConnectionSpec& switchSpec() const { return m_switchSpec; }
     // Shows everything but starts nothing (the database's schema is newer than this build).
     void setReadOnly(const QString& reason);
     bool isReadOnly() const { return !m_readOnlyReason.isEmpty(); }
@@ -97,6 +102,7 @@ private:
     void updateActivity();
     void updateBadge();
     void quitFromTray();
+    void connectElsewhere();
 
     db::ConnectionSpec m_spec;
     hub::HubSession* m_session;
@@ -120,6 +126,9 @@ private:
     QTimer* m_pageRefresh;
     QHash<QUuid, QString> m_tenantNames;
     QString m_readOnlyReason;
+    bool m_switch = false;
+    bool m_switchEmbedded = false;
+    db::ConnectionSpec m_switchSpec;
     QLabel* m_readOnly;
     bool m_stopping = false;  // stopping runs on the way out
     bool m_quitting = false;  // closing for good, not into the tray
