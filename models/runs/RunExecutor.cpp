@@ -1,5 +1,7 @@
 #include "RunExecutor.h"
 
+#include "db/Connection.h"
+
 #include <QPointer>
 
 namespace atlas::runs {
@@ -27,6 +29,14 @@ void RunExecutor::execute(qint64 runId)
     QPointer<RunExecutor> self(this);
     const db::ConnectionSpec spec = m_spec;
     m_pool.start([self, spec, runId, stop] {
+        // One connection per pool thread, kept between runs (a new login costs more than a small
+        // run); checked before each use, replaced when the server went away. It closes when the
+        // pool retires the thread.
+        thread_local std::unique_ptr<db::Connection> conn;
+        if (conn && (!conn->isAlive() || !conn->execRaw(QStringLiteral("SELECT 1")) || conn->spec().describe() != spec.describe()))
+            conn.reset();
+        if (!conn)
+            conn = std::make_unique<db::Connection>(spec, QStringLiteral("worker"));
         RunWorker worker(spec, runId, stop.get(), [self, runId](int done, int total) {
             if (self)
                 QMetaObject::invokeMethod(self, [self, runId, done, total] {
@@ -34,7 +44,7 @@ void RunExecutor::execute(qint64 runId)
                         Q_EMIT self->progress(runId, done, total);
                 }, Qt::QueuedConnection);
         });
-        const WorkerOutcome outcome = worker.run();
+        const WorkerOutcome outcome = worker.run(*conn);
         if (!self)
             return;
         QMetaObject::invokeMethod(self, [self, outcome] {

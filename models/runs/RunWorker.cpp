@@ -26,9 +26,14 @@ RunWorker::RunWorker(db::ConnectionSpec spec, qint64 runId, const std::atomic_bo
 
 WorkerOutcome RunWorker::run()
 {
+    db::Connection own(m_spec, QStringLiteral("worker"));
+    return run(own);
+}
+
+WorkerOutcome RunWorker::run(db::Connection& conn)
+{
     WorkerOutcome outcome;
     outcome.runId = m_runId;
-    db::Connection conn(m_spec, QStringLiteral("worker"));
     if (!conn.open()) {
         outcome.error = conn.lastError().message;
         return outcome;

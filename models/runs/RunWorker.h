@@ -3,6 +3,10 @@
 #include "db/ConnectionSpec.h"
 #include "runs/RunContext.h"
 
+namespace atlas::db {
+class Connection;
+}
+
 #include <QString>
 
 #include <atomic>
@@ -29,6 +33,9 @@ public:
     RunWorker(db::ConnectionSpec spec, qint64 runId, const std::atomic_bool* stop = nullptr,
               RunContext::Progress progress = {});
     WorkerOutcome run();
+    // The same on a connection the caller keeps (opened here if need be), e.g. one per pool
+    // thread, so a run does not pay for a new login.
+    WorkerOutcome run(db::Connection& conn);
 
     // How long a worker that lost its database keeps trying to end its run (under the reap
     // timeout of 2 minutes), and how long once the console asked it to stop.
