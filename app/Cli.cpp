@@ -4,6 +4,7 @@
 #include "MainWindow.h"
 #include "SingleInstance.h"
 #include "LoginDialog.h"
+#include "Theme.h"
 #include "db/ConnectionProbe.h"
 #include "db/Keyring.h"
 #include "db/Profiles.h"
@@ -91,6 +92,7 @@ int runConsole(QApplication& app, const QCommandLineParser& parser, const Option
         return 0;
     }
     instance.listen();
+    resources::Theme::apply(resources::Theme::configured());
 
     // The command line and PG* variables decide when they say anything; else the profile used
     // last (File → Connect to… or --connect chooses another); else the embedded cluster.

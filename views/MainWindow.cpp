@@ -4,6 +4,7 @@
 #include "hub/HubPage.h"
 #include "hub/HubSession.h"
 #include "AppIcon.h"
+#include "Theme.h"
 #include "LoginDialog.h"
 #include "db/DbWorker.h"
 #include "db/SchemaCheck.h"
@@ -17,6 +18,7 @@
 #include "runs/RunStarter.h"
 #include "support/Logging.h"
 
+#include <QActionGroup>
 #include <QApplication>
 #include <QClipboard>
 #include <QMenuBar>
@@ -221,6 +223,21 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
     file->addAction(QStringLiteral("&Connect to another database…"), this, &MainWindow::connectElsewhere);
     file->addSeparator();
     file->addAction(QStringLiteral("&Quit"), QKeySequence::Quit, this, &MainWindow::quitFromTray);
+    auto* view = menuBar()->addMenu(QStringLiteral("&View"));
+    auto* appearance = view->addMenu(QStringLiteral("&Appearance"));
+    auto* themes = new QActionGroup(this);
+    for (const auto& [key, label] : {std::pair{QStringLiteral("system"), QStringLiteral("Like the &desktop")},
+                                     std::pair{QStringLiteral("light"), QStringLiteral("&Light")},
+                                     std::pair{QStringLiteral("dark"), QStringLiteral("D&ark")}}) {
+        QAction* action = appearance->addAction(label);
+        action->setCheckable(true);
+        action->setChecked(resources::Theme::configured() == key);
+        themes->addAction(action);
+        connect(action, &QAction::triggered, this, [key] {
+            QSettings().setValue(QStringLiteral("appearance/theme"), key);
+            resources::Theme::apply(key);
+        });
+    }
     auto* help = menuBar()->addMenu(QStringLiteral("&Help"));
     help->addAction(QStringLiteral("&About Atlas Ops…"), this, &MainWindow::showAbout);
     m_session->start();
