@@ -4,7 +4,8 @@
 # the same login then imports an export from the command line ("another workstation"). The
 # run's queued and completed notifications must reach the desktop naming the run, carry no
 # secret from the export (a payload and a broken file hold some), and clicking one (dunstctl
-# action) must open that run in the console.
+# action) must open that run in the console. A second atlas-ops with the run's link hands it to
+# the running console instead of opening another.
 #   tray_notifications.sh ATLAS_OPS_BINARY        exit 0 pass, 1 fail, 77 skipped
 # ATLAS_E2E_SCREENSHOT=FILE keeps a screenshot of the desktop with the notification showing.
 set -uo pipefail
@@ -90,5 +91,9 @@ fi
 # Clicking the notification opens the run.
 dunstctl action 0 >/dev/null 2>&1 || fail "dunstctl could not invoke the notification's action"
 until_ok 10 grep -qs "notification for run $RUN clicked" "$LOG" || fail "clicking the notification did not reach the console"
-echo "PASS: run #$RUN notified on the desktop (queued, completed), no secrets, click opens the run"
+# A second atlas-ops with a deep link hands it to this console and exits at once.
+"$BIN" --data-dir "$WORK/data" "atlas-ops://run/$RUN" >"$WORK/second.out" 2>&1 || fail "the second invocation failed: $(cat "$WORK/second.out")"
+until_ok 10 grep -qs "another invocation asked for 'atlas-ops://run/$RUN'" "$LOG" || fail "the running console did not get the link"
+[ "$(pgrep -fc -- "--data-dir $WORK/data")" -le 1 ] || fail "a second console stayed open"
+echo "PASS: run #$RUN notified on the desktop (queued, completed), no secrets, click opens the run, one instance"
 exit 0
