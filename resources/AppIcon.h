@@ -5,9 +5,9 @@
 
 namespace atlas::resources {
 
-// The application icon, drawn (the same drawing as icons/atlas-ops.svg) so it needs no SVG
-// plugin: the window, the tray and the hicolor PNGs of the package all come from here.
-QImage renderAppIcon(int size);
+// The application icon, rendered from its one drawing, icons/atlas-ops.svg (compiled in through
+// atlas.qrc, or read from `svgPath`): the window, the tray and the package's hicolor PNGs.
+QImage renderAppIcon(int size, const QString& svgPath = QStringLiteral(":/icons/atlas-ops.svg"));
 QIcon appIcon();
 
 } // namespace atlas::resources

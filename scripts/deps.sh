@@ -5,7 +5,7 @@ set -euo pipefail
 
 ATLAS_PACKAGES=(
     build-essential cmake ninja-build pkg-config
-    qt6-base-dev qt6-base-dev-tools libqt6sql6-psql libgl-dev
+    qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqt6sql6-psql libgl-dev
     libspdlog-dev libfmt-dev libpq-dev qtkeychain-qt6-dev
     postgresql postgresql-client
     fonts-dejavu-core
