@@ -288,6 +288,7 @@ int MainWindow::currentPage() const
 
 void MainWindow::showRun(qint64 id)
 {
+    spdlog::info("showing run {} in Operations", id);
     m_nav->setCurrentRow(OperationsPage);
     m_hub->selectRun(id);
     Q_EMIT runOpened(id);

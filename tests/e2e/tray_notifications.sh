@@ -91,6 +91,7 @@ fi
 # Clicking the notification opens the run.
 dunstctl action 0 >/dev/null 2>&1 || fail "dunstctl could not invoke the notification's action"
 until_ok 10 grep -qs "notification for run $RUN clicked" "$LOG" || fail "clicking the notification did not reach the console"
+until_ok 10 grep -qs "showing run $RUN in Operations" "$LOG" || fail "clicking the notification did not open run #$RUN"
 # A second atlas-ops with a deep link hands it to this console and exits at once.
 "$BIN" --data-dir "$WORK/data" "atlas-ops://run/$RUN" >"$WORK/second.out" 2>&1 || fail "the second invocation failed: $(cat "$WORK/second.out")"
 until_ok 10 grep -qs "another invocation asked for 'atlas-ops://run/$RUN'" "$LOG" || fail "the running console did not get the link"
