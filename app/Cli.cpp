@@ -13,7 +13,11 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QEventLoop>
+#include <QFutureWatcher>
 #include <QMessageBox>
+#include <QProgressDialog>
+#include <QtConcurrent>
 
 #include <spdlog/spdlog.h>
 
@@ -52,6 +56,30 @@ QString connectionKey(const QCommandLineParser& parser, const Options& options)
     return parts.join(QLatin1Char('\n'));
 }
 
+// Tries a connection off the GUI thread; a server that does not answer can take the whole
+// connect timeout, so after a moment a small window says what is going on and can be cancelled.
+std::optional<db::ConnectionProbe> probeWithFeedback(const db::ConnectionSpec& spec)
+{
+    QFutureWatcher<db::ConnectionProbe> watcher;
+    QProgressDialog progress(QStringLiteral("Connecting to %1…").arg(spec.describe()), QStringLiteral("Cancel"), 0, 0);
+    progress.setWindowTitle(QStringLiteral("Atlas Ops"));
+    progress.setMinimumDuration(400);
+    QEventLoop loop;
+    QObject::connect(&watcher, &QFutureWatcher<db::ConnectionProbe>::finished, &loop, &QEventLoop::quit);
+    bool cancelled = false;
+    QObject::connect(&progress, &QProgressDialog::canceled, &loop, [&] {
+        cancelled = true;
+        loop.quit();
+    });
+    watcher.setFuture(QtConcurrent::run([spec] { return db::ConnectionProbe::run(spec); }));
+    loop.exec();
+    if (cancelled) {
+        watcher.waitForFinished(); // the probe owns a connection; let it end in its thread
+        return std::nullopt;
+    }
+    return watcher.result();
+}
+
 // A saved server profile, tried with the password the keyring holds for it (or libpq's own:
 // ~/.pgpass, PGPASSWORD); when that does not work, the login dialog says why and asks.
 // Returns false when the person cancels.
@@ -66,7 +94,10 @@ bool connectProfile(const db::ConnectionProfile& saved, bool ask, db::Connection
                                                          &error)
                                            .value_or(QString())
                                      : QString();
-        probe = db::ConnectionProbe::run(saved.spec(password));
+        const auto tried = probeWithFeedback(saved.spec(password));
+        if (!tried)
+            return false;
+        probe = *tried;
         if (probe.usable()) {
             *spec = saved.spec(password);
             *embedded = false;
@@ -125,7 +156,10 @@ int runConsole(QApplication& app, const QCommandLineParser& parser, const Option
                 return 1;
             }
             // A database this build cannot use at all: say so before any window opens.
-            const db::ConnectionProbe probe = db::ConnectionProbe::run(target.spec);
+            const auto tried = probeWithFeedback(target.spec);
+            if (!tried)
+                return 0;
+            const db::ConnectionProbe& probe = *tried;
             if (!probe.usable()) {
                 const QString why = probe.message + (probe.detail.isEmpty() ? QString() : QStringLiteral("\n\n") + probe.detail);
                 std::fprintf(stderr, "atlas-ops: %s\n", probe.message.simplified().toLocal8Bit().constData());

@@ -154,6 +154,18 @@ private Q_SLOTS:
         QVERIFY(again.serverChoice()->isChecked());
     }
 
+    void libpqMessagesAreSorted()
+    {
+        QCOMPARE(ConnectionProbe::classify(QStringLiteral("connection to server at \"10.0.0.1\", port 5432 failed: received invalid response to SSL negotiation: H")),
+                 Result::NotPostgres);
+        QCOMPARE(ConnectionProbe::classify(QStringLiteral("connection to server at \"db\", port 5432 failed: server does not support SSL, but SSL was required")),
+                 Result::Tls);
+        QCOMPARE(ConnectionProbe::classify(QStringLiteral("could not translate host name \"nohost\" to address: Name or service not known")),
+                 Result::NoServer);
+        QCOMPARE(ConnectionProbe::classify(QStringLiteral("connection to server at \"db\", port 5432 failed: fe_sendauth: no password supplied")),
+                 Result::PasswordNeeded);
+    }
+
     void pgpassFieldsAreEscaped()
     {
         QCOMPARE(atlas::db::PgPass::escape(QStringLiteral("a:b\\c")), QStringLiteral("a\\:b\\\\c"));

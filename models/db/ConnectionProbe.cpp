@@ -15,6 +15,10 @@ ConnectionProbe::Result ConnectionProbe::classify(const QString& text)
         return Result::NoDatabase;
     if (m.contains(QLatin1String("role \"")) && m.contains(QLatin1String("does not exist")))
         return Result::NoLogin;
+    if (m.contains(QLatin1String("invalid response to ssl negotiation")) ||
+        m.contains(QLatin1String("expected authentication request from server")) ||
+        m.contains(QLatin1String("received invalid response")))
+        return Result::NotPostgres;
     if (m.contains(QLatin1String("ssl")) || m.contains(QLatin1String("certificate")) || m.contains(QLatin1String("tls")))
         return Result::Tls;
     if (m.contains(QLatin1String("could not connect")) || m.contains(QLatin1String("connection refused")) ||
@@ -37,6 +41,11 @@ ConnectionProbe ConnectionProbe::run(const ConnectionSpec& spec)
         case Result::NoServer:
             probe.message = QStringLiteral("No PostgreSQL server answers at %1. Check the host and port, and that "
                                            "the server is running and reachable.")
+                                .arg(where);
+            break;
+        case Result::NotPostgres:
+            probe.message = QStringLiteral("Something answers at %1, but it is not a PostgreSQL server. Check the "
+                                           "host and port.")
                                 .arg(where);
             break;
         case Result::PasswordNeeded:

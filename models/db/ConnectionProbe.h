@@ -17,6 +17,7 @@ struct ConnectionProbe
         Ok,
         ReadOnly, // connected, but the schema is newer than this build: browse only
         NoServer,
+        NotPostgres, // something answers there, but not PostgreSQL
         PasswordNeeded,
         BadPassword,
         NoDatabase,
