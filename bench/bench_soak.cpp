@@ -57,11 +57,8 @@ int main(int argc, char** argv)
         return 1;
     }
     const QString tenant = fx.tenantA.toString(QUuid::WithoutBraces);
+    test::TenantFixture::seedInventory(cluster, fx.tenantA, QStringLiteral("soak"), 100);
     auto su = cluster.connectSuperuser();
-    su->execRaw(QStringLiteral("INSERT INTO atlas.inventory_items (tenant_id, policy_type, external_id, display_name, payload, content_hash) "
-                               "SELECT '%1', 'SettingsCatalog', 'soak-' || g, 'Policy ' || g, p, atlas.content_hash(p) "
-                               "FROM generate_series(1, 100) g, LATERAL (SELECT jsonb_build_object('id', 'soak-' || g, 'v', g) p) x")
-                    .arg(tenant));
     auto op = cluster.connectAs(QStringLiteral("operator_a"));
     const qint64 set = op->scalar(QStringLiteral("SELECT atlas.create_backup_set('%1', 'soak')").arg(tenant)).toLongLong();
     op.reset();

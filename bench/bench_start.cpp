@@ -65,15 +65,8 @@ int main(int argc, char** argv)
         return 1;
     }
     const QString tenant = fx.tenantA.toString(QUuid::WithoutBraces);
-    {
-        // The inventory, written directly by the superuser (the import itself is measured elsewhere).
-        auto su = cluster.connectSuperuser();
-        su->execRaw(QStringLiteral("INSERT INTO atlas.inventory_items (tenant_id, policy_type, external_id, display_name, payload, content_hash) "
-                                   "SELECT '%1', 'SettingsCatalog', 'bench-' || g, 'Policy ' || g, p, atlas.content_hash(p) "
-                                   "FROM generate_series(1, %2) g, LATERAL (SELECT jsonb_build_object('id', 'bench-' || g, 'v', g) p) x")
-                        .arg(tenant)
-                        .arg(policies));
-    }
+    // The inventory, written directly by the superuser (the import itself is measured elsewhere).
+    test::TenantFixture::seedInventory(cluster, fx.tenantA, QStringLiteral("bench"), policies);
     auto op = cluster.connectAs(QStringLiteral("operator_a"));
     const qint64 baseline = op->scalar(QStringLiteral("SELECT atlas.capture_baseline('%1', 'bench')").arg(tenant)).toLongLong();
     const qint64 set = op->scalar(QStringLiteral("SELECT atlas.create_backup_set('%1', 'bench')").arg(tenant)).toLongLong();

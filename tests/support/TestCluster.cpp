@@ -120,4 +120,15 @@ bool TenantFixture::create(TestCluster& cluster, QString* error)
     return true;
 }
 
+bool TenantFixture::seedInventory(TestCluster& cluster, const QUuid& tenant, const QString& prefix, int count)
+{
+    auto su = cluster.connectSuperuser();
+    return su && su->execRaw(QStringLiteral("INSERT INTO atlas.inventory_items (tenant_id, policy_type, external_id, display_name, "
+                                            "payload, content_hash) SELECT '%1', 'SettingsCatalog', '%2-' || g, 'Policy ' || g, p, "
+                                            "atlas.content_hash(p) FROM generate_series(1, %3) g, "
+                                            "LATERAL (SELECT jsonb_build_object('id', '%2-' || g, 'v', g) p) x")
+                                 .arg(tenant.toString(QUuid::WithoutBraces), prefix)
+                                 .arg(count));
+}
+
 } // namespace atlas::test

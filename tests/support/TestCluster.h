@@ -51,6 +51,9 @@ struct TenantFixture
     QUuid tenantB;
     static QStringList logins();
     bool create(TestCluster& cluster, QString* error);
+    // `count` current policies <prefix>-1..count in `tenant`, written directly by the superuser
+    // (for benchmarks that measure something other than the import).
+    static bool seedInventory(TestCluster& cluster, const QUuid& tenant, const QString& prefix, int count);
 };
 
 } // namespace atlas::test
