@@ -10,6 +10,10 @@ namespace atlas::hub {
 namespace {
 constexpr int kChangeDelayMs = 15; // collects a burst of notifications into one read
 constexpr int kMaxPageSize = 2000;
+// Runs arriving live go on top; beyond this many more than the view asked for, the oldest
+// loaded rows are let go (a scroll down fetches them again), so a console left open for days
+// holds what is on screen, not every run it has seen.
+constexpr int kLiveSlack = 250;
 }
 
 RunTableModel::RunTableModel(RunLoader* loader, RunLoader* countLoader, QObject* parent)
@@ -175,6 +179,7 @@ void RunTableModel::refresh()
     m_rows.clear();
     m_rowOf.clear();
     m_atEnd = m_filter.tenant().isNull();
+    m_paged = 0;
     m_loading = false;
     m_changed.clear();
     endResetModel();
@@ -208,13 +213,27 @@ void RunTableModel::onPage(quint64 generation, const QList<RunRow>& rows, bool a
         if (!m_rowOf.contains(r.id)) // a live insert may have brought it already
             fresh << r;
     }
-    if (fresh.isEmpty())
+    if (!fresh.isEmpty()) {
+        const int first = int(m_rows.size());
+        beginInsertRows({}, first, first + int(fresh.size()) - 1);
+        m_rows += fresh;
+        rebuildIndex(first);
+        endInsertRows();
+    }
+    m_paged = int(m_rows.size());
+}
+
+void RunTableModel::trimLiveGrowth()
+{
+    const int keep = std::max(m_paged, RunLoader::kPageSize);
+    if (m_rows.size() <= keep + kLiveSlack)
         return;
-    const int first = int(m_rows.size());
-    beginInsertRows({}, first, first + int(fresh.size()) - 1);
-    m_rows += fresh;
-    rebuildIndex(first);
-    endInsertRows();
+    beginRemoveRows({}, keep, int(m_rows.size()) - 1);
+    for (qsizetype i = keep; i < m_rows.size(); ++i)
+        m_rowOf.remove(m_rows[i].id);
+    m_rows.resize(keep);
+    endRemoveRows();
+    m_atEnd = false; // the next page continues after the new last row
 }
 
 void RunTableModel::requestCounts()
@@ -307,6 +326,7 @@ void RunTableModel::onRuns(quint64 generation, const QList<RunRow>& matching, co
         rebuildIndex(row);
         endRemoveRows();
     }
+    trimLiveGrowth();
 }
 
 } // namespace atlas::hub

@@ -81,6 +81,7 @@ private:
     void requestCounts();
     void flushChanges();
     void rebuildIndex(int from);
+    void trimLiveGrowth();
     bool before(const RunRow& a, const RunRow& b) const; // a sorts before b (newer)
     void setLoading(bool loading);
 
@@ -93,6 +94,7 @@ private:
     quint64 m_generation = 0;
     bool m_loading = false;
     bool m_atEnd = true;
+    int m_paged = 0; // rows held when the last page arrived: what the view asked for
     QSet<qint64> m_changed;
     QTimer* m_changeTimer;
 };
