@@ -71,6 +71,11 @@ bool Connection::isAlive() const
     return pg && PQstatus(pg) == CONNECTION_OK;
 }
 
+bool Connection::stillWorks()
+{
+    return isAlive() && execRaw(QStringLiteral("SELECT 1"));
+}
+
 QSqlDatabase Connection::database() const
 {
     return QSqlDatabase::database(m_name, false);

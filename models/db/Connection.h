@@ -26,6 +26,10 @@ public:
     // Open and not known broken by libpq (a server restart or a dropped network leaves a
     // QSqlDatabase "open" whose connection is bad).
     bool isAlive() const;
+    // For a connection kept open between tasks: alive and answering a trivial query. A server
+    // restart leaves libpq's status "ok" until the next use, so this asks once (a round trip of
+    // well under a millisecond locally).
+    bool stillWorks();
     QSqlDatabase database() const;
     const QString& name() const { return m_name; }
     const ConnectionSpec& spec() const { return m_spec; }

@@ -26,9 +26,8 @@ DbWorker::~DbWorker()
 
 Connection& DbWorker::connection()
 {
-    // A server restart leaves libpq's status "ok" until the next use: ask once (a round trip of
-    // well under a millisecond locally) so no task fails on a connection that is already gone.
-    const bool broken = m_conn && (!m_conn->isAlive() || !m_conn->execRaw(QStringLiteral("SELECT 1")));
+    // No task should fail on a connection that is already gone.
+    const bool broken = m_conn && !m_conn->stillWorks();
     if (!m_conn || broken) {
         m_conn.reset(); // a named connection must be gone before one of that name is added again
         m_conn = std::make_unique<Connection>(m_spec, m_purpose);

@@ -31,9 +31,10 @@ void RunExecutor::execute(qint64 runId)
     m_pool.start([self, spec, runId, stop] {
         // One connection per pool thread, kept between runs (a new login costs more than a small
         // run); checked before each use, replaced when the server went away. It closes when the
-        // pool retires the thread.
+        // pool retires the thread. The pool is this executor's own, so its threads only ever
+        // connect with this executor's spec.
         thread_local std::unique_ptr<db::Connection> conn;
-        if (conn && (!conn->isAlive() || !conn->execRaw(QStringLiteral("SELECT 1")) || conn->spec().describe() != spec.describe()))
+        if (conn && !conn->stillWorks())
             conn.reset();
         if (!conn)
             conn = std::make_unique<db::Connection>(spec, QStringLiteral("worker"));
