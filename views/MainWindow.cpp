@@ -152,7 +152,7 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
         }
     });
     connect(m_hub, &HubPage::statusMessage, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
-    for (ProducerPage* page : std::initializer_list<ProducerPage*>{m_inventory, m_drift, m_backups})
+    for (ProducerPage* page : producerPages())
         connect(page, &ProducerPage::runLinkActivated, this, &MainWindow::showRun);
     connect(m_notificationsPage, &NotificationsPage::runLinkActivated, this, &MainWindow::openRun);
     connect(m_starter, &runs::RunStarter::started, this, &MainWindow::startAnswered);
@@ -161,11 +161,8 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
     m_pageRefresh->setSingleShot(true);
     m_pageRefresh->setInterval(400);
     connect(m_pageRefresh, &QTimer::timeout, this, [this] {
-        if (auto* page = qobject_cast<ProducerPage*>(m_pages->currentWidget()))
-            page->refreshSoon();
-        for (ProducerPage* page : std::initializer_list<ProducerPage*>{m_inventory, m_drift, m_backups})
-            if (page != m_pages->currentWidget())
-                page->refreshSoon(); // marks it stale; it re-reads when shown
+        for (ProducerPage* page : producerPages())
+            page->refreshSoon(); // the page in view re-reads now, the others when shown
     });
     connect(m_session->listener(), &hub::RunListener::runChanged, this, [this] {
         m_notifications->pollSoon();
@@ -211,7 +208,7 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
         const QUuid tenant = currentTenant();
         m_hub->setTenant(tenant);
         const QString name = m_tenantNames.value(tenant);
-        for (ProducerPage* page : std::initializer_list<ProducerPage*>{m_inventory, m_drift, m_backups})
+        for (ProducerPage* page : producerPages())
             page->setTenant(tenant, name, currentRole());
         if (!tenant.isNull())
             QSettings().setValue(QStringLiteral("console/tenant"), tenant.toString(QUuid::WithoutBraces));
@@ -263,13 +260,18 @@ void MainWindow::setReadOnly(const QString& reason)
     m_readOnly->setText(QStringLiteral("⚠ Read-only  "));
     m_readOnly->setToolTip(reason);
     m_readOnly->show();
-    for (ProducerPage* page : std::initializer_list<ProducerPage*>{m_inventory, m_drift, m_backups})
+    for (ProducerPage* page : producerPages())
         page->setWritable(false);
     statusBar()->showMessage(reason);
     spdlog::warn("console is read-only: {}", reason.toStdString());
 }
 
 MainWindow::~MainWindow() = default;
+
+std::array<ProducerPage*, 3> MainWindow::producerPages() const
+{
+    return {m_inventory, m_drift, m_backups};
+}
 
 QUuid MainWindow::currentTenant() const
 {

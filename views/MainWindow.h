@@ -6,6 +6,8 @@
 #include <QMainWindow>
 #include <QUuid>
 
+#include <array>
+
 class QComboBox;
 class QLabel;
 class QListWidget;
@@ -33,6 +35,7 @@ class HubPage;
 class InventoryPage;
 class NotificationCenter;
 class NotificationsPage;
+class ProducerPage;
 
 // The console: tenant switcher, navigation (Operations, Inventory, Drift, Backup sets,
 // Notifications), the pages, local workers for the runs started here, the tray icon and
@@ -95,6 +98,7 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    std::array<ProducerPage*, 3> producerPages() const;
     void reapStaleRuns();
     void setConnected(bool connected);
     void showAbout();

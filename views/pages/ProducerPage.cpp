@@ -121,9 +121,7 @@ void ProducerPage::setTenant(const QUuid& tenant, const QString& tenantName, con
     m_tenant = tenant;
     m_tenantName = tenantName;
     m_role = role;
-    // Readonly sees no start controls at all, not disabled ones.
-    for (QWidget* control : std::as_const(m_startControls))
-        control->setVisible(canStart());
+    updateStartControls();
     if (tenantSwitched) {
         m_banner->hide();
         refreshSoon();
@@ -133,6 +131,13 @@ void ProducerPage::setTenant(const QUuid& tenant, const QString& tenantName, con
 void ProducerPage::setWritable(bool writable)
 {
     m_writable = writable;
+    updateStartControls();
+}
+
+void ProducerPage::updateStartControls()
+{
+    // Readonly (or a database this build must not write to) gets no start controls at all, not
+    // disabled ones.
     for (QWidget* control : std::as_const(m_startControls))
         control->setVisible(canStart());
 }

@@ -93,6 +93,8 @@ protected:
     void showEvent(QShowEvent* event) override;
 
 private:
+    void updateStartControls();
+
     PageContext m_context;
     QUuid m_tenant;
     QString m_tenantName;
