@@ -6,7 +6,6 @@
 #include "LoginDialog.h"
 #include "Theme.h"
 #include "db/ConnectionProbe.h"
-#include "db/Keyring.h"
 #include "db/Profiles.h"
 #include "support/Logging.h"
 
@@ -87,13 +86,7 @@ bool connectProfile(const db::ConnectionProfile& saved, bool ask, db::Connection
 {
     db::ConnectionProbe probe;
     if (!ask) {
-        QString error;
-        const QString password = saved.passwordStore == db::ConnectionProfile::PasswordStore::Keyring
-                                     ? db::Keyring::read(db::Keyring::keyFor(saved.user, saved.host, saved.port,
-                                                                             saved.database, saved.service),
-                                                         &error)
-                                           .value_or(QString())
-                                     : QString();
+        const QString password = saved.rememberedPassword();
         const auto tried = probeWithFeedback(saved.spec(password));
         if (!tried)
             return false;

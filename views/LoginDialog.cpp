@@ -21,11 +21,6 @@ namespace atlas::views {
 
 namespace {
 const QString kEmbeddedProfile = QStringLiteral("This computer");
-
-QString keyOf(const db::ConnectionProfile& p)
-{
-    return db::Keyring::keyFor(p.user, p.host, p.port, p.database, p.service);
-}
 } // namespace
 
 LoginDialog::LoginDialog(QWidget* parent)
@@ -186,11 +181,7 @@ void LoginDialog::tryConnect()
         accept();
         return;
     }
-    QString password = m_password->text();
-    if (password.isEmpty() && p.passwordStore == db::ConnectionProfile::PasswordStore::Keyring) {
-        QString error;
-        password = db::Keyring::read(keyOf(p), &error).value_or(QString());
-    }
+    const QString password = m_password->text().isEmpty() ? p.rememberedPassword() : m_password->text();
     const db::ConnectionSpec spec = p.spec(password);
     m_busy = true;
     updateEnabled();
@@ -223,7 +214,7 @@ void LoginDialog::finishConnect(const db::ConnectionProbe& probe, const db::Conn
     if (!m_password->text().isEmpty()) {
         bool stored = true;
         if (p.passwordStore == db::ConnectionProfile::PasswordStore::Keyring)
-            stored = db::Keyring::write(keyOf(p), m_password->text(), &error);
+            stored = db::Keyring::write(p.keyringKey(), m_password->text(), &error);
         else if (p.passwordStore == db::ConnectionProfile::PasswordStore::PgPass)
             stored = db::PgPass::store(spec, m_password->text(), &error);
         if (!stored)

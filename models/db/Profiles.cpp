@@ -1,5 +1,7 @@
 #include "Profiles.h"
 
+#include "Keyring.h"
+
 #include <QDir>
 #include <QFile>
 #include <QSaveFile>
@@ -37,6 +39,19 @@ ConnectionSpec ConnectionProfile::spec(const QString& password) const
     if (!service.isEmpty())
         s.options.append({QStringLiteral("service"), service});
     return s;
+}
+
+QString ConnectionProfile::keyringKey() const
+{
+    return Keyring::keyFor(user, host, port, database, service);
+}
+
+QString ConnectionProfile::rememberedPassword() const
+{
+    if (passwordStore != PasswordStore::Keyring)
+        return {};
+    QString error;
+    return Keyring::read(keyringKey(), &error).value_or(QString());
 }
 
 QVariantMap ConnectionProfile::toMap() const

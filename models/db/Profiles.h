@@ -31,6 +31,11 @@ struct ConnectionProfile
     PasswordStore passwordStore = PasswordStore::None;
 
     ConnectionSpec spec(const QString& password = {}) const;
+    // Where the keyring keeps this profile's password.
+    QString keyringKey() const;
+    // The password this profile remembers itself: the keyring's, when it keeps one there (empty
+    // otherwise: libpq then looks in ~/.pgpass and PGPASSWORD on its own).
+    QString rememberedPassword() const;
     QVariantMap toMap() const;
     static ConnectionProfile fromMap(const QVariantMap& map);
     // "server.example.com:5432/atlas as alice (sslmode require)"
