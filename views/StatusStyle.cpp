@@ -18,6 +18,14 @@ QColor StatusStyle::color(const QString& bucket)
     return colors.value(bucket, QColor(0x99, 0x99, 0x99));
 }
 
+QColor StatusStyle::blend(const QColor& base, const QColor& accent, qreal amount)
+{
+    QColor c;
+    c.setRgbF(base.redF() * (1 - amount) + accent.redF() * amount, base.greenF() * (1 - amount) + accent.greenF() * amount,
+              base.blueF() * (1 - amount) + accent.blueF() * amount);
+    return c;
+}
+
 QIcon StatusStyle::icon(const QString& bucket)
 {
     static QHash<QString, QIcon> cache;

@@ -12,6 +12,9 @@ class StatusStyle final
 public:
     static QColor color(const QString& bucket);
     static QIcon icon(const QString& bucket);
+    // `base` moved `amount` (0..1) of the way towards `accent`: a tint that keeps the palette's
+    // lightness, so it reads on light and dark themes alike.
+    static QColor blend(const QColor& base, const QColor& accent, qreal amount);
 };
 
 } // namespace atlas::views

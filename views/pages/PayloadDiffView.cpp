@@ -1,5 +1,6 @@
 #include "PayloadDiffView.h"
 
+#include "StatusStyle.h"
 #include "drift/DriftDiff.h"
 #include "drift/LineDiff.h"
 
@@ -35,11 +36,7 @@ bool isIgnoredLine(const QString& line)
 
 QColor tint(const QPalette& palette, const QColor& accent)
 {
-    const QColor base = palette.color(QPalette::Base);
-    QColor c;
-    c.setRgbF(base.redF() * 0.72 + accent.redF() * 0.28, base.greenF() * 0.72 + accent.greenF() * 0.28,
-              base.blueF() * 0.72 + accent.blueF() * 0.28);
-    return c;
+    return StatusStyle::blend(palette.color(QPalette::Base), accent, 0.28);
 }
 
 void paint(QPlainTextEdit* pane, const QList<QColor>& colors)

@@ -1,5 +1,6 @@
 #include "ProducerPage.h"
 
+#include "StatusStyle.h"
 #include "Tables.h"
 
 #include <QHBoxLayout>
@@ -53,10 +54,7 @@ void StartBanner::showMessage(Tone tone, const QString& html)
                                                                                                : QColor(0xc6, 0x28, 0x28);
     QPalette p = palette();
     const QColor base = parentWidget() ? parentWidget()->palette().color(QPalette::Window) : p.color(QPalette::Window);
-    QColor tint;
-    tint.setRgbF(base.redF() * 0.85 + accent.redF() * 0.15, base.greenF() * 0.85 + accent.greenF() * 0.15,
-                 base.blueF() * 0.85 + accent.blueF() * 0.15);
-    p.setColor(QPalette::Window, tint);
+    p.setColor(QPalette::Window, StatusStyle::blend(base, accent, 0.15));
     setPalette(p);
     const QStyle::StandardPixmap icon = tone == Tone::Info      ? QStyle::SP_MessageBoxInformation
                                         : tone == Tone::Warning ? QStyle::SP_MessageBoxWarning
