@@ -30,11 +30,7 @@ InventoryPage::InventoryPage(PageContext context, QWidget* parent)
     m_search->setClearButtonEnabled(true);
     m_filter->setSourceModel(m_model);
     m_table->setModel(m_filter);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setAlternatingRowColors(true);
-    m_table->verticalHeader()->setVisible(false);
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->setWordWrap(false);
+    configureListView(m_table);
     m_table->setColumnWidth(0, 420);
     m_table->setColumnWidth(1, 220);
     m_table->setColumnWidth(2, 300);

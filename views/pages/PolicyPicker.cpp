@@ -1,6 +1,7 @@
 #include "PolicyPicker.h"
 
 #include "PolicyModel.h"
+#include "Tables.h"
 
 #include <QDialogButtonBox>
 #include <QHBoxLayout>
@@ -36,12 +37,8 @@ PolicyPicker::PolicyPicker(const QString& setName, QWidget* parent)
     m_filter->setSourceModel(m_model);
     m_table->setObjectName(QStringLiteral("pickerTable"));
     m_table->setModel(m_filter);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    configureListView(m_table);
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_table->setAlternatingRowColors(true);
-    m_table->verticalHeader()->setVisible(false);
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->setWordWrap(false);
     m_table->setColumnWidth(0, 360);
     m_table->setColumnWidth(1, 170);
     m_table->setColumnWidth(2, 280);

@@ -6,11 +6,15 @@
 
 class QHBoxLayout;
 class QLabel;
+class QTableView;
 class QTableWidget;
 class QWidget;
 
 namespace atlas::views {
 
+// How the pages' lists look: whole rows selected, alternating rows, no row numbers, the last
+// column stretched, one line per row.
+void configureListView(QTableView* view);
 // A read-only, row-selecting table with the given column headers, as every list page uses.
 QTableWidget* makeListTable(const QStringList& headers, QWidget* parent);
 // Replaces the rows; `keys` (one per row, may be empty) are stored in column 0's UserRole.
