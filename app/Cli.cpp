@@ -142,7 +142,9 @@ int runConsole(QApplication& app, const QCommandLineParser& parser, const Option
         }
         if (embedded) {
             QString error;
-            if (!db::Bootstrap::resolve(options.bootstrap(parser), &target, &error)) {
+            db::Bootstrap::Options where = options.bootstrap(parser);
+            where.embeddedOnly = chosenEmbedded;
+            if (!db::Bootstrap::resolve(where, &target, &error)) {
                 std::fprintf(stderr, "atlas-ops: %s\n", error.simplified().toLocal8Bit().constData());
                 QMessageBox::critical(nullptr, QStringLiteral("Atlas Ops"),
                                       QStringLiteral("Atlas Ops cannot open its database.\n\n%1").arg(error));
@@ -179,8 +181,6 @@ int runConsole(QApplication& app, const QCommandLineParser& parser, const Option
         ask = false;
         chosenEmbedded = window.switchToEmbedded();
         chosen = chosenEmbedded ? std::nullopt : std::optional<db::ConnectionSpec>(window.switchSpec());
-        if (chosenEmbedded && (parser.isSet(options.db) || db::ConnectionSpec::environmentNamesServer()))
-            spdlog::warn("--db or PG* name a server; this computer's database is used as asked");
     }
 }
 

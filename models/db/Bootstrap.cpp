@@ -73,9 +73,9 @@ bool Bootstrap::startEmbedded(const Options& options, Target* target, QString* e
 
 bool Bootstrap::resolve(const Options& options, Target* target, QString* error)
 {
-    if (!options.dbUrl.isEmpty())
+    if (!options.dbUrl.isEmpty() && !options.embeddedOnly)
         return ConnectionSpec::fromUrl(options.dbUrl, &target->spec, error);
-    if (ConnectionSpec::environmentNamesServer()) {
+    if (ConnectionSpec::environmentNamesServer() && !options.embeddedOnly) {
         target->spec = ConnectionSpec(); // libpq reads PG*, service files and ~/.pgpass itself
         return true;
     }

@@ -21,6 +21,7 @@ public:
         QString login;       // --login: another of the embedded cluster's logins
         QString clusterDir;  // --data-dir or $ATLAS_DATA_DIR: where the embedded cluster lives
         bool seedDemo = true;
+        bool embeddedOnly = false; // the person chose this computer's database: ignore --db and PG*
     };
 
     struct Target
