@@ -4,9 +4,11 @@
 
 namespace atlas::runs {
 
-// Removes secrets from text before it is stored or shown: bearer/basic authorization values,
-// JWTs, PEM blocks, credentials in URLs and password=/client_secret=-style pairs. The patterns
-// are the same as in the database's atlas.redact(); the tests run both on one table of cases.
+// Removes secrets from text before it is stored or shown: authorization values, JWTs, PEM blocks
+// (encrypted ones too), credentials in URLs, connection-string passwords, AWS/GitHub/Slack tokens,
+// Slack webhooks, password=/client_secret=/AccountKey=/X-API-Key:-style pairs, plain and
+// URL-encoded. The patterns are the same as in the database's atlas.redact(); the tests run both
+// on one table of cases.
 class Redactor final
 {
 public:
