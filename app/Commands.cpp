@@ -1,6 +1,7 @@
 #include "Commands.h"
 
 #include "db/Connection.h"
+#include "db/ConnectionProbe.h"
 #include "db/Migrator.h"
 #include "db/SchemaCheck.h"
 #include "runs/RunApi.h"
@@ -90,7 +91,15 @@ bool openSession(const QCommandLineParser& parser, const Options& options, Sessi
         return false;
     session->conn = std::make_unique<db::Connection>(session->target.spec, QStringLiteral("cli"));
     if (!session->conn->open()) {
-        *error = QStringLiteral("cannot connect: %1").arg(session->conn->lastError().message);
+        const QString why = session->conn->lastError().message;
+        if (db::ConnectionProbe::classify(why) == db::ConnectionProbe::Result::NoAccess) {
+            db::SchemaCheck refused;
+            refused.state = db::SchemaCheck::State::NoAccess;
+            refused.error = session->target.spec.user;
+            *error = refused.explain();
+        } else {
+            *error = QStringLiteral("cannot connect: %1").arg(why);
+        }
         return false;
     }
     const db::SchemaCheck schema = db::SchemaCheck::of(*session->conn);
@@ -456,18 +465,51 @@ int cmdRunsPrune(const QCommandLineParser& parser, const Options& options)
     return 0;
 }
 
-int cmdRunsShow(const QStringList& words, const QCommandLineParser& parser, const Options& options)
+// "runs show ID" / "runs cancel ID": the id, or 0 after printing why not.
+qint64 runIdWord(const QStringList& words, const QString& verb)
 {
-    if (words.size() != 3)
-        return fail(QStringLiteral("usage: atlas-ops runs show ID"));
+    if (words.size() != 3) {
+        fail(QStringLiteral("usage: atlas-ops runs %1 ID").arg(verb));
+        return 0;
+    }
     bool ok = false;
     const qint64 id = words[2].toLongLong(&ok);
-    if (!ok || id <= 0)
-        return fail(QStringLiteral("run id must be a positive number, not '%1'").arg(words[2].left(60)));
+    if (!ok || id <= 0) {
+        fail(QStringLiteral("run id must be a positive number, not '%1'").arg(words[2].left(60)));
+        return 0;
+    }
+    return id;
+}
+
+int cmdRunsShow(const QStringList& words, const QCommandLineParser& parser, const Options& options)
+{
+    const qint64 id = runIdWord(words, QStringLiteral("show"));
+    if (id == 0)
+        return 1;
     QString error;
     Session session;
     if (!openSession(parser, options, &session, &error, Access::Read))
         return fail(error);
+    return printRun(*session.conn, id, false, parser.isSet(options.json));
+}
+
+// Owners and managers end an active run of their tenant (aborted/cancelled); the worker holding
+// its lease stops at its next write. A run that had already ended is shown as it is.
+int cmdRunsCancel(const QStringList& words, const QCommandLineParser& parser, const Options& options)
+{
+    const qint64 id = runIdWord(words, QStringLiteral("cancel"));
+    if (id == 0)
+        return 1;
+    QString error;
+    Session session;
+    if (!openSession(parser, options, &session, &error, Access::Write))
+        return fail(error);
+    db::DbError dbError;
+    if (!runs::RunApi(*session.conn).cancel(id, &dbError))
+        return fail(dbError.sqlState == QLatin1String("42501")
+                        ? QStringLiteral("run %1 cannot be cancelled by you: only owners and managers of its tenant "
+                                         "may cancel runs").arg(id)
+                        : runs::RunQueries::explain(dbError));
     return printRun(*session.conn, id, false, parser.isSet(options.json));
 }
 
@@ -514,6 +556,7 @@ QString commandsHelp()
         "  run add-policies --tenant UUID --backup-set ID (--policy ID... | --all) [--wait] [--json]\n"
         "  runs list --tenant UUID [--bucket B] [--resource R] [--since T] [--json]\n"
         "  runs show ID [--json]\n"
+        "  runs cancel ID [--json]                  end an active run (owner or manager)\n"
         "  runs prune --tenant UUID --older-than 90d [--json]   delete finished runs (owner or admin)\n"
         "Commands that start a run execute it here and return when it has finished; an identical\n"
         "active run elsewhere is reported as reused (followed to its end with --wait).");
@@ -542,6 +585,8 @@ int runCommand(const QStringList& words, const QCommandLineParser& parser, const
         return cmdTenants(parser, options);
     if (command == QLatin1String("runs show"))
         return cmdRunsShow(words, parser, options);
+    if (command == QLatin1String("runs cancel"))
+        return cmdRunsCancel(words, parser, options);
     return fail(QStringLiteral("unknown command '%1' (see --help)").arg(words.join(QLatin1Char(' ')).left(60)));
 }
 

@@ -30,7 +30,7 @@ class TestDedup : public QObject
         auto conn = m_cluster.connectAs(login);
         RunApi api(*conn);
         DbError error;
-        auto result = api.start(tenant, QStringLiteral("drift"), QStringLiteral("generate"), scope, items, &error);
+        auto result = api.start(tenant, QStringLiteral("probe"), QStringLiteral("check"), scope, items, &error);
         if (!result)
             qWarning() << error.sqlState << error.message;
         return result;
@@ -72,7 +72,7 @@ private Q_SLOTS:
                 std::rotate(mine.begin(), mine.begin() + (t % mine.size()), mine.end());
                 RunApi api(conn);
                 DbError error;
-                results[t] = api.start(m_fx.tenantA, QStringLiteral("drift"), QStringLiteral("generate"), scope, mine, &error);
+                results[t] = api.start(m_fx.tenantA, QStringLiteral("probe"), QStringLiteral("check"), scope, mine, &error);
                 errors[t] = error.message;
             });
         }
@@ -121,7 +121,7 @@ private Q_SLOTS:
         const QString key = su->scalar(QStringLiteral("SELECT idempotency_key FROM atlas.bulk_operation_runs WHERE id = %1").arg(first->runId)).toString();
         QVERIFY(QRegularExpression(QStringLiteral("^v1:[0-9a-f]{64}$")).match(key).hasMatch());
         // start_run hashes exactly what atlas.idempotency_key does, whatever the item order given.
-        QCOMPARE(su->scalar(QStringLiteral("SELECT atlas.idempotency_key('%1', 'drift', 'generate', scope, '[\"c\", \"b\", \"a\", \"b\"]') "
+        QCOMPARE(su->scalar(QStringLiteral("SELECT atlas.idempotency_key('%1', 'probe', 'check', scope, '[\"c\", \"b\", \"a\", \"b\"]') "
                                            "FROM atlas.bulk_operation_runs WHERE id = %2")
                                 .arg(m_fx.tenantA.toString(QUuid::WithoutBraces))
                                 .arg(first->runId)).toString(),
@@ -135,7 +135,7 @@ private Q_SLOTS:
         auto conn = m_cluster.connectAs(QStringLiteral("operator_a"));
         RunApi api(*conn);
         DbError error;
-        atlas::runs::RunRequest listed{m_fx.tenantA, QStringLiteral("drift"), QStringLiteral("generate"),
+        atlas::runs::RunRequest listed{m_fx.tenantA, QStringLiteral("probe"), QStringLiteral("check"),
                                        QJsonObject{{QStringLiteral("q"), 1}}, {QStringLiteral("z"), QStringLiteral("y")}};
         const auto first = api.start(listed, &error);
         QVERIFY(first && !first->reused);
@@ -206,10 +206,10 @@ private Q_SLOTS:
         auto conn = m_cluster.connectAs(QStringLiteral("operator_a"));
         const QString a = m_fx.tenantA.toString(QUuid::WithoutBraces);
         for (const QString& sql : {QStringLiteral("SELECT * FROM atlas.start_run('%1', 'Drift', 'generate', '{}', '[]')"),
-                                   QStringLiteral("SELECT * FROM atlas.start_run('%1', 'drift', 'generate', '[1]', '[]')"),
-                                   QStringLiteral("SELECT * FROM atlas.start_run('%1', 'drift', 'generate', '{}', '[1, 2]')"),
-                                   QStringLiteral("SELECT * FROM atlas.start_run('%1', 'drift', 'generate', '{}', '[\"\"]')"),
-                                   QStringLiteral("SELECT * FROM atlas.start_run('%1', 'drift', 'generate', '{}', '{\"a\": 1}')")}) {
+                                   QStringLiteral("SELECT * FROM atlas.start_run('%1', 'probe', 'check', '[1]', '[]')"),
+                                   QStringLiteral("SELECT * FROM atlas.start_run('%1', 'probe', 'check', '{}', '[1, 2]')"),
+                                   QStringLiteral("SELECT * FROM atlas.start_run('%1', 'probe', 'check', '{}', '[\"\"]')"),
+                                   QStringLiteral("SELECT * FROM atlas.start_run('%1', 'probe', 'check', '{}', '{\"a\": 1}')")}) {
             QSqlQuery q(conn->database());
             QVERIFY(!q.exec(sql.arg(a)));
             QCOMPARE(q.lastError().nativeErrorCode(), QStringLiteral("22023"));

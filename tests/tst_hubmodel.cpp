@@ -259,7 +259,7 @@ private Q_SLOTS:
         auto op = m_cluster.connectAs(QStringLiteral("operator_a"));
         atlas::runs::RunApi api(*op);
         DbError dbError;
-        QVERIFY(api.start(m_fx.tenantA, QStringLiteral("drift"), QStringLiteral("generate"),
+        QVERIFY(api.start(m_fx.tenantA, QStringLiteral("probe"), QStringLiteral("check"),
                           QJsonObject{{QStringLiteral("after_restart"), 1}}, {}, &dbError));
         QTRY_COMPARE_WITH_TIMEOUT(m_model->rowCount(), before + 1, 2000);
     }
@@ -306,7 +306,7 @@ private Q_SLOTS:
         auto op = m_cluster.connectAs(QStringLiteral("operator_a"));
         atlas::runs::RunApi api(*op);
         DbError error;
-        const auto started = api.start(m_fx.tenantA, QStringLiteral("drift"), QStringLiteral("generate"),
+        const auto started = api.start(m_fx.tenantA, QStringLiteral("probe"), QStringLiteral("check"),
                                        QJsonObject{{QStringLiteral("live"), 1}}, {QStringLiteral("x"), QStringLiteral("y")}, &error);
         QVERIFY(started);
         QTRY_COMPARE_WITH_TIMEOUT(m_model->rowCount(), before + 1, 1000);
@@ -324,7 +324,7 @@ private Q_SLOTS:
         // A run that stops matching the filter leaves the table.
         RunFilter running = base();
         running.setBucket(QStringLiteral("running"));
-        const auto second = api.start(m_fx.tenantA, QStringLiteral("drift"), QStringLiteral("generate"),
+        const auto second = api.start(m_fx.tenantA, QStringLiteral("probe"), QStringLiteral("check"),
                                       QJsonObject{{QStringLiteral("live"), 2}}, {}, &error);
         const auto lease2 = api.claim(second->runId, &error);
         QCOMPARE(loadAll(running), QList<qint64>{second->runId});

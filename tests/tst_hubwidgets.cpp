@@ -58,9 +58,15 @@ private Q_SLOTS:
         auto op = m_cluster.connectAs(QStringLiteral("operator_a"));
         atlas::runs::RunApi api(*op);
         atlas::db::DbError dbError;
+        // Runs name a backup set and a baseline of their tenant.
+        const qint64 setId = op->scalar(QStringLiteral("SELECT atlas.create_backup_set(?::uuid, 'Nightly')"),
+                                        {m_fx.tenantA.toString(QUuid::WithoutBraces)}).toLongLong();
+        const qint64 baselineId = op->scalar(QStringLiteral("SELECT atlas.capture_baseline(?::uuid, 'Base')"),
+                                             {m_fx.tenantA.toString(QUuid::WithoutBraces)}).toLongLong();
+        QVERIFY(setId > 0 && baselineId > 0);
         // A partially succeeded run whose failure messages carried secrets, and a plain one.
         const auto run = api.start(m_fx.tenantA, QStringLiteral("backup_set"), QStringLiteral("add_policies"),
-                                   QJsonObject{{QStringLiteral("backup_set_id"), 1}},
+                                   QJsonObject{{QStringLiteral("backup_set_id"), setId}},
                                    {QStringLiteral("p1"), QStringLiteral("p2"), QStringLiteral("p3")}, &dbError);
         QVERIFY(run);
         m_partialRun = run->runId;
@@ -75,7 +81,7 @@ private Q_SLOTS:
         QVERIFY(api.finish(run->runId, *lease, {}, {}, &dbError));
         // A finished drift run with two findings.
         const auto other = api.start(m_fx.tenantA, QStringLiteral("drift"), QStringLiteral("generate"),
-                                     QJsonObject{{QStringLiteral("baseline_id"), 1}}, {QStringLiteral("p1"), QStringLiteral("p9")}, &dbError);
+                                     QJsonObject{{QStringLiteral("baseline_id"), baselineId}}, {QStringLiteral("p1"), QStringLiteral("p9")}, &dbError);
         QVERIFY(other);
         m_driftRun = other->runId;
         const auto driftLease = api.claim(other->runId, &dbError);

@@ -409,7 +409,10 @@ private Q_SLOTS:
                                    QJsonObject{{QStringLiteral("source"), QStringLiteral("elsewhere")}}, {QStringLiteral("x")}, &error);
         QVERIFY(run);
         const auto lease = api.claim(run->runId, &error);
-        QVERIFY(api.record(run->runId, *lease, {atlas::runs::ItemResult::succeeded(QStringLiteral("x"))}, &error));
+        // An import's file succeeds together with the policy read from it.
+        QVERIFY(op->scalar(QStringLiteral("SELECT atlas.record_inventory(?, ?::uuid, '[{\"item_id\": \"x\", \"policy_type\": \"t\", "
+                                          "\"external_id\": \"elsewhere-1\", \"payload\": {}}]')"),
+                           {run->runId, lease->toString(QUuid::WithoutBraces)}).isValid());
         QVERIFY(api.finish(run->runId, *lease, {}, {}, &error));
         QStringList events;
         QTRY_VERIFY_WITH_TIMEOUT(([&] {

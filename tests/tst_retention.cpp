@@ -26,7 +26,7 @@ class TestRetention : public QObject
         auto op = m_cluster.connectAs(QStringLiteral("operator_a"));
         runs::RunApi api(*op);
         db::DbError error;
-        const auto started = api.start(m_fx.tenantA, QStringLiteral("drift"), QStringLiteral("generate"),
+        const auto started = api.start(m_fx.tenantA, QStringLiteral("probe"), QStringLiteral("check"),
                                        QJsonObject{{QStringLiteral("n"), ++n}}, {QStringLiteral("p")}, &error);
         const auto lease = api.claim(started->runId, &error);
         api.record(started->runId, *lease, {runs::ItemResult::failed(QStringLiteral("p"), QStringLiteral("policy_not_found"), {})}, &error);
@@ -89,7 +89,7 @@ private Q_SLOTS:
         auto op = m_cluster.connectAs(QStringLiteral("operator_a"));
         runs::RunApi api(*op);
         db::DbError error;
-        const auto active = api.start(m_fx.tenantA, QStringLiteral("drift"), QStringLiteral("generate"),
+        const auto active = api.start(m_fx.tenantA, QStringLiteral("probe"), QStringLiteral("check"),
                                       QJsonObject{{QStringLiteral("active"), true}}, {}, &error);
         QVERIFY(api.claim(active->runId, &error));
         m_su->execRaw(QStringLiteral("UPDATE atlas.bulk_operation_runs SET created_at = now() - interval '300 days' WHERE id = %1").arg(active->runId));

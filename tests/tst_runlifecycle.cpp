@@ -35,7 +35,7 @@ class TestRunLifecycle : public QObject
     {
         RunApi api(*m_op);
         DbError error;
-        const auto started = api.start(m_fx.tenantA, QStringLiteral("backup_set"), QStringLiteral("add_policies"),
+        const auto started = api.start(m_fx.tenantA, QStringLiteral("probe"), QStringLiteral("check"),
                                        QJsonObject{{QStringLiteral("n"), ++m_scope}}, items, &error);
         if (!started)
             return {};
@@ -176,7 +176,7 @@ private Q_SLOTS:
         const Started stale = startAndClaim({QStringLiteral("y")});
         RunApi api(*m_op);
         DbError error;
-        QVERIFY(api.start(m_fx.tenantA, QStringLiteral("drift"), QStringLiteral("generate"), QJsonObject{{QStringLiteral("pending"), 1}}, {}, &error));
+        QVERIFY(api.start(m_fx.tenantA, QStringLiteral("probe"), QStringLiteral("check"), QJsonObject{{QStringLiteral("pending"), 1}}, {}, &error));
         const qint64 pending = m_su->scalar(QStringLiteral("SELECT max(id) FROM atlas.bulk_operation_runs WHERE status = 'pending'")).toLongLong();
         QVERIFY(m_su->execRaw(QStringLiteral("UPDATE atlas.bulk_operation_runs SET heartbeat_at = now() - interval '3 minutes' WHERE id = %1").arg(stale.run)));
         QVERIFY(m_su->execRaw(QStringLiteral("UPDATE atlas.bulk_operation_runs SET created_at = now() - interval '3 minutes' WHERE id = %1").arg(pending)));
@@ -210,7 +210,7 @@ private Q_SLOTS:
         QVERIFY(q.value(1).toString().contains(QLatin1String("queued")));
         QVERIFY(q.next());
         QCOMPARE(q.value(0).toString(), QStringLiteral("completed"));
-        QCOMPARE(q.value(1).toString(), QStringLiteral("Backup set: add policies partially succeeded"));
+        QCOMPARE(q.value(1).toString(), QStringLiteral("Probe: check partially succeeded"));
         QVERIFY(q.value(2).toString().contains(QLatin1String("1 succeeded, 1 failed")));
         QVERIFY(!q.next());
         for (const char* other : {"owner_a", "manager_a", "readonly_a", "owner_b"}) {

@@ -2,6 +2,8 @@
 // role, direct DML/TRUNCATE on every table and view, forged settings, and catalog invariants.
 #include "TestCluster.h"
 
+#include <QRegularExpression>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QtTest>
 
@@ -43,7 +45,7 @@ class TestSecurity : public QObject
     {
         static int n = 0;
         return as(QStringLiteral("operator_a"))
-            .scalar(QStringLiteral("SELECT run_id FROM atlas.start_run('%1', 'drift', 'generate', "
+            .scalar(QStringLiteral("SELECT run_id FROM atlas.start_run('%1', 'probe', 'check', "
                                    "'{\"n\": %2}', '[\"p1\", \"p2\"]')")
                         .arg(a())
                         .arg(++n))
@@ -91,18 +93,19 @@ private Q_SLOTS:
             Connection& c = as(login);
             QVERIFY(c.scalar(QStringLiteral("SELECT atlas.create_backup_set('%1', 'set')").arg(tenant)).isValid());
             const qint64 imp = c.scalar(QStringLiteral("SELECT run_id FROM atlas.start_run('%1', 'inventory', 'import', "
-                                                       "'{}', '[\"f1\"]')").arg(tenant)).toLongLong();
+                                                       "'{\"source\": \"/exports\"}', '[\"t/f1.json\", \"t/f2.json\"]')").arg(tenant)).toLongLong();
             const QString lease = c.scalar(QStringLiteral("SELECT atlas.claim_run(%1)").arg(imp)).toString();
-            QVERIFY(c.scalar(QStringLiteral("SELECT atlas.record_inventory(%1, '%2', '[{\"policy_type\": \"t\", "
-                                            "\"external_id\": \"p1\", \"payload\": {\"id\": \"p1\"}}]')")
-                                 .arg(imp).arg(lease)).isValid());
+            QVERIFY2(c.scalar(QStringLiteral("SELECT atlas.record_inventory(%1, '%2', '[{\"item_id\": \"t/f1.json\", \"policy_type\": \"t\", "
+                                             "\"external_id\": \"p1\", \"payload\": {\"id\": \"p1\"}}]')")
+                                  .arg(imp).arg(lease)).isValid(), qPrintable(c.lastError().message));
             QVERIFY(c.scalar(QStringLiteral("SELECT atlas.record_item_results(%1, '%2', "
-                                            "'[{\"item_id\": \"f1\", \"outcome\": \"failed\", \"reason_code\": \"x\"}]')::text IS NULL")
+                                            "'[{\"item_id\": \"t/f2.json\", \"outcome\": \"failed\", \"reason_code\": \"x\"}]')::text IS NULL")
                                  .arg(imp).arg(lease)).isValid());
             QVERIFY(c.scalar(QStringLiteral("SELECT atlas.finish_run(%1, '%2')").arg(imp).arg(lease)).isValid());
             QVERIFY(c.scalar(QStringLiteral("SELECT atlas.capture_baseline('%1', 'base')").arg(tenant)).isValid());
             const qint64 drift = c.scalar(QStringLiteral("SELECT run_id FROM atlas.start_run('%1', 'drift', 'generate', "
-                                                         "'{}', '[\"p1\"]')").arg(tenant)).toLongLong();
+                                                         "jsonb_build_object('baseline_id', (SELECT max(baseline_id) FROM atlas.baselines "
+                                                         "WHERE tenant_id = '%1')), '[\"p1\"]')").arg(tenant)).toLongLong();
             const QString dl = c.scalar(QStringLiteral("SELECT atlas.claim_run(%1)").arg(drift)).toString();
             QVERIFY(c.scalar(QStringLiteral("SELECT atlas.record_drift_findings(%1, '%2', '[{\"policy_type\": \"t\", "
                                             "\"external_id\": \"p1\", \"change\": \"added\"}]')").arg(drift).arg(dl)).isValid());
@@ -323,6 +326,7 @@ private Q_SLOTS:
         rows(QStringLiteral("retire_unobserved"), {QStringLiteral("operator_a")});
         rows(QStringLiteral("snapshot_policies"), {QStringLiteral("operator_a")});
         rows(QStringLiteral("reap_stale_runs"), logins);
+        rows(QStringLiteral("cancel_run"), {QStringLiteral("owner_a"), QStringLiteral("manager_a")});
     }
     void apiRoleMatrix()
     {
@@ -340,7 +344,7 @@ private Q_SLOTS:
             QVERIFY(as(QStringLiteral("admin")).scalar(QStringLiteral("SELECT atlas.grant_role('%1', 'temp_member', 'readonly')::text IS NULL").arg(a())).isValid());
             sql = QStringLiteral("SELECT atlas.revoke_role('%1', 'temp_member')").arg(a());
         } else if (call == QLatin1String("start_run")) {
-            sql = QStringLiteral("SELECT * FROM atlas.start_run('%1', 'drift', 'generate', '{\"matrix\": \"%2\"}', '[]')").arg(a(), login);
+            sql = QStringLiteral("SELECT * FROM atlas.start_run('%1', 'probe', 'check', '{\"matrix\": \"%2\"}', '[]')").arg(a(), login);
         } else if (call == QLatin1String("capture_baseline")) {
             sql = QStringLiteral("SELECT atlas.capture_baseline('%1', 'b')").arg(a());
         } else if (call == QLatin1String("create_backup_set")) {
@@ -351,10 +355,15 @@ private Q_SLOTS:
         } else if (call == QLatin1String("reap_stale_runs")) {
             sql = QStringLiteral("SELECT atlas.reap_stale_runs()");
         } else if (call == QLatin1String("record_inventory") || call == QLatin1String("retire_unobserved")) {
-            const auto [r, lease] = leasedRun(QStringLiteral("inventory"), QStringLiteral("import"));
+            const auto [r, lease] = leasedRun(QStringLiteral("inventory"), QStringLiteral("import"),
+                                              QStringLiteral("{\"source\": \"/exports\"}"));
             run = r;
+            if (call == QLatin1String("retire_unobserved")) // only once every declared file has a result
+                QVERIFY(as(QStringLiteral("operator_a")).scalar(QStringLiteral(
+                    "SELECT atlas.record_item_results(%1, '%2', '[{\"item_id\": \"p1\", \"outcome\": \"failed\"}, "
+                    "{\"item_id\": \"f1\", \"outcome\": \"skipped\"}]')::text IS NULL").arg(run).arg(lease)).isValid());
             sql = call == QLatin1String("record_inventory")
-                ? QStringLiteral("SELECT atlas.record_inventory(%1, '%2', '[{\"policy_type\": \"t\", \"external_id\": \"m-%3\", \"payload\": {\"id\": 1}}]')").arg(run).arg(lease).arg(login)
+                ? QStringLiteral("SELECT atlas.record_inventory(%1, '%2', '[{\"item_id\": \"f1\", \"policy_type\": \"t\", \"external_id\": \"m-%3\", \"payload\": {\"id\": 1}}]')").arg(run).arg(lease).arg(login)
                 : QStringLiteral("SELECT atlas.retire_unobserved(%1, '%2', ARRAY['t'])").arg(run).arg(lease);
         } else if (call == QLatin1String("snapshot_policies")) {
             const QString set = suScalar(QStringLiteral("SELECT max(backup_set_id) FROM atlas.backup_sets WHERE tenant_id = '%1'").arg(a())).toString();
@@ -362,6 +371,12 @@ private Q_SLOTS:
                                               QStringLiteral("{\"backup_set_id\": %1}").arg(set));
             run = r;
             sql = QStringLiteral("SELECT atlas.snapshot_policies(%1, '%2', '[\"p1\"]')").arg(run).arg(lease);
+        } else if (call == QLatin1String("record_drift_findings")) {
+            const QString baseline = suScalar(QStringLiteral("SELECT max(baseline_id) FROM atlas.baselines WHERE tenant_id = '%1'").arg(a())).toString();
+            const auto [r, lease] = leasedRun(QStringLiteral("drift"), QStringLiteral("generate"),
+                                              QStringLiteral("{\"baseline_id\": %1}").arg(baseline));
+            run = r;
+            sql = QStringLiteral("SELECT atlas.record_drift_findings(%1, '%2', '[{\"policy_type\": \"t\", \"external_id\": \"p1\", \"change\": \"added\"}]')").arg(run).arg(lease);
         } else {
             // Lease-holder calls, made with the real lease: a lease seen by anyone else is no key.
             const auto [r, lease] = leasedRun();
@@ -376,8 +391,8 @@ private Q_SLOTS:
                 sql = QStringLiteral("SELECT atlas.abort_run(%1, '%2', 'cancelled', 'stopped by test')").arg(run).arg(lease);
             else if (call == QLatin1String("set_run_summary"))
                 sql = QStringLiteral("SELECT atlas.set_run_summary(%1, '%2', '{\"a\": 1}')").arg(run).arg(lease);
-            else if (call == QLatin1String("record_drift_findings"))
-                sql = QStringLiteral("SELECT atlas.record_drift_findings(%1, '%2', '[{\"policy_type\": \"t\", \"external_id\": \"x\", \"change\": \"added\"}]')").arg(run).arg(lease);
+            else if (call == QLatin1String("cancel_run"))
+                sql = QStringLiteral("SELECT atlas.cancel_run(%1)").arg(run);
         }
         const QString before = run ? suScalar(QStringLiteral("SELECT row_to_json(r)::text FROM atlas.bulk_operation_runs r WHERE id = %1").arg(run)).toString() : QString();
         QCOMPARE(outcome(login, sql), expected);
@@ -391,7 +406,7 @@ private Q_SLOTS:
     {
         // owner_b holds a real lease in tenant B; it opens nothing in tenant A.
         Connection& ob = as(QStringLiteral("owner_b"));
-        const qint64 runB = ob.scalar(QStringLiteral("SELECT run_id FROM atlas.start_run('%1', 'inventory', 'import', '{\"x\": 1}', '[\"f\"]')").arg(b())).toLongLong();
+        const qint64 runB = ob.scalar(QStringLiteral("SELECT run_id FROM atlas.start_run('%1', 'inventory', 'import', '{\"source\": \"/x\"}', '[\"f\"]')").arg(b())).toLongLong();
         const QString leaseB = ob.scalar(QStringLiteral("SELECT atlas.claim_run(%1)").arg(runB)).toString();
         const auto [runA, leaseA] = leasedRun();
         QCOMPARE(outcome(QStringLiteral("owner_b"), QStringLiteral("SELECT atlas.record_item_results(%1, '%2', '[]')").arg(runA).arg(leaseB)), QStringLiteral("42501"));
@@ -399,7 +414,7 @@ private Q_SLOTS:
         QCOMPARE(outcome(QStringLiteral("owner_b"), QStringLiteral("SELECT * FROM atlas.start_run('%1', 'drift', 'generate', '{}', '[]')").arg(a())), QStringLiteral("42501"));
         QCOMPARE(outcome(QStringLiteral("owner_b"), QStringLiteral("SELECT atlas.capture_baseline('%1', 'x')").arg(a())), QStringLiteral("42501"));
         // Inventory writes go only into the lease's own tenant, whatever the caller asks.
-        QCOMPARE(outcome(QStringLiteral("owner_b"), QStringLiteral("SELECT atlas.record_inventory(%1, '%2', '[{\"tenant_id\": \"%3\", \"policy_type\": \"t\", \"external_id\": \"evil\", \"payload\": {}}]')")
+        QCOMPARE(outcome(QStringLiteral("owner_b"), QStringLiteral("SELECT atlas.record_inventory(%1, '%2', '[{\"item_id\": \"f\", \"tenant_id\": \"%3\", \"policy_type\": \"t\", \"external_id\": \"evil\", \"payload\": {}}]')")
                                                       .arg(runB).arg(leaseB).arg(a())), QStringLiteral("ok"));
         QCOMPARE(suScalar(QStringLiteral("SELECT count(*) FROM atlas.inventory_items WHERE external_id = 'evil' AND tenant_id = '%1'").arg(a())).toInt(), 0);
         QCOMPARE(suScalar(QStringLiteral("SELECT count(*) FROM atlas.inventory_items WHERE external_id = 'evil' AND tenant_id = '%1'").arg(b())).toInt(), 1);
@@ -436,6 +451,373 @@ private Q_SLOTS:
         QCOMPARE(outcome(r, QStringLiteral("CREATE FUNCTION atlas.evil() RETURNS int LANGUAGE sql AS 'SELECT 1'")), QStringLiteral("42501"));
         QCOMPARE(outcome(r, QStringLiteral("CREATE TABLE public.evil (x int)")), QStringLiteral("42501"));
         QCOMPARE(outcome(r, QStringLiteral("ALTER TABLE atlas.bulk_operation_runs NO FORCE ROW LEVEL SECURITY")), QStringLiteral("42501"));
+    }
+
+    // ---- leases follow roles --------------------------------------------------------------------
+    // A running run of `login` in tenant A, with its lease.
+    QPair<qint64, QString> runningRunOf(const QString& login)
+    {
+        static int n = 0;
+        Connection& c = as(login);
+        const qint64 run = c.scalar(QStringLiteral("SELECT run_id FROM atlas.start_run('%1', 'probe', 'check', "
+                                                   "'{\"role\": %2}', '[\"i1\", \"i2\"]')").arg(a()).arg(++n)).toLongLong();
+        return {run, c.scalar(QStringLiteral("SELECT atlas.claim_run(%1)").arg(run)).toString()};
+    }
+
+    // Every write of a lease holder fails with 55000 and the heartbeat says false.
+    void expectLeaseDead(const QString& login, qint64 run, const QString& lease)
+    {
+        QCOMPARE(as(login).scalar(QStringLiteral("SELECT atlas.heartbeat_run(%1, '%2')").arg(run).arg(lease)).toBool(), false);
+        for (const QString& write : {QStringLiteral("SELECT atlas.record_item_results(%1, '%2', '[{\"item_id\": \"i1\", \"outcome\": \"succeeded\"}]')"),
+                                     QStringLiteral("SELECT atlas.finish_run(%1, '%2')"),
+                                     QStringLiteral("SELECT atlas.abort_run(%1, '%2', 'cancelled')"),
+                                     QStringLiteral("SELECT atlas.set_run_summary(%1, '%2', '{}')")})
+            QCOMPARE(outcome(login, write.arg(run).arg(lease)), QStringLiteral("55000"));
+    }
+
+    void demotionEndsTheMembersRunsInTheSameTransaction()
+    {
+        m_cluster.createLogin(QStringLiteral("demoted_op"));
+        QVERIFY2(as(QStringLiteral("admin")).scalar(QStringLiteral("SELECT atlas.grant_role('%1', 'demoted_op', 'operator')::text IS NULL").arg(a())).isValid(),
+                 qPrintable(as(QStringLiteral("admin")).lastError().message));
+        const auto [run, lease] = runningRunOf(QStringLiteral("demoted_op"));
+        const auto [other, otherLease] = runningRunOf(QStringLiteral("operator_a"));
+        QVERIFY(run > 0 && !lease.isEmpty());
+        // Within the demoting transaction the run has already ended; rolled back, it runs on.
+        Connection& admin = as(QStringLiteral("admin"));
+        QVERIFY(admin.begin());
+        const bool demoted = admin.scalar(QStringLiteral("SELECT atlas.grant_role('%1', 'demoted_op', 'readonly')::text IS NULL").arg(a())).isValid();
+        // Seen from inside the demoting transaction (the superuser's own session would not see it yet).
+        const QString inside = admin.scalar(QStringLiteral("SELECT atlas.end_runs_of('%1', 'nobody')::text").arg(a())).isValid()
+            ? QString() : QStringLiteral("(end_runs_of is not the admin's)");
+        admin.rollback();
+        QVERIFY(demoted);
+        QVERIFY(!inside.isEmpty()); // clients cannot call the internal helper
+        QCOMPARE(suScalar(QStringLiteral("SELECT status FROM atlas.bulk_operation_runs WHERE id = %1").arg(run)).toString(), QStringLiteral("running"));
+        QVERIFY(admin.scalar(QStringLiteral("SELECT atlas.grant_role('%1', 'demoted_op', 'readonly')::text IS NULL").arg(a())).isValid());
+        QCOMPARE(suScalar(QStringLiteral("SELECT status || '/' || reason_code FROM atlas.bulk_operation_runs WHERE id = %1").arg(run)).toString(),
+                 QStringLiteral("aborted/role_revoked"));
+        expectLeaseDead(QStringLiteral("demoted_op"), run, lease);
+        // Nobody else's run was touched.
+        QCOMPARE(suScalar(QStringLiteral("SELECT status FROM atlas.bulk_operation_runs WHERE id = %1").arg(other)).toString(), QStringLiteral("running"));
+        QVERIFY(as(QStringLiteral("operator_a")).scalar(QStringLiteral("SELECT atlas.heartbeat_run(%1, '%2')").arg(other).arg(otherLease)).toBool());
+    }
+
+    void removalEndsTheMembersRunsAndTheirLeases()
+    {
+        m_cluster.createLogin(QStringLiteral("removed_op"));
+        QVERIFY(as(QStringLiteral("owner_a")).scalar(QStringLiteral("SELECT atlas.grant_role('%1', 'removed_op', 'manager')::text IS NULL").arg(a())).isValid());
+        const auto [run, lease] = runningRunOf(QStringLiteral("removed_op"));
+        const qint64 pending = as(QStringLiteral("removed_op")).scalar(QStringLiteral(
+            "SELECT run_id FROM atlas.start_run('%1', 'probe', 'check', '{\"pending\": true}', '[]')").arg(a())).toLongLong();
+        QVERIFY2(as(QStringLiteral("owner_a")).scalar(QStringLiteral("SELECT atlas.revoke_role('%1', 'removed_op')").arg(a())).toBool(),
+                 qPrintable(as(QStringLiteral("owner_a")).lastError().message));
+        QCOMPARE(suScalar(QStringLiteral("SELECT string_agg(status || '/' || reason_code, ',' ORDER BY id) FROM atlas.bulk_operation_runs "
+                                         "WHERE id IN (%1, %2)").arg(run).arg(pending)).toString(),
+                 QStringLiteral("aborted/role_revoked,aborted/role_revoked"));
+        // The run is no longer visible to its former initiator, but the lease it holds is dead (55000), not 42501.
+        expectLeaseDead(QStringLiteral("removed_op"), run, lease);
+        QCOMPARE(outcome(QStringLiteral("removed_op"), QStringLiteral("SELECT atlas.claim_run(%1)").arg(pending)), QStringLiteral("42501"));
+    }
+
+    void aDroppedLoginsNameBringsNoRolesBack()
+    {
+        Connection& su = as(QStringLiteral("su"));
+        m_cluster.createLogin(QStringLiteral("reborn"));
+        QVERIFY(as(QStringLiteral("admin")).scalar(QStringLiteral("SELECT atlas.grant_role('%1', 'reborn', 'operator')::text IS NULL").arg(a())).isValid());
+        qint64 run = 0;
+        {
+            auto first = m_cluster.connectAs(QStringLiteral("reborn"));
+            run = first->scalar(QStringLiteral("SELECT run_id FROM atlas.start_run('%1', 'probe', 'check', '{\"reborn\": 1}', '[]')").arg(a())).toLongLong();
+            QVERIFY(run > 0);
+        }
+        QVERIFY(su.execRaw(QStringLiteral("DROP ROLE reborn")));
+        m_cluster.createLogin(QStringLiteral("reborn"));
+        auto second = m_cluster.connectAs(QStringLiteral("reborn"));
+        QVERIFY(second->isOpen());
+        QCOMPARE(second->scalar(QStringLiteral("SELECT count(*) FROM atlas.my_tenants")).toInt(), 0);
+        QVERIFY(second->scalar(QStringLiteral("SELECT atlas.session_role('%1')").arg(a())).isNull());
+        QSqlQuery q(second->database());
+        QVERIFY(!q.exec(QStringLiteral("SELECT atlas.claim_run(%1)").arg(run)));
+        QCOMPARE(q.lastError().nativeErrorCode(), QStringLiteral("42501"));
+        QCOMPARE(second->scalar(QStringLiteral("SELECT count(*) FROM atlas.operation_runs")).toInt(), 0);
+        // The next housekeeping call (any console's reaper) forgets the old memberships and ends
+        // the old login's runs.
+        QVERIFY(as(QStringLiteral("readonly_a")).scalar(QStringLiteral("SELECT atlas.reap_stale_runs()")).isValid());
+        QCOMPARE(suScalar(QStringLiteral("SELECT count(*) FROM atlas.tenant_members WHERE login = 'reborn'")).toInt(), 0);
+        QCOMPARE(suScalar(QStringLiteral("SELECT status || '/' || reason_code FROM atlas.bulk_operation_runs WHERE id = %1").arg(run)).toString(),
+                 QStringLiteral("aborted/role_revoked"));
+    }
+
+    void ownersAndManagersCancelAnyActiveRunOfTheirTenant()
+    {
+        const auto [run, lease] = runningRunOf(QStringLiteral("operator_a"));
+        QCOMPARE(outcome(QStringLiteral("operator_a"), QStringLiteral("SELECT atlas.cancel_run(%1)").arg(run)), QStringLiteral("42501"));
+        QCOMPARE(outcome(QStringLiteral("readonly_a"), QStringLiteral("SELECT atlas.cancel_run(%1)").arg(run)), QStringLiteral("42501"));
+        QCOMPARE(outcome(QStringLiteral("owner_b"), QStringLiteral("SELECT atlas.cancel_run(%1)").arg(run)), QStringLiteral("42501"));
+        QCOMPARE(outcome(QStringLiteral("owner_b"), QStringLiteral("SELECT atlas.cancel_run(987654321)")), QStringLiteral("42501"));
+        QCOMPARE(as(QStringLiteral("manager_a")).scalar(QStringLiteral("SELECT atlas.cancel_run(%1)").arg(run)).toString(), QStringLiteral("aborted"));
+        QCOMPARE(suScalar(QStringLiteral("SELECT reason_code FROM atlas.bulk_operation_runs WHERE id = %1").arg(run)).toString(), QStringLiteral("cancelled"));
+        QVERIFY(suScalar(QStringLiteral("SELECT message FROM atlas.bulk_operation_runs WHERE id = %1").arg(run)).toString().contains(QLatin1String("manager_a")));
+        expectLeaseDead(QStringLiteral("operator_a"), run, lease);
+        // An ended run stays as it ended.
+        QCOMPARE(as(QStringLiteral("owner_a")).scalar(QStringLiteral("SELECT atlas.cancel_run(%1)").arg(run)).toString(), QStringLiteral("aborted"));
+        QCOMPARE(suScalar(QStringLiteral("SELECT reason_code FROM atlas.bulk_operation_runs WHERE id = %1").arg(run)).toString(), QStringLiteral("cancelled"));
+    }
+
+    // ---- writes stay inside their run -------------------------------------------------------------
+    void importsWriteOnlyPoliciesOfTheirDeclaredFiles()
+    {
+        const auto [run, lease] = leasedRun(QStringLiteral("inventory"), QStringLiteral("import"), QStringLiteral("{\"source\": \"/in\"}"));
+        const QString op = QStringLiteral("operator_a");
+        auto inventory = [&](const QString& items) {
+            return outcome(op, QStringLiteral("SELECT atlas.record_inventory(%1, '%2', '%3')").arg(run).arg(lease).arg(items));
+        };
+        auto policy = [](const QString& file, const QString& id) {
+            return QStringLiteral("{\"item_id\": \"%1\", \"policy_type\": \"t\", \"external_id\": \"%2\", \"payload\": {\"id\": \"%2\"}}").arg(file, id);
+        };
+        const int before = suScalar(QStringLiteral("SELECT count(*) FROM atlas.inventory_items")).toInt();
+        QCOMPARE(inventory(QStringLiteral("[{\"policy_type\": \"t\", \"external_id\": \"w1\", \"payload\": {}}]")), QStringLiteral("22023")); // no file
+        QCOMPARE(inventory(QLatin1Char('[') + policy(QStringLiteral("undeclared.json"), QStringLiteral("w1")) + QLatin1Char(']')), QStringLiteral("22023"));
+        QCOMPARE(inventory(QLatin1Char('[') + policy(QStringLiteral("p1"), QStringLiteral("w1")) + QLatin1Char(',') +
+                           policy(QStringLiteral("p1"), QStringLiteral("w2")) + QLatin1Char(']')), QStringLiteral("22023")); // two from one file
+        // A file's success comes only with its policy.
+        QCOMPARE(outcome(op, QStringLiteral("SELECT atlas.record_item_results(%1, '%2', '[{\"item_id\": \"p1\", \"outcome\": \"succeeded\"}]')").arg(run).arg(lease)),
+                 QStringLiteral("22023"));
+        QCOMPARE(suScalar(QStringLiteral("SELECT count(*) FROM atlas.inventory_items")).toInt(), before);
+        QCOMPARE(inventory(QLatin1Char('[') + policy(QStringLiteral("p1"), QStringLiteral("w1")) + QLatin1Char(']')), QStringLiteral("ok"));
+        QCOMPARE(suScalar(QStringLiteral("SELECT source_item FROM atlas.inventory_items WHERE external_id = 'w1'")).toString(), QStringLiteral("p1"));
+        QCOMPARE(suScalar(QStringLiteral("SELECT outcome FROM atlas.run_item_results WHERE run_id = %1 AND item_id = 'p1'").arg(run)).toString(),
+                 QStringLiteral("succeeded"));
+        // The same file again, or the same policy from another file of this run: refused.
+        QCOMPARE(inventory(QLatin1Char('[') + policy(QStringLiteral("p1"), QStringLiteral("w9")) + QLatin1Char(']')), QStringLiteral("22023"));
+        QCOMPARE(inventory(QLatin1Char('[') + policy(QStringLiteral("f1"), QStringLiteral("w1")) + QLatin1Char(']')), QStringLiteral("22023"));
+        // Retiring waits until every declared file has a result.
+        const int current = suScalar(QStringLiteral("SELECT count(*) FROM atlas.inventory_items WHERE tenant_id = '%1' AND is_current").arg(a())).toInt();
+        QCOMPARE(outcome(op, QStringLiteral("SELECT atlas.retire_unobserved(%1, '%2', '{}')").arg(run).arg(lease)), QStringLiteral("22023"));
+        QCOMPARE(suScalar(QStringLiteral("SELECT count(*) FROM atlas.inventory_items WHERE tenant_id = '%1' AND is_current").arg(a())).toInt(), current);
+        QCOMPARE(outcome(op, QStringLiteral("SELECT atlas.record_item_results(%1, '%2', '[{\"item_id\": \"f1\", \"outcome\": \"failed\"}]')").arg(run).arg(lease)),
+                 QStringLiteral("ok"));
+        QCOMPARE(outcome(op, QStringLiteral("SELECT atlas.retire_unobserved(%1, '%2', '{}')").arg(run).arg(lease)), QStringLiteral("ok"));
+        QCOMPARE(suScalar(QStringLiteral("SELECT count(*) FROM atlas.inventory_items WHERE tenant_id = '%1' AND is_current").arg(a())).toInt(), 1);
+    }
+
+    void driftFindingsOnlyForDeclaredItems()
+    {
+        const QString baseline = suScalar(QStringLiteral("SELECT max(baseline_id) FROM atlas.baselines WHERE tenant_id = '%1'").arg(a())).toString();
+        const auto [run, lease] = leasedRun(QStringLiteral("drift"), QStringLiteral("generate"), QStringLiteral("{\"baseline_id\": %1}").arg(baseline));
+        QCOMPARE(outcome(QStringLiteral("operator_a"), QStringLiteral("SELECT atlas.record_drift_findings(%1, '%2', '[{\"policy_type\": \"t\", "
+                                                                      "\"external_id\": \"not-declared\", \"change\": \"removed\"}]')").arg(run).arg(lease)),
+                 QStringLiteral("22023"));
+        QCOMPARE(outcome(QStringLiteral("operator_a"), QStringLiteral("SELECT atlas.record_drift_findings(%1, '%2', '[{\"policy_type\": \"t\", "
+                                                                      "\"external_id\": \"p1\", \"change\": \"exploded\"}]')").arg(run).arg(lease)),
+                 QStringLiteral("22023"));
+        QCOMPARE(suScalar(QStringLiteral("SELECT count(*) FROM atlas.drift_results WHERE run_id = %1").arg(run)).toInt(), 0);
+    }
+
+    void theBackupPayloadCapIsTheDatabasesOwn()
+    {
+        const QString set = suScalar(QStringLiteral("SELECT max(backup_set_id) FROM atlas.backup_sets WHERE tenant_id = '%1'").arg(a())).toString();
+        Connection& op = as(QStringLiteral("operator_a"));
+        QVERIFY(as(QStringLiteral("su")).execRaw(QStringLiteral(
+            "INSERT INTO atlas.inventory_items (tenant_id, policy_type, external_id, display_name, payload, content_hash) "
+            "VALUES ('%1', 't', 'p1', 'Cap', '{\"big\": \"0123456789\"}', 'h') ON CONFLICT (tenant_id, policy_type, external_id) "
+            "DO UPDATE SET is_current = true").arg(a())));
+        const qint64 run = op.scalar(QStringLiteral("SELECT run_id FROM atlas.start_run('%1', 'backup_set', 'add_policies', "
+                                                    "'{\"backup_set_id\": %2, \"cap\": 1}', '[\"p1\"]')").arg(a(), set)).toLongLong();
+        const QString lease = op.scalar(QStringLiteral("SELECT atlas.claim_run(%1)").arg(run)).toString();
+        QVERIFY(run > 0 && !lease.isEmpty());
+        // The old way to raise the cap is gone.
+        QCOMPARE(outcome(QStringLiteral("operator_a"), QStringLiteral("SELECT atlas.snapshot_policies(%1, '%2', '[\"p1\"]', 2147483647)").arg(run).arg(lease)),
+                 QStringLiteral("42883"));
+        QCOMPARE(outcome(QStringLiteral("operator_a"), QStringLiteral("SELECT atlas.snapshot_policies(%1, '%2', '[\"undeclared\"]')").arg(run).arg(lease)),
+                 QStringLiteral("22023"));
+        Connection& su = as(QStringLiteral("su"));
+        QVERIFY(su.execRaw(QStringLiteral("UPDATE atlas.settings SET value = '10' WHERE key = 'backup_payload_max_bytes'")));
+        const QString results = as(QStringLiteral("operator_a")).scalar(QStringLiteral("SELECT atlas.snapshot_policies(%1, '%2', '[\"p1\"]')::text").arg(run).arg(lease)).toString();
+        QVERIFY(su.execRaw(QStringLiteral("UPDATE atlas.settings SET value = '1048576' WHERE key = 'backup_payload_max_bytes'")));
+        QVERIFY2(results.contains(QLatin1String("payload_too_large")), qPrintable(results));
+    }
+
+    // ---- limits and shapes ----------------------------------------------------------------------------
+    void startRunRefusesOversizedAndMisshapenRequests_data()
+    {
+        QTest::addColumn<QString>("sql");
+        QTest::addColumn<QString>("expected");
+        const QString t = a();
+        const QString other = b();
+        QTest::newRow("100,001 items") << QStringLiteral("SELECT * FROM atlas.start_run('%1', 'probe', 'check', '{}', "
+                                                         "(SELECT jsonb_agg('i' || g) FROM generate_series(1, 100001) g))").arg(t) << "22023";
+        QTest::newRow("100,000 items") << QStringLiteral("SELECT * FROM atlas.start_run('%1', 'probe', 'check', '{\"limit\": 1}', "
+                                                         "(SELECT jsonb_agg('i' || g) FROM generate_series(1, 100000) g))").arg(t) << "ok";
+        QTest::newRow("id of 1,025") << QStringLiteral("SELECT * FROM atlas.start_run('%1', 'probe', 'check', '{}', jsonb_build_array(repeat('x', 1025)))").arg(t) << "22023";
+        QTest::newRow("id of 1,024") << QStringLiteral("SELECT * FROM atlas.start_run('%1', 'probe', 'check', '{}', jsonb_build_array(repeat('x', 1024)))").arg(t) << "ok";
+        QTest::newRow("scope of 16 KB + 1") << QStringLiteral("SELECT * FROM atlas.start_run('%1', 'probe', 'check', jsonb_build_object('x', repeat('y', 16384 - 9 + 1)), '[]')").arg(t) << "22023";
+        QTest::newRow("scope of 16 KB") << QStringLiteral("SELECT * FROM atlas.start_run('%1', 'probe', 'check', jsonb_build_object('x', repeat('y', 16384 - 9)), '[]')").arg(t) << "ok";
+        QTest::newRow("drift without baseline") << QStringLiteral("SELECT * FROM atlas.start_run('%1', 'drift', 'generate', '{}', '[]')").arg(t) << "22023";
+        QTest::newRow("drift, baseline as text") << QStringLiteral("SELECT * FROM atlas.start_run('%1', 'drift', 'generate', jsonb_build_object('baseline_id', "
+                                                                   "(SELECT max(baseline_id)::text FROM atlas.baselines WHERE tenant_id = '%1')), '[]')").arg(t) << "22023";
+        QTest::newRow("drift, other tenant's baseline") << QStringLiteral("SELECT * FROM atlas.start_run('%1', 'drift', 'generate', jsonb_build_object('baseline_id', "
+                                                                          "%2), '[]')").arg(t, suScalar(QStringLiteral("SELECT max(baseline_id) FROM atlas.baselines WHERE tenant_id = '%1'").arg(other)).toString()) << "22023";
+        QTest::newRow("drift, own baseline") << QStringLiteral("SELECT * FROM atlas.start_run('%1', 'drift', 'generate', jsonb_build_object('baseline_id', "
+                                                               "(SELECT max(baseline_id) FROM atlas.baselines WHERE tenant_id = '%1'), 'k', 'shape'), '[]')").arg(t) << "ok";
+        QTest::newRow("add policies without set") << QStringLiteral("SELECT * FROM atlas.start_run('%1', 'backup_set', 'add_policies', '{\"backup_set_id\": 987654}', '[]')").arg(t) << "22023";
+        QTest::newRow("add policies, other tenant's set") << QStringLiteral("SELECT * FROM atlas.start_run('%1', 'backup_set', 'add_policies', '{\"backup_set_id\": %2}', '[]')")
+                                                                 .arg(t, suScalar(QStringLiteral("SELECT max(backup_set_id) FROM atlas.backup_sets WHERE tenant_id = '%1'").arg(other)).toString()) << "22023";
+        QTest::newRow("import without source") << QStringLiteral("SELECT * FROM atlas.start_run('%1', 'inventory', 'import', '{\"source\": \"  \"}', '[]')").arg(t) << "22023";
+        QTest::newRow("import, source not text") << QStringLiteral("SELECT * FROM atlas.start_run('%1', 'inventory', 'import', '{\"source\": 7}', '[]')").arg(t) << "22023";
+    }
+    void startRunRefusesOversizedAndMisshapenRequests()
+    {
+        QFETCH(QString, sql);
+        QFETCH(QString, expected);
+        const int before = suScalar(QStringLiteral("SELECT count(*) FROM atlas.bulk_operation_runs")).toInt();
+        QCOMPARE(outcome(QStringLiteral("operator_a"), sql), expected);
+        QCOMPARE(suScalar(QStringLiteral("SELECT count(*) FROM atlas.bulk_operation_runs")).toInt(), before + (expected == QLatin1String("ok") ? 1 : 0));
+    }
+
+    void batchesAreCapped()
+    {
+        const auto [run, lease] = runningRunOf(QStringLiteral("operator_a"));
+        QCOMPARE(outcome(QStringLiteral("operator_a"), QStringLiteral("SELECT atlas.record_item_results(%1, '%2', (SELECT jsonb_agg(jsonb_build_object("
+                                                                      "'item_id', 'i1', 'outcome', 'succeeded')) FROM generate_series(1, 5001)))").arg(run).arg(lease)),
+                 QStringLiteral("22023"));
+        QCOMPARE(suScalar(QStringLiteral("SELECT processed_items FROM atlas.bulk_operation_runs WHERE id = %1").arg(run)).toInt(), 0);
+    }
+
+    void pruneChecksTheCutoffItComputes_data()
+    {
+        QTest::addColumn<QString>("age");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("months back, days forward") << "-1200 months 36001 days" << "22023";
+        QTest::newRow("negative") << "-1 day" << "22023";
+        QTest::newRow("59 minutes") << "59 minutes" << "22023";
+        QTest::newRow("hours as days") << "0 days 3599 seconds" << "22023";
+        QTest::newRow("an hour") << "1 hour" << "ok";
+        QTest::newRow("a year") << "1 year" << "ok";
+    }
+    void pruneChecksTheCutoffItComputes()
+    {
+        QFETCH(QString, age);
+        QFETCH(QString, expected);
+        const int before = suScalar(QStringLiteral("SELECT count(*) FROM atlas.bulk_operation_runs WHERE tenant_id = '%1'").arg(a())).toInt();
+        QCOMPARE(outcome(QStringLiteral("owner_a"), QStringLiteral("SELECT atlas.prune_runs('%1', '%2'::interval)").arg(a(), age)), expected);
+        QCOMPARE(suScalar(QStringLiteral("SELECT count(*) FROM atlas.bulk_operation_runs WHERE tenant_id = '%1'").arg(a())).toInt(), before);
+    }
+
+    // ---- memberships ----------------------------------------------------------------------------------
+    void membershipsOnlyForPlainAtlasClients()
+    {
+        Connection& su = as(QStringLiteral("su"));
+        QVERIFY(su.execRaw(QStringLiteral("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'plain_login') THEN "
+                                          "CREATE ROLE plain_login LOGIN; CREATE ROLE super_login LOGIN SUPERUSER IN ROLE atlas_client; "
+                                          "CREATE ROLE bypass_login LOGIN BYPASSRLS IN ROLE atlas_client; END IF; END $$")));
+        for (const char* login : {"plain_login", "super_login", "bypass_login", "atlas_client", "atlas_owner"}) {
+            QCOMPARE(outcome(QStringLiteral("admin"), QStringLiteral("SELECT atlas.grant_role('%1', '%2', 'readonly')").arg(a(), QLatin1String(login))),
+                     QStringLiteral("22023"));
+            QCOMPARE(suScalar(QStringLiteral("SELECT count(*) FROM atlas.tenant_members WHERE login = '%1'").arg(QLatin1String(login))).toInt(), 0);
+        }
+    }
+
+    void aTenantKeepsAnOwner()
+    {
+        // owner_a is tenant A's only owner.
+        QCOMPARE(suScalar(QStringLiteral("SELECT string_agg(login, ',') FROM atlas.tenant_members WHERE tenant_id = '%1' AND role = 'owner'").arg(a())).toString(),
+                 QStringLiteral("owner_a"));
+        QCOMPARE(outcome(QStringLiteral("admin"), QStringLiteral("SELECT atlas.revoke_role('%1', 'owner_a')").arg(a())), QStringLiteral("22023"));
+        QCOMPARE(outcome(QStringLiteral("owner_a"), QStringLiteral("SELECT atlas.grant_role('%1', 'owner_a', 'manager')").arg(a())), QStringLiteral("22023"));
+        QCOMPARE(outcome(QStringLiteral("admin"), QStringLiteral("SELECT atlas.grant_role('%1', 'owner_a', 'readonly')").arg(a())), QStringLiteral("22023"));
+        QCOMPARE(as(QStringLiteral("owner_a")).scalar(QStringLiteral("SELECT atlas.session_role('%1')").arg(a())).toString(), QStringLiteral("owner"));
+        // With a second owner, the first may step down; the last one still may not.
+        m_cluster.createLogin(QStringLiteral("second_owner"));
+        QCOMPARE(outcome(QStringLiteral("owner_a"), QStringLiteral("SELECT atlas.grant_role('%1', 'second_owner', 'owner')").arg(a())), QStringLiteral("ok"));
+        QCOMPARE(outcome(QStringLiteral("owner_a"), QStringLiteral("SELECT atlas.grant_role('%1', 'owner_a', 'manager')").arg(a())), QStringLiteral("ok"));
+        QCOMPARE(outcome(QStringLiteral("second_owner"), QStringLiteral("SELECT atlas.revoke_role('%1', 'second_owner')").arg(a())), QStringLiteral("22023"));
+        QCOMPARE(outcome(QStringLiteral("second_owner"), QStringLiteral("SELECT atlas.grant_role('%1', 'owner_a', 'owner')").arg(a())), QStringLiteral("ok"));
+        QCOMPARE(outcome(QStringLiteral("owner_a"), QStringLiteral("SELECT atlas.revoke_role('%1', 'second_owner')").arg(a())), QStringLiteral("ok"));
+    }
+
+    // ---- what all sessions share ----------------------------------------------------------------------
+    void onlyAtlasLoginsMayConnect()
+    {
+        Connection& su = as(QStringLiteral("su"));
+        QVERIFY(su.execRaw(QStringLiteral("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'stranger') THEN "
+                                          "CREATE ROLE stranger LOGIN PASSWORD 'pw-stranger'; END IF; END $$")));
+        QVERIFY(!suScalar(QStringLiteral("SELECT has_database_privilege('public', current_database(), 'CONNECT')")).toBool());
+        QVERIFY(!suScalar(QStringLiteral("SELECT has_database_privilege('stranger', current_database(), 'CONNECT')")).toBool());
+        Connection stranger(m_cluster.loginSpec(QStringLiteral("stranger")), QStringLiteral("stranger"));
+        QVERIFY(!stranger.open());
+        QVERIFY2(stranger.lastError().message.contains(QLatin1String("permission denied for database")), qPrintable(stranger.lastError().message));
+        for (const QString& login : atlas::test::TenantFixture::logins())
+            QVERIFY(suScalar(QStringLiteral("SELECT has_database_privilege('%1', current_database(), 'CONNECT')").arg(login)).toBool());
+    }
+
+    void noStatisticsAreGatheredOnTenantTables()
+    {
+        Connection& su = as(QStringLiteral("su"));
+        QVERIFY(su.execRaw(QStringLiteral("ANALYZE")));
+        QCOMPARE(suScalar(QStringLiteral(
+                     "SELECT count(*) FROM pg_statistic s JOIN pg_class c ON c.oid = s.starelid "
+                     "LEFT JOIN pg_index i ON i.indexrelid = c.oid LEFT JOIN pg_class t ON t.oid = i.indrelid "
+                     "WHERE c.relnamespace = 'atlas'::regnamespace AND (c.relrowsecurity OR t.relrowsecurity)")).toInt(), 0);
+        QCOMPARE(suScalar(QStringLiteral(
+                     "SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+                     "WHERE c.relnamespace = 'atlas'::regnamespace AND c.relkind IN ('r', 'p') AND c.relrowsecurity "
+                     "AND a.attnum > 0 AND NOT a.attisdropped AND a.attstattarget IS DISTINCT FROM 0")).toInt(), 0);
+    }
+
+    // Tenant B's auditor asks the planner about tenant A's names, ids and initiators one guess at
+    // a time: the answers must not depend on what A holds.
+    void plansTellNothingAboutOtherTenants_data()
+    {
+        QTest::addColumn<QString>("hit");  // matches A's rows
+        QTest::addColumn<QString>("miss"); // matches nothing anywhere
+        QTest::newRow("display name prefix") << "SELECT * FROM atlas.inventory_items WHERE display_name LIKE 'Secret Baseline%'"
+                                             << "SELECT * FROM atlas.inventory_items WHERE display_name LIKE 'Qqqqqq Qqqqqqqq%'";
+        QTest::newRow("display name range") << "SELECT * FROM atlas.inventory_items WHERE display_name < 'Secret Baseline 5'"
+                                            << "SELECT * FROM atlas.inventory_items WHERE display_name < 'AAAAA'";
+        QTest::newRow("external id") << "SELECT * FROM atlas.inventory_items WHERE external_id >= 'secret-0' AND external_id < 'secret-5'"
+                                     << "SELECT * FROM atlas.inventory_items WHERE external_id >= 'qqqqq-0' AND external_id < 'qqqqq-5'";
+        QTest::newRow("initiator") << "SELECT * FROM atlas.bulk_operation_runs WHERE initiator = 'operator_a'"
+                                   << "SELECT * FROM atlas.bulk_operation_runs WHERE initiator = 'qqqqqqqqqq'";
+        QTest::newRow("item ids") << "SELECT * FROM atlas.bulk_operation_runs WHERE item_ids @> '[\"secret-17\"]'"
+                                  << "SELECT * FROM atlas.bulk_operation_runs WHERE item_ids @> '[\"qqqqq-17\"]'";
+        QTest::newRow("recipient") << "SELECT * FROM atlas.notifications WHERE recipient = 'operator_a'"
+                                   << "SELECT * FROM atlas.notifications WHERE recipient = 'qqqqqqqqqq'";
+    }
+    void plansTellNothingAboutOtherTenants()
+    {
+        QFETCH(QString, hit);
+        QFETCH(QString, miss);
+        static bool seeded = false;
+        Connection& su = as(QStringLiteral("su"));
+        if (!seeded) {
+            // Enough of A's rows for histograms and most-common values to say something.
+            QVERIFY(su.execRaw(QStringLiteral(
+                "INSERT INTO atlas.inventory_items (tenant_id, policy_type, external_id, display_name, payload, content_hash) "
+                "SELECT '%1', 'SettingsCatalog', 'secret-' || g, 'Secret Baseline ' || g, '{}', 'h' FROM generate_series(1, 3000) g").arg(a())));
+            QVERIFY(su.execRaw(QStringLiteral(
+                "INSERT INTO atlas.bulk_operation_runs (tenant_id, initiator, resource, action, status, item_ids, idempotency_key) "
+                "SELECT '%1', 'operator_a', 'probe', 'check', 'completed', jsonb_build_array('secret-' || g), 'plan-' || g "
+                "FROM generate_series(1, 3000) g").arg(a())));
+            QVERIFY(su.execRaw(QStringLiteral("ANALYZE")));
+            seeded = true;
+        }
+        // The numbers a plan shows (estimates and, with ANALYZE, counts); times and buffers vary.
+        auto numbers = [&](const QString& sql) -> QString {
+            QSqlQuery q(as(QStringLiteral("owner_b")).database());
+            if (!q.exec(QStringLiteral("EXPLAIN (ANALYZE, TIMING OFF, SUMMARY OFF, FORMAT JSON) ") + sql) || !q.next())
+                return QStringLiteral("error: ") + q.lastError().text();
+            const QString plan = q.value(0).toString();
+            static const QRegularExpression keep(QStringLiteral("\"(Plan Rows|Actual Rows|Rows Removed by Filter|Rows Removed by Index Recheck|Plan Width|Node Type|Index Name)\": (\"[^\"]*\"|[0-9.]+)"));
+            QStringList out;
+            for (auto it = keep.globalMatch(plan); it.hasNext();)
+                out << it.next().captured(0);
+            return out.join(QLatin1Char(' '));
+        };
+        const QString hitNumbers = numbers(hit);
+        QVERIFY2(hitNumbers.contains(QLatin1String("Plan Rows")), qPrintable(hitNumbers));
+        QCOMPARE(hitNumbers, numbers(miss));
     }
 };
 

@@ -3,6 +3,7 @@
 #include "db/Connection.h"
 #include "hub/HubPage.h"
 #include "hub/HubSession.h"
+#include "runs/RunApi.h"
 #include "AppIcon.h"
 #include "Theme.h"
 #include "LoginDialog.h"
@@ -474,8 +475,9 @@ void MainWindow::reapStaleRuns()
     const db::ConnectionSpec spec = m_spec;
     (void)QtConcurrent::run([spec] {
         db::Connection conn(spec, QStringLiteral("reaper"));
+        db::DbError error;
         if (conn.open())
-            conn.scalar(QStringLiteral("SELECT atlas.reap_stale_runs()"));
+            runs::RunApi(conn).reapStale(&error);
     });
 }
 

@@ -145,21 +145,50 @@ bool Connection::begin()
         m_lastError = DbError::fromSql(database().lastError());
         return false;
     }
+    m_inTransaction = true;
     return true;
 }
 
 bool Connection::commit()
 {
+    m_inTransaction = false;
     if (!database().commit()) {
         m_lastError = DbError::fromSql(database().lastError());
+        m_wakeUps.clear();
         return false;
     }
+    sendWakeUps();
     return true;
 }
 
 bool Connection::rollback()
 {
+    m_inTransaction = false;
+    m_wakeUps.clear();
     return database().rollback();
+}
+
+void Connection::wakeAfterCommit(const QString& channel, const QString& payload)
+{
+    const QPair<QString, QString> wakeUp{channel, payload};
+    if (!m_wakeUps.contains(wakeUp))
+        m_wakeUps.append(wakeUp);
+    if (!m_inTransaction)
+        sendWakeUps();
+}
+
+void Connection::sendWakeUps()
+{
+    const auto wakeUps = std::exchange(m_wakeUps, {});
+    if (wakeUps.isEmpty() || !isOpen())
+        return;
+    const DbError kept = m_lastError; // a failed wake-up is not the caller's error
+    QSqlQuery q(database());
+    for (const auto& [channel, payload] : wakeUps) {
+        if (!exec(q, QStringLiteral("SELECT pg_notify(?, ?)"), {channel, payload}))
+            spdlog::debug("wake-up on {} not sent: {}", channel.toStdString(), m_lastError.message.toStdString());
+    }
+    m_lastError = kept;
 }
 
 } // namespace atlas::db

@@ -54,10 +54,19 @@ public:
     bool commit();
     bool rollback();
 
+    // A wake-up (NOTIFY) for consoles that follow `channel`. Never part of a write: inside a
+    // transaction it waits for the commit (a rollback drops it), so a full notification queue
+    // can slow live updates but never fail the write; a wake-up that fails is only logged.
+    void wakeAfterCommit(const QString& channel, const QString& payload);
+
 private:
+    void sendWakeUps();
+
     ConnectionSpec m_spec;
     QString m_name;
     DbError m_lastError;
+    bool m_inTransaction = false;
+    QList<QPair<QString, QString>> m_wakeUps;
 };
 
 } // namespace atlas::db

@@ -15,6 +15,9 @@ ConnectionProbe::Result ConnectionProbe::classify(const QString& text)
         return Result::NoDatabase;
     if (m.contains(QLatin1String("role \"")) && m.contains(QLatin1String("does not exist")))
         return Result::NoLogin;
+    // CONNECT on an Atlas database is for atlas_client and atlas_admin only.
+    if (m.contains(QLatin1String("permission denied for database")) || m.contains(QLatin1String("connect privilege")))
+        return Result::NoAccess;
     if (m.contains(QLatin1String("invalid response to ssl negotiation")) ||
         m.contains(QLatin1String("expected authentication request from server")) ||
         m.contains(QLatin1String("received invalid response")))
@@ -61,6 +64,11 @@ ConnectionProbe ConnectionProbe::run(const ConnectionSpec& spec)
             break;
         case Result::NoLogin:
             probe.message = QStringLiteral("The server has no login named “%1”.").arg(spec.user);
+            break;
+        case Result::NoAccess:
+            probe.schema.state = SchemaCheck::State::NoAccess;
+            probe.schema.error = spec.user;
+            probe.message = probe.schema.explain();
             break;
         case Result::Tls:
             probe.message = QStringLiteral("The TLS connection failed (sslmode, certificate or the server's TLS "

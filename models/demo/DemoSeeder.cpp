@@ -7,6 +7,8 @@
 #include "runs/RunRequests.h"
 #include "runs/RunWorker.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QSqlQuery>
 
@@ -93,6 +95,28 @@ bool demoRun(const db::EmbeddedCluster& cluster, const QString& database, const 
             results << ItemResult::skipped(items[i]);
         else
             results << ItemResult::succeeded(items[i]);
+    }
+    // An import's file succeeds only together with the policy read from it.
+    if (resource == QLatin1String("inventory") && action == QLatin1String("import")) {
+        QJsonArray policies;
+        for (qsizetype i = results.size() - 1; i >= 0; --i) {
+            if (results[i].outcome != ItemResult::Outcome::Succeeded)
+                continue;
+            const QString id = results.takeAt(i).itemId;
+            policies.append(QJsonObject{{QStringLiteral("item_id"), id},
+                                        {QStringLiteral("policy_type"), QStringLiteral("DeviceConfiguration")},
+                                        {QStringLiteral("external_id"), id},
+                                        {QStringLiteral("display_name"), QStringLiteral("Fabrikam policy %1").arg(id)},
+                                        {QStringLiteral("payload"), QJsonObject{{QStringLiteral("id"), id}}}});
+        }
+        if (!policies.isEmpty() &&
+            !conn.scalar(QStringLiteral("SELECT atlas.record_inventory(?, ?::uuid, ?::jsonb)"),
+                         {started->runId, lease->toString(QUuid::WithoutBraces),
+                          QString::fromUtf8(QJsonDocument(policies).toJson(QJsonDocument::Compact))})
+                 .isValid()) {
+            *error = conn.lastError().message;
+            return false;
+        }
     }
     if (shape != Shape::CouldNotProceed && !api.record(started->runId, *lease, results, &dbError)) {
         *error = dbError.message;
@@ -289,16 +313,25 @@ bool DemoSeeder::seed(const db::EmbeddedCluster& cluster, const QString& databas
     const QJsonObject importScope{{QStringLiteral("source"), QStringLiteral("exports/2026-11-20")}};
     if (!realHistory(cluster, database, tenants->contoso, error))
         return false;
+    // Runs name a baseline and a backup set that exist: the ones the real history made.
+    Connection su(cluster.superuserSpec(database), QStringLiteral("demo-su"));
+    const QString contosoId = tenants->contoso.toString(QUuid::WithoutBraces);
+    const QVariant baseline = su.open() ? su.scalar(QStringLiteral("SELECT max(baseline_id) FROM atlas.baselines WHERE tenant_id = ?::uuid"), {contosoId}) : QVariant();
+    const QVariant backupSet = su.scalar(QStringLiteral("SELECT max(backup_set_id) FROM atlas.backup_sets WHERE tenant_id = ?::uuid"), {contosoId});
+    if (!baseline.isValid() || baseline.isNull() || !backupSet.isValid() || backupSet.isNull()) {
+        *error = QStringLiteral("the demo history has no baseline or backup set");
+        return false;
+    }
     const QList<Planned> plan = {
         {QStringLiteral("demo_owner"), tenants->contoso, QStringLiteral("inventory"), QStringLiteral("import"),
          QJsonObject{{QStringLiteral("source"), QStringLiteral("exports/missing")}}, {}, Shape::CouldNotProceed},
         {QStringLiteral("demo_operator"), tenants->contoso, QStringLiteral("drift"), QStringLiteral("generate"),
-         QJsonObject{{QStringLiteral("baseline_id"), 2}}, policyIds(0, 30), Shape::Lost},
+         QJsonObject{{QStringLiteral("baseline_id"), baseline.toLongLong()}}, policyIds(0, 30), Shape::Lost},
         {QStringLiteral("demo_manager"), tenants->contoso, QStringLiteral("backup_set"),
-         QStringLiteral("add_policies"), QJsonObject{{QStringLiteral("backup_set_id"), 2}}, policyIds(10, 40),
+         QStringLiteral("add_policies"), QJsonObject{{QStringLiteral("backup_set_id"), backupSet.toLongLong()}}, policyIds(10, 40),
          Shape::Running},
         {QStringLiteral("demo_operator"), tenants->contoso, QStringLiteral("drift"), QStringLiteral("generate"),
-         QJsonObject{{QStringLiteral("baseline_id"), 3}}, policyIds(0, 20), Shape::Queued},
+         QJsonObject{{QStringLiteral("baseline_id"), baseline.toLongLong()}}, policyIds(0, 20), Shape::Queued},
         {QStringLiteral("demo_other"), tenants->fabrikam, QStringLiteral("inventory"), QStringLiteral("import"),
          importScope, policyIds(100, 8), Shape::Completed},
     };
@@ -310,10 +343,8 @@ bool DemoSeeder::seed(const db::EmbeddedCluster& cluster, const QString& databas
 
     // The lost worker: its heartbeat is back-dated (superuser only) and any client's reaper
     // then marks it aborted/worker_lost, exactly as after a killed console.
-    Connection su(cluster.superuserSpec(database), QStringLiteral("demo-su"));
-    if (!su.open() ||
-        !su.execRaw(QStringLiteral("UPDATE atlas.bulk_operation_runs SET heartbeat_at = now() - interval '1 hour' "
-                                   "WHERE status = 'running' AND scope = '{\"baseline_id\": 2}'"))) {
+    if (!su.execRaw(QStringLiteral("UPDATE atlas.bulk_operation_runs SET heartbeat_at = now() - interval '1 hour' "
+                                   "WHERE status = 'running' AND resource = 'drift' AND initiator = 'demo_operator'"))) {
         *error = su.lastError().message;
         return false;
     }

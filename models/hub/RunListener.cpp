@@ -1,23 +1,30 @@
 #include "RunListener.h"
 
 #include "db/Connection.h"
+#include "runs/RunApi.h"
 
 #include <QSqlDriver>
+#include <QSqlQuery>
 #include <QTimer>
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace atlas::hub {
 
 namespace {
-constexpr int kCheckMs = 3000;
 constexpr int kMaxBackoffMs = 30000;
+constexpr int kWakeUpDelayMs = 30;   // wake-ups in a burst are read together
+constexpr int kPageSize = 2000;      // changes per read
+constexpr qint64 kMaxTrackedGap = 20000; // numbers skipped at once, and gaps kept
 } // namespace
 
 RunListener::RunListener(db::ConnectionSpec spec, QObject* parent)
     : QObject(parent)
     , m_spec(std::move(spec))
 {
+    m_clock.start();
 }
 
 RunListener::~RunListener() = default;
@@ -27,11 +34,18 @@ void RunListener::start()
     m_timer = new QTimer(this);
     m_timer->setSingleShot(true);
     connect(m_timer, &QTimer::timeout, this, &RunListener::check);
+    m_soon = new QTimer(this);
+    m_soon->setSingleShot(true);
+    m_soon->setInterval(kWakeUpDelayMs);
+    connect(m_soon, &QTimer::timeout, this, [this] {
+        if (m_connected)
+            readChanges();
+    });
     if (connectAndListen()) {
         m_connected = true;
         Q_EMIT connectedChanged(true);
     }
-    m_timer->start(m_connected ? kCheckMs : m_backoffMs);
+    m_timer->start(m_connected ? kPollMs : m_backoffMs);
 }
 
 bool RunListener::connectAndListen()
@@ -39,23 +53,87 @@ bool RunListener::connectAndListen()
     m_conn = std::make_unique<db::Connection>(m_spec, QStringLiteral("listen"));
     if (!m_conn->open())
         return false;
+    // Start after the newest change: what is on screen is read by the views themselves.
+    const QVariant head = m_conn->scalar(QStringLiteral("SELECT atlas.change_log_head()"));
+    if (!head.isValid())
+        return false;
+    m_readUpTo = head.toLongLong();
+    m_gaps.clear();
     QSqlDriver* driver = m_conn->database().driver();
     connect(driver, &QSqlDriver::notification, this,
-            [this](const QString& channel, QSqlDriver::NotificationSource, const QVariant& payload) {
-                bool ok = false;
-                const qint64 id = payload.toString().toLongLong(&ok);
-                if (channel == QLatin1String("atlas_runs") && ok)
-                    Q_EMIT runChanged(id);
+            [this](const QString& channel, QSqlDriver::NotificationSource, const QVariant&) {
+                if (channel == QLatin1String(runs::RunApi::kChannel))
+                    wakeUp();
             });
-    return driver->subscribeToNotification(QStringLiteral("atlas_runs"));
+    // Without wake-ups (LISTEN refused) the poll still follows every change.
+    if (!driver->subscribeToNotification(QString::fromLatin1(runs::RunApi::kChannel)))
+        spdlog::warn("live updates: LISTEN refused, following changes by polling only");
+    return true;
+}
+
+void RunListener::wakeUp()
+{
+    if (!m_soon->isActive())
+        m_soon->start();
+}
+
+bool RunListener::readChanges()
+{
+    const qint64 now = m_clock.elapsed();
+    QList<qint64> changed;
+    auto deliver = [&changed](qint64 run) {
+        if (!changed.contains(run))
+            changed << run;
+    };
+    QSqlQuery q(m_conn->database());
+    // Gaps that may have committed since: looked up by their sequence numbers.
+    for (auto it = m_gaps.begin(); it != m_gaps.end();) {
+        if (now - it.value() > kGapMs)
+            it = m_gaps.erase(it);
+        else
+            ++it;
+    }
+    if (!m_gaps.isEmpty()) {
+        QStringList seqs;
+        seqs.reserve(m_gaps.size());
+        for (auto it = m_gaps.keyBegin(); it != m_gaps.keyEnd(); ++it)
+            seqs << QString::number(*it);
+        if (!m_conn->exec(q, QStringLiteral("SELECT seq, run_id FROM atlas.run_changes WHERE seq = ANY (?::bigint[])"),
+                          {QString(QLatin1Char('{') + seqs.join(QLatin1Char(',')) + QLatin1Char('}'))}))
+            return false;
+        while (q.next()) {
+            m_gaps.remove(q.value(0).toLongLong());
+            deliver(q.value(1).toLongLong());
+        }
+    }
+    // Then what is new after the cursor.
+    if (!m_conn->exec(q, QStringLiteral("SELECT seq, run_id FROM atlas.run_changes WHERE seq > ? ORDER BY seq LIMIT ?"),
+                      {QVariant(m_readUpTo), QVariant(kPageSize)}))
+        return false;
+    int rows = 0;
+    while (q.next()) {
+        ++rows;
+        const qint64 seq = q.value(0).toLongLong();
+        // Numbers skipped between two rows read may belong to changes not yet committed.
+        if (seq - m_readUpTo <= kMaxTrackedGap && m_gaps.size() < kMaxTrackedGap) {
+            for (qint64 missing = m_readUpTo + 1; missing < seq; ++missing)
+                m_gaps.insert(missing, now);
+        }
+        m_readUpTo = seq;
+        deliver(q.value(1).toLongLong());
+    }
+    for (qint64 run : std::as_const(changed))
+        Q_EMIT runChanged(run);
+    if (rows == kPageSize)
+        wakeUp(); // more to read
+    return true;
 }
 
 void RunListener::check()
 {
-    const bool alive = m_conn && m_conn->isOpen() && m_conn->scalar(QStringLiteral("SELECT 1")).isValid();
-    if (alive) {
+    if (m_connected && m_conn && m_conn->isOpen() && readChanges()) {
         m_backoffMs = 500;
-        m_timer->start(kCheckMs);
+        m_timer->start(kPollMs);
         return;
     }
     if (m_connected) {
@@ -68,7 +146,7 @@ void RunListener::check()
         m_backoffMs = 500;
         Q_EMIT connectedChanged(true);
         Q_EMIT resynced();
-        m_timer->start(kCheckMs);
+        m_timer->start(kPollMs);
         return;
     }
     m_backoffMs = std::min(m_backoffMs * 2, kMaxBackoffMs);

@@ -2,6 +2,8 @@
 
 #include "db/ConnectionSpec.h"
 
+#include <QElapsedTimer>
+#include <QHash>
 #include <QObject>
 
 #include <memory>
@@ -14,14 +16,25 @@ class Connection;
 
 namespace atlas::hub {
 
-// LISTENs on atlas_runs on a dedicated connection in the thread it lives in and reports which
-// runs changed. Checks the connection every few seconds; when it is lost it says so, reconnects
-// with backoff, subscribes again and reports `resynced` so views re-read what they show.
+// Follows the runs' change log (atlas.run_changes) on a dedicated connection in the thread it
+// lives in and reports which runs changed. The log is read from a cursor on a short poll and
+// at once on a wake-up (LISTEN atlas_runs): a wake-up is only a hint, so a full notification
+// queue or a lost wake-up delays an update by one poll at most and loses nothing.
+//
+// Sequence numbers are taken when a change is written but become visible at its commit, and
+// other tenants' entries are never visible: a gap in what was read may fill later. Gaps are
+// re-read for kGapMs, then given up (another tenant's change, or a rolled-back one).
+//
+// When the connection is lost it says so, reconnects with backoff, starts reading after the
+// newest change and reports `resynced` so views re-read what they show.
 class RunListener final : public QObject
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(RunListener)
 public:
+    static constexpr int kPollMs = 1000;
+    static constexpr int kGapMs = 10000;
+
     explicit RunListener(db::ConnectionSpec spec, QObject* parent = nullptr);
     ~RunListener() override;
 
@@ -36,12 +49,19 @@ Q_SIGNALS:
 private:
     bool connectAndListen();
     void check();
+    void wakeUp();
+    // Reads the log after the cursor; false when the connection does not answer.
+    bool readChanges();
 
     db::ConnectionSpec m_spec;
     std::unique_ptr<db::Connection> m_conn;
     QTimer* m_timer = nullptr;
+    QTimer* m_soon = nullptr;
     int m_backoffMs = 500;
     bool m_connected = false;
+    qint64 m_readUpTo = 0;          // the newest change read
+    QHash<qint64, qint64> m_gaps;   // a number skipped below it -> when it was first missed (ms)
+    QElapsedTimer m_clock;
 };
 
 } // namespace atlas::hub

@@ -30,10 +30,14 @@ void ImportJob::execute(runs::RunContext& ctx)
     int observed = 0;
     QJsonArray rows;
     QList<ItemResult> results;
+    int pending = 0; // items of the batch being built: rows + results
 
+    // A file's policy and its "succeeded" are one write (record_inventory); other outcomes go
+    // through record_item_results.
     auto flushBatch = [&]() -> bool {
         const QJsonArray batchRows = std::exchange(rows, {});
         const QList<ItemResult> batchResults = std::exchange(results, {});
+        pending = 0;
         const qint64 runId = ctx.run().id;
         const QString lease = ctx.lease().toString(QUuid::WithoutBraces);
         return ctx.writeBatch(batchResults, [&](db::Connection& conn, db::DbError* error) {
@@ -46,7 +50,7 @@ void ImportJob::execute(runs::RunContext& ctx)
                 return false;
             }
             return true;
-        });
+        }, int(batchRows.size()));
     };
 
     for (const QString& item : ctx.run().itemIds) {
@@ -73,17 +77,17 @@ void ImportJob::execute(runs::RunContext& ctx)
             } else {
                 seen.insert(key);
                 ++observed;
-                rows.append(QJsonObject{{QStringLiteral("policy_type"), type},
+                rows.append(QJsonObject{{QStringLiteral("item_id"), item},
+                                        {QStringLiteral("policy_type"), type},
                                         {QStringLiteral("external_id"), policy.externalId},
                                         {QStringLiteral("display_name"), policy.displayName},
                                         {QStringLiteral("payload"), policy.payload}});
-                results << ItemResult::succeeded(item);
             }
         }
-        if (results.size() >= runs::RunContext::kBatchSize && !flushBatch())
+        if (++pending >= runs::RunContext::kBatchSize && !flushBatch())
             return;
     }
-    if (!results.isEmpty() && !flushBatch())
+    if (pending > 0 && !flushBatch())
         return;
 
     int retired = 0;

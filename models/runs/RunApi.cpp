@@ -59,7 +59,10 @@ std::optional<StartResult> RunApi::start(const QUuid& tenant, const QString& res
         *error = m_conn.lastError();
         return std::nullopt;
     }
-    return StartResult{q.value(0).toLongLong(), q.value(1).toBool()};
+    const StartResult started{q.value(0).toLongLong(), q.value(1).toBool()};
+    if (!started.reused)
+        announce(m_conn, started.runId);
+    return started;
 }
 
 std::optional<StartResult> RunApi::start(const RunRequest& request, db::DbError* error)
@@ -77,7 +80,10 @@ std::optional<StartResult> RunApi::start(const RunRequest& request, db::DbError*
         *error = m_conn.lastError();
         return std::nullopt;
     }
-    return StartResult{q.value(0).toLongLong(), q.value(1).toBool()};
+    const StartResult started{q.value(0).toLongLong(), q.value(1).toBool()};
+    if (!started.reused)
+        announce(m_conn, started.runId);
+    return started;
 }
 
 std::optional<QUuid> RunApi::claim(qint64 runId, db::DbError* error)
@@ -87,7 +93,10 @@ std::optional<QUuid> RunApi::claim(qint64 runId, db::DbError* error)
         *error = m_conn.lastError();
         return std::nullopt;
     }
-    return q.value(0).isNull() ? QUuid() : QUuid::fromString(q.value(0).toString());
+    if (q.value(0).isNull())
+        return QUuid();
+    announce(m_conn, runId);
+    return QUuid::fromString(q.value(0).toString());
 }
 
 std::optional<bool> RunApi::heartbeat(qint64 runId, const QUuid& lease, db::DbError* error)
@@ -114,6 +123,7 @@ bool RunApi::record(qint64 runId, const QUuid& lease, const QList<ItemResult>& r
         *error = m_conn.lastError();
         return false;
     }
+    announce(m_conn, runId);
     return true;
 }
 
@@ -130,6 +140,7 @@ std::optional<QString> RunApi::finish(qint64 runId, const QUuid& lease, const QS
         *error = m_conn.lastError();
         return std::nullopt;
     }
+    announce(m_conn, runId);
     return q.value(0).toString();
 }
 
@@ -143,6 +154,7 @@ std::optional<QString> RunApi::abort(qint64 runId, const QUuid& lease, const QSt
         *error = m_conn.lastError();
         return std::nullopt;
     }
+    announce(m_conn, runId);
     return q.value(0).toString();
 }
 
@@ -154,6 +166,7 @@ bool RunApi::setSummary(qint64 runId, const QUuid& lease, const QJsonObject& sum
         *error = m_conn.lastError();
         return false;
     }
+    announce(m_conn, runId);
     return true;
 }
 
@@ -164,7 +177,26 @@ std::optional<int> RunApi::reapStale(db::DbError* error)
         *error = m_conn.lastError();
         return std::nullopt;
     }
-    return q.value(0).toInt();
+    const int reaped = q.value(0).toInt();
+    if (reaped > 0)
+        announce(m_conn, 0); // which runs: the change log says
+    return reaped;
+}
+
+std::optional<QString> RunApi::cancel(qint64 runId, db::DbError* error)
+{
+    QSqlQuery q(m_conn.database());
+    if (!m_conn.exec(q, QStringLiteral("SELECT atlas.cancel_run(?)"), {runId}) || !q.next()) {
+        *error = m_conn.lastError();
+        return std::nullopt;
+    }
+    announce(m_conn, runId);
+    return q.value(0).toString();
+}
+
+void RunApi::announce(db::Connection& conn, qint64 runId)
+{
+    conn.wakeAfterCommit(QString::fromLatin1(kChannel), QString::number(runId));
 }
 
 } // namespace atlas::runs

@@ -70,6 +70,12 @@ public:
                                  db::DbError* error);
     bool setSummary(qint64 runId, const QUuid& lease, const QJsonObject& summary, db::DbError* error);
     std::optional<int> reapStale(db::DbError* error);
+    // An owner or manager ends an active run aborted/cancelled; returns its storage status.
+    std::optional<QString> cancel(qint64 runId, db::DbError* error);
+
+    // Wakes consoles that follow runs (after the commit of the caller's transaction, if any).
+    static void announce(db::Connection& conn, qint64 runId);
+    static constexpr const char* kChannel = "atlas_runs";
 
 private:
     db::Connection& m_conn;

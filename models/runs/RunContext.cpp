@@ -54,6 +54,7 @@ bool RunContext::writeBatch(const QList<ItemResult>& results, const BatchWriter&
         m_conn.rollback();
         return handleError(error);
     }
+    RunApi::announce(m_conn, m_run.id);
     if (!m_conn.commit())
         return handleError(m_conn.lastError());
     m_processed += int(results.size()) + recordedByWriter;

@@ -1,5 +1,7 @@
 #include "DesktopNotifier.h"
 
+#include "runs/Redactor.h"
+
 #include <QDBusConnection>
 #include <QDBusConnectionInterface>
 #include <QDBusMessage>
@@ -85,13 +87,15 @@ bool DesktopNotifier::desktopNotifications() const
 void DesktopNotifier::notify(const catalog::Notification& n, const QString& tenantName)
 {
     // Title and body are written by the database from counts, bucket and reason code only:
-    // never a message, payload or secret.
-    const QString body = tenantName.isEmpty() ? n.body : QStringLiteral("%1\n%2").arg(n.body, tenantName);
+    // never a message, payload or secret. Redacted once more all the same: the text leaves the
+    // console for the session bus, where any of this user's programs may listen.
+    const QString title = runs::Redactor::sanitizeMessage(n.title);
+    const QString body = runs::Redactor::redact(tenantName.isEmpty() ? n.body : QStringLiteral("%1\n%2").arg(n.body, tenantName));
     if (desktopNotifications()) {
         QDBusMessage call = QDBusMessage::createMethodCall(kService, kPath, kService, QStringLiteral("Notify"));
         const QVariantMap hints{{QStringLiteral("desktop-entry"), QStringLiteral("atlas-ops")},
                                 {QStringLiteral("category"), QStringLiteral("transfer")}};
-        call << QStringLiteral("Atlas Ops") << uint(0) << QStringLiteral("atlas-ops") << n.title << body
+        call << QStringLiteral("Atlas Ops") << uint(0) << QStringLiteral("atlas-ops") << title << body
              << QStringList{QStringLiteral("default"), QStringLiteral("Open run")} << hints << int(-1);
         auto* watcher = new QDBusPendingCallWatcher(QDBusConnection::sessionBus().asyncCall(call), this);
         const qint64 runId = n.runId;
@@ -110,7 +114,7 @@ void DesktopNotifier::notify(const catalog::Notification& n, const QString& tena
     }
     if (trayVisible() && QSystemTrayIcon::supportsMessages()) {
         m_lastBalloonRun = n.runId;
-        m_tray->showMessage(n.title, body, m_icon, 8000);
+        m_tray->showMessage(title, body, m_icon, 8000);
         ++m_sent;
     }
 }

@@ -32,6 +32,7 @@ BackupSetsPage::BackupSetsPage(PageContext context, QWidget* parent)
     m_add->setObjectName(QStringLiteral("addPolicies"));
     addStartControl(m_create);
     addStartControl(m_add);
+    addCancelControl(QStringLiteral("backup_set"), QStringLiteral("add_policies"));
     m_sets->setObjectName(QStringLiteral("backupSetTable"));
     m_items->setObjectName(QStringLiteral("backupItemTable"));
     m_items->setColumnWidth(0, 320);

@@ -76,6 +76,7 @@ DriftPage::DriftPage(PageContext context, QWidget* parent)
     m_generate->setToolTip(QStringLiteral("Compare the current inventory with the selected baseline"));
     addStartControl(m_capture);
     addStartControl(m_generate);
+    addCancelControl(QStringLiteral("drift"), QStringLiteral("generate"));
     m_baselines->setObjectName(QStringLiteral("baselineTable"));
     m_runs->setObjectName(QStringLiteral("driftRunTable"));
     m_findingsTable->setObjectName(QStringLiteral("findingsTable"));

@@ -26,6 +26,7 @@ InventoryPage::InventoryPage(PageContext context, QWidget* parent)
     m_import->setObjectName(QStringLiteral("importFolder"));
     m_import->setToolTip(QStringLiteral("Import an IntuneManagement export folder as this tenant's inventory"));
     addStartControl(m_import);
+    addCancelControl(QStringLiteral("inventory"), QStringLiteral("import"));
     m_search->setPlaceholderText(QStringLiteral("Search by name, type or policy id"));
     m_search->setClearButtonEnabled(true);
     m_filter->setSourceModel(m_model);

@@ -3,9 +3,17 @@
 #include "StatusStyle.h"
 #include "Tables.h"
 
+#include "db/Connection.h"
+#include "runs/RunApi.h"
+#include "runs/RunRequests.h"
+
 #include <QHBoxLayout>
+#include <QInputDialog>
 #include <QLabel>
+#include <QLocale>
 #include <QMessageBox>
+#include <QPushButton>
+#include <QSqlQuery>
 #include <QStyle>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -138,6 +146,113 @@ void ProducerPage::updateStartControls()
     // disabled ones.
     for (QWidget* control : std::as_const(m_startControls))
         control->setVisible(canStart());
+    if (m_cancelControl)
+        m_cancelControl->setVisible(canCancel());
+}
+
+bool ProducerPage::canCancel() const
+{
+    return m_writable && !m_tenant.isNull() && (m_role == QLatin1String("owner") || m_role == QLatin1String("manager"));
+}
+
+void ProducerPage::addCancelControl(const QString& resource, const QString& action)
+{
+    m_cancelResource = resource;
+    m_cancelAction = action;
+    auto* button = new QPushButton(QStringLiteral("Cancel run…"), this);
+    button->setObjectName(QStringLiteral("cancelRunButton"));
+    button->setToolTip(QStringLiteral("End an active run of this tenant (owners and managers)"));
+    connect(button, &QPushButton::clicked, this, &ProducerPage::chooseRunToCancel);
+    m_cancelControl = button;
+    m_actions->addWidget(button);
+    button->setVisible(canCancel());
+}
+
+void ProducerPage::chooseRunToCancel()
+{
+    const QString tenant = m_tenant.toString(QUuid::WithoutBraces);
+    const QString resource = m_cancelResource;
+    const QString action = m_cancelAction;
+    // One line per active run, "id\tdescription", or "!error".
+    m_context.starter->call(
+        [tenant, resource, action](db::Connection& conn) -> QString {
+            QSqlQuery q(conn.database());
+            if (!conn.exec(q, QStringLiteral("SELECT id, initiator, status, processed_items, total_items, created_at "
+                                             "FROM atlas.operation_runs WHERE tenant_id = ?::uuid AND resource = ? "
+                                             "AND action = ? AND status IN ('pending', 'running') "
+                                             "ORDER BY created_at DESC, id DESC LIMIT 200"),
+                           {tenant, resource, action}))
+                return QStringLiteral("!") + runs::RunQueries::explain(conn.lastError());
+            QStringList lines;
+            while (q.next())
+                lines << QStringLiteral("%1\tRun #%1 — %2, %3, %4 of %5 items, by %6")
+                             .arg(q.value(0).toLongLong())
+                             .arg(q.value(2).toString() == QLatin1String("pending") ? QStringLiteral("queued")
+                                                                                     : QStringLiteral("running"))
+                             .arg(QLocale().toString(q.value(5).toDateTime().toLocalTime(), QLocale::ShortFormat))
+                             .arg(q.value(3).toInt())
+                             .arg(q.value(4).toInt())
+                             .arg(q.value(1).toString());
+            return lines.join(QLatin1Char('\n'));
+        },
+        [this](const QString& answer) {
+            if (answer.startsWith(QLatin1Char('!'))) {
+                m_banner->showMessage(StartBanner::Tone::Error,
+                                      QStringLiteral("Cannot list active runs: %1").arg(answer.mid(1).toHtmlEscaped()));
+                return;
+            }
+            if (answer.isEmpty()) {
+                QMessageBox::information(this, QStringLiteral("Cancel run"),
+                                         QStringLiteral("No run of this kind is active in %1.").arg(m_tenantName));
+                return;
+            }
+            QStringList labels;
+            QList<qint64> ids;
+            for (const QString& line : answer.split(QLatin1Char('\n'))) {
+                ids << line.section(QLatin1Char('\t'), 0, 0).toLongLong();
+                labels << line.section(QLatin1Char('\t'), 1);
+            }
+            bool ok = false;
+            const QString chosen = QInputDialog::getItem(this, QStringLiteral("Cancel run"),
+                                                         QStringLiteral("Active runs in %1:").arg(m_tenantName), labels,
+                                                         0, false, &ok);
+            if (ok && labels.contains(chosen))
+                cancelRun(ids.at(labels.indexOf(chosen)));
+        },
+        this);
+}
+
+void ProducerPage::cancelRun(qint64 runId)
+{
+    if (s_confirmStarts &&
+        QMessageBox::question(this, QStringLiteral("Cancel run"),
+                              QStringLiteral("End run #%1 now? Items it has recorded stay recorded; the rest are not "
+                                             "processed.").arg(runId),
+                              QMessageBox::Yes | QMessageBox::No, QMessageBox::No) != QMessageBox::Yes)
+        return;
+    m_context.starter->call(
+        [runId](db::Connection& conn) -> QString {
+            db::DbError error;
+            const auto status = runs::RunApi(conn).cancel(runId, &error);
+            if (status)
+                return *status;
+            return QStringLiteral("!") + (error.sqlState == QLatin1String("42501")
+                                              ? QStringLiteral("only owners and managers of the run's tenant may cancel it")
+                                              : runs::RunQueries::explain(error));
+        },
+        [this, runId](const QString& answer) {
+            const QString link = runLink(runId);
+            if (answer.startsWith(QLatin1Char('!')))
+                m_banner->showMessage(StartBanner::Tone::Error, QStringLiteral("Run #%1 was not cancelled: %2")
+                                                                    .arg(runId).arg(answer.mid(1).toHtmlEscaped()));
+            else if (answer == QLatin1String("aborted"))
+                m_banner->showMessage(StartBanner::Tone::Info, QStringLiteral("Run #%1 cancelled — %2").arg(runId).arg(link));
+            else
+                m_banner->showMessage(StartBanner::Tone::Warning,
+                                      QStringLiteral("Run #%1 had already ended (%2) — %3").arg(runId).arg(answer.toHtmlEscaped(), link));
+            refreshSoon();
+        },
+        this);
 }
 
 bool ProducerPage::canStart() const

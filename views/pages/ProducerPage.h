@@ -66,6 +66,11 @@ public:
     QUuid tenant() const { return m_tenant; }
     QString tenantName() const { return m_tenantName; }
     bool canStart() const;
+    // Owners and managers may end any active run of their tenant.
+    bool canCancel() const;
+    // Ends run `runId` aborted/cancelled (after asking, unless confirmations are off) and says
+    // so in the banner. The worker holding its lease stops at its next write.
+    void cancelRun(qint64 runId);
     // False when this console must not write to the database (its schema is newer than this
     // build): start controls go away as for a readonly role.
     void setWritable(bool writable);
@@ -84,6 +89,9 @@ Q_SIGNALS:
 protected:
     void setSubtitle(const QString& text);
     void addStartControl(QWidget* control);
+    // A "Cancel run…" control for owners and managers: picks one of the tenant's active runs of
+    // this operation and cancels it.
+    void addCancelControl(const QString& resource, const QString& action);
     QVBoxLayout* body() const { return m_body; }
     db::DbWorker* reads() const { return m_context.reads; }
     runs::RunStarter* starter() const { return m_context.starter; }
@@ -94,6 +102,7 @@ protected:
 
 private:
     void updateStartControls();
+    void chooseRunToCancel();
 
     PageContext m_context;
     QUuid m_tenant;
@@ -105,6 +114,9 @@ private:
     StartBanner* m_banner;
     QVBoxLayout* m_body;
     QList<QWidget*> m_startControls;
+    QWidget* m_cancelControl = nullptr;
+    QString m_cancelResource;
+    QString m_cancelAction;
     bool m_stale = true;
     bool m_writable = true;
 };
