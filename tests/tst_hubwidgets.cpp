@@ -157,6 +157,44 @@ private Q_SLOTS:
         QCOMPARE(findings->item(1, 3)->text(), QStringLiteral("/settings/3, /name"));
     }
 
+    // Rows of shapes this build never writes (older or other clients, an administrator's repair):
+    // the pane and the findings show what they can instead of failing.
+    void rowsOfUnexpectedShapeStillShow()
+    {
+        auto su = m_cluster.connectSuperuser();
+        const QString a = m_fx.tenantA.toString(QUuid::WithoutBraces);
+        const qint64 odd = su->scalar(QStringLiteral(
+            "INSERT INTO atlas.bulk_operation_runs (tenant_id, initiator, resource, action, status, item_ids, scope, summary, "
+            "reason_code, idempotency_key, finished_at) VALUES (?::uuid, 'legacy_tool', 'probe', 'check', 'failed', "
+            "'{\"not\": \"a list\"}', '\"just text\"', '[1, 2]', 'legacy_reason', 'odd-1', now()) RETURNING id"), {a}).toLongLong();
+        const qint64 drift = su->scalar(QStringLiteral(
+            "INSERT INTO atlas.bulk_operation_runs (tenant_id, initiator, resource, action, status, item_ids, scope, summary, "
+            "idempotency_key, finished_at) VALUES (?::uuid, 'legacy_tool', 'drift', 'generate', 'completed', "
+            "'[1, {\"a\": 1}, \"p1\"]', '{\"baseline_id\": \"seven\"}', '{\"added\": \"two\", \"removed\": null}', "
+            "'odd-2', now()) RETURNING id"), {a}).toLongLong();
+        QVERIFY(odd > 0 && drift > 0);
+        QVERIFY(su->scalar(QStringLiteral("INSERT INTO atlas.drift_results (tenant_id, run_id, policy_type, external_id, change, changed_paths) "
+                                          "VALUES (?::uuid, ?, 'SettingsCatalog', 'p1', 'modified', '{\"odd\": true}') RETURNING 1"),
+                           {a, drift}).isValid());
+        auto window = open(QStringLiteral("readonly_a"));
+        QVERIFY(window);
+        atlas::views::RunDetailPane* detail = window->hubPage()->detailPane();
+        window->showRun(odd);
+        QTRY_COMPARE_WITH_TIMEOUT(detail->runId(), odd, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(detail->statusLabel()->text().contains(QLatin1String("Failed")), 5000);
+        QCOMPARE(detail->failuresTable()->rowCount(), 1);
+        QCOMPARE(detail->failuresTable()->item(0, 1)->text(), QStringLiteral("legacy_reason"));
+        QCOMPARE(detail->itemList()->count(), 0);
+        window->showRun(drift);
+        QTRY_COMPARE_WITH_TIMEOUT(detail->runId(), drift, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(detail->itemList()->count(), 3, 5000);
+        Q_EMIT detail->resultLinkActivated(QStringLiteral("drift/%1").arg(drift));
+        QTableWidget* findings = window->driftPage()->findingsTable();
+        QTRY_COMPARE_WITH_TIMEOUT(findings->rowCount(), 1, 5000);
+        QVERIFY(findings->item(0, 0)->text().endsWith(QLatin1String("modified")));
+        QCOMPARE(findings->item(0, 2)->text(), QStringLiteral("SettingsCatalog"));
+    }
+
     void filtersWorkThroughTheWidgets()
     {
         auto window = open(QStringLiteral("owner_a"));

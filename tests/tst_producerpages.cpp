@@ -22,6 +22,7 @@
 #include <QAbstractButton>
 #include <QApplication>
 #include <QComboBox>
+#include <QInputDialog>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
@@ -35,6 +36,7 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTimer>
+#include <QInputDialog>
 #include <QtTest>
 
 using atlas::views::MainWindow;
@@ -168,6 +170,68 @@ private Q_SLOTS:
                                  qPrintable(b->text()));
             }
         }
+    }
+
+    void cancelControlsOnlyForOwnersAndManagers_data()
+    {
+        QTest::addColumn<QString>("login");
+        QTest::addColumn<bool>("cancels");
+        QTest::newRow("owner") << "owner_a" << true;
+        QTest::newRow("manager") << "manager_a" << true;
+        QTest::newRow("operator") << "operator_a" << false;
+        QTest::newRow("readonly") << "readonly_a" << false;
+    }
+    void cancelControlsOnlyForOwnersAndManagers()
+    {
+        QFETCH(QString, login);
+        QFETCH(bool, cancels);
+        auto window = open(login);
+        QVERIFY(window);
+        const auto pages = window->findChildren<atlas::views::ProducerPage*>();
+        QCOMPARE(pages.size(), 3);
+        for (auto* producer : pages) {
+            auto* button = producer->findChild<QPushButton*>(QStringLiteral("cancelRunButton"));
+            QVERIFY2(button, qPrintable(producer->objectName()));
+            QCOMPARE(button->isHidden(), !cancels);
+            QCOMPARE(producer->canCancel(), cancels);
+        }
+    }
+
+    void aManagerCancelsAnOperatorsRunFromThePage()
+    {
+        auto op = m_cluster.connectAs(QStringLiteral("operator_a"));
+        atlas::db::DbError error;
+        const auto run = atlas::runs::RunApi(*op).start(m_fx.tenantA, QStringLiteral("inventory"), QStringLiteral("import"),
+                                                        QJsonObject{{QStringLiteral("source"), QStringLiteral("/mnt/share/exports")}},
+                                                        {QStringLiteral("SettingsCatalog/a.json")}, &error);
+        QVERIFY2(run, qPrintable(error.message));
+        const auto lease = atlas::runs::RunApi(*op).claim(run->runId, &error);
+        QVERIFY(lease && !lease->isNull());
+        auto window = open(QStringLiteral("manager_a"));
+        QVERIFY(window);
+        window->navigation()->setCurrentRow(MainWindow::InventoryPageIndex);
+        auto* page = window->findChild<atlas::views::ProducerPage*>(QStringLiteral("inventoryPage"));
+        QVERIFY(page);
+        // The button lists the tenant's active imports; the newest (ours) is chosen.
+        QString offered;
+        answerNextDialog([&offered](QWidget* modal) {
+            auto* dialog = qobject_cast<QInputDialog*>(modal);
+            if (!dialog) {
+                modal->close();
+                return;
+            }
+            offered = dialog->comboBoxItems().join(QLatin1Char('|'));
+            dialog->accept();
+        });
+        QTest::mouseClick(page->findChild<QPushButton*>(QStringLiteral("cancelRunButton")), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(page->banner()->text().contains(QStringLiteral("Run #%1 cancelled").arg(run->runId)), 5000);
+        QVERIFY2(offered.startsWith(QStringLiteral("Run #%1").arg(run->runId)) && offered.contains(QLatin1String("operator_a")),
+                 qPrintable(offered));
+        QCOMPARE(su(QStringLiteral("SELECT status || '/' || reason_code FROM atlas.bulk_operation_runs WHERE id = %1").arg(run->runId)).toString(),
+                 QStringLiteral("aborted/cancelled"));
+        // The operator's worker is told at its next write.
+        const auto alive = atlas::runs::RunApi(*op).heartbeat(run->runId, *lease, &error);
+        QVERIFY(alive && !*alive);
     }
 
     void importCaptureAndDriftThroughThePages()

@@ -110,6 +110,50 @@ private Q_SLOTS:
         QCOMPARE(finished.first().at(2).toBool(), false);
         QCOMPARE(field(id, QStringLiteral("status")), QStringLiteral("running"));
     }
+
+    // A manager cancels a run this console executes, or an admin demotes its initiator: the
+    // worker sees 55000 at its next write and stops there, recording nothing more.
+    void aRunEndedElsewhereStopsItsWorker_data()
+    {
+        QTest::addColumn<QString>("how");
+        QTest::newRow("cancelled by a manager") << "cancel";
+        QTest::newRow("initiator demoted") << "demote";
+    }
+    void aRunEndedElsewhereStopsItsWorker()
+    {
+        QFETCH(QString, how);
+        m_cluster.createLogin(QStringLiteral("worker_op"));
+        auto admin = m_cluster.connectAs(QStringLiteral("admin"));
+        const QString tenant = m_fx.tenantA.toString(QUuid::WithoutBraces);
+        QVERIFY(admin->scalar(QStringLiteral("SELECT atlas.grant_role(?::uuid, 'worker_op', 'operator')::text IS NULL"), {tenant}).isValid());
+        auto op = m_cluster.connectAs(QStringLiteral("worker_op"));
+        QString error;
+        const auto request = runs::RunRequests::inventoryImport(m_fx.tenantA, exportOf(QStringLiteral("ended-") + how, 20000), &error);
+        QVERIFY2(request, qPrintable(error));
+        db::DbError dbError;
+        const auto started = runs::RunApi(*op).start(*request, &dbError);
+        QVERIFY2(started, qPrintable(dbError.message));
+        runs::RunExecutor executor(m_cluster.loginSpec(QStringLiteral("worker_op")), 1);
+        QSignalSpy finished(&executor, &runs::RunExecutor::finished);
+        QSignalSpy progress(&executor, &runs::RunExecutor::progress);
+        executor.execute(started->runId);
+        QVERIFY(progress.wait(20000));
+        if (how == QLatin1String("cancel")) {
+            auto manager = m_cluster.connectAs(QStringLiteral("manager_a"));
+            QCOMPARE(runs::RunApi(*manager).cancel(started->runId, &dbError).value_or(QString()), QStringLiteral("aborted"));
+        } else {
+            QVERIFY(admin->scalar(QStringLiteral("SELECT atlas.grant_role(?::uuid, 'worker_op', 'readonly')::text IS NULL"), {tenant}).isValid());
+        }
+        const QString processedAtEnd = field(started->runId, QStringLiteral("processed_items"));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+        QCOMPARE(field(started->runId, QStringLiteral("status || '/' || reason_code")),
+                 how == QLatin1String("cancel") ? QStringLiteral("aborted/cancelled") : QStringLiteral("aborted/role_revoked"));
+        QCOMPARE(field(started->runId, QStringLiteral("processed_items")), processedAtEnd);
+        QVERIFY(processedAtEnd.toInt() < 20000);
+        QCOMPARE(m_op->scalar(QStringLiteral("SELECT count(*) FROM atlas.run_item_results WHERE run_id = ?"), {started->runId}).toString(),
+                 processedAtEnd);
+        QVERIFY(admin->scalar(QStringLiteral("SELECT atlas.grant_role(?::uuid, 'worker_op', 'operator')::text IS NULL"), {tenant}).isValid());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestRunExecutor)

@@ -819,6 +819,24 @@ private Q_SLOTS:
         QVERIFY2(hitNumbers.contains(QLatin1String("Plan Rows")), qPrintable(hitNumbers));
         QCOMPARE(hitNumbers, numbers(miss));
     }
+
+    // Scopes and summaries are stored without the secrets a caller put in them.
+    void scopesAndSummariesAreRedacted()
+    {
+        Connection& op = as(QStringLiteral("operator_a"));
+        const qint64 run = op.scalar(QStringLiteral(
+            "SELECT run_id FROM atlas.start_run('%1', 'probe', 'check', "
+            "'{\"source\": \"https://svc:Hunter2pass@files.example/x\", \"nested\": [{\"note\": \"token=abc123def\"}], "
+            "\"password=hunter3\": 1}', '[]')").arg(a())).toLongLong();
+        QVERIFY(run > 0);
+        const QString lease = op.scalar(QStringLiteral("SELECT atlas.claim_run(%1)").arg(run)).toString();
+        QVERIFY(op.scalar(QStringLiteral("SELECT atlas.set_run_summary(%1, '%2', '{\"detail\": \"Authorization: Bearer abcdef123456\"}')::text IS NULL")
+                              .arg(run).arg(lease)).isValid());
+        const QString stored = suScalar(QStringLiteral("SELECT scope::text || summary::text FROM atlas.bulk_operation_runs WHERE id = %1").arg(run)).toString();
+        for (const char* secret : {"Hunter2pass", "abc123def", "hunter3", "abcdef123456"})
+            QVERIFY2(!stored.contains(QLatin1String(secret)), qPrintable(stored));
+        QVERIFY2(stored.contains(QLatin1String("files.example")) && stored.contains(QLatin1String("REDACTED")), qPrintable(stored));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSecurity)

@@ -192,8 +192,11 @@ void RunLoader::loadDetail(qint64 id)
     QSqlQuery q(conn->database());
     if (!conn->exec(q,
              QStringLiteral("SELECT %1, r.idempotency_key, extract(epoch FROM r.heartbeat_at)::float8, r.reason_code, "
-                            "r.message, r.summary::text, r.scope::text, jsonb_array_length(r.item_ids), "
-                            "(SELECT jsonb_agg(x) FROM (SELECT jsonb_array_elements_text(r.item_ids) x LIMIT %2) s)::text "
+                            "r.message, r.summary::text, r.scope::text, "
+                            // Rows written by other clients may hold anything: show what can be shown.
+                            "CASE jsonb_typeof(r.item_ids) WHEN 'array' THEN jsonb_array_length(r.item_ids) ELSE 0 END, "
+                            "(SELECT jsonb_agg(x) FROM (SELECT jsonb_array_elements_text(r.item_ids) x "
+                            "WHERE jsonb_typeof(r.item_ids) = 'array' LIMIT %2) s)::text "
                             "FROM atlas.operation_runs r WHERE r.id = ?")
                  .arg(RunRow::selectColumns())
                  .arg(RunDetail::kMaxItems),

@@ -755,9 +755,11 @@ BEGIN
     END IF;
     PERFORM atlas.check_batch(p_findings, 'findings');
     v_set := atlas.run_item_set(v_run.tenant_id, p_run);
-    IF EXISTS (SELECT 1 FROM jsonb_to_recordset(p_findings) AS f(policy_type text, external_id text, change text)
+    IF EXISTS (SELECT 1 FROM jsonb_to_recordset(p_findings)
+                             AS f(policy_type text, external_id text, change text, changed_paths jsonb)
                 WHERE f.external_id IS NULL OR NOT (v_set ? f.external_id) OR f.policy_type IS NULL
-                   OR f.change IS NULL OR f.change NOT IN ('added', 'removed', 'modified')) THEN
+                   OR f.change IS NULL OR f.change NOT IN ('added', 'removed', 'modified')
+                   OR jsonb_typeof(coalesce(f.changed_paths, '[]')) <> 'array') THEN
         RAISE EXCEPTION 'findings are for declared items of run %, with a policy type and a change', p_run
             USING ERRCODE = '22023';
     END IF;
