@@ -46,12 +46,21 @@ QString firstWord(int argc, char** argv, const QStringList& valueOptions)
     return {};
 }
 
-// What picks the database: one running console per person and choice.
-QString connectionKey(const QCommandLineParser& parser, const Options& options)
+// What picks the database: one running console per person and choice. Everything that can
+// choose one counts: the command line (`fromCommandLine`: until File → Connect to… replaces its
+// choice; `asking`: --connect, until its dialog has chosen), $ATLAS_DATA_DIR, the libpq
+// variables, and the profile opened when nothing else decides.
+QString connectionKey(const QCommandLineParser& parser, const Options& options, bool fromCommandLine, bool asking)
 {
-    QStringList parts{parser.value(options.db), parser.value(options.dataDir), parser.value(options.login)};
-    for (const char* name : {"PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE"})
+    const auto given = [&](const QCommandLineOption& option) { return fromCommandLine ? parser.value(option) : QString(); };
+    QStringList parts{given(options.db), given(options.dataDir), given(options.login),
+                      asking ? QStringLiteral("ask") : QString(), qEnvironmentVariable("ATLAS_DATA_DIR")};
+    for (const char* name : {"PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE", "PGSERVICEFILE",
+                             "PGSYSCONFDIR", "PGSSLMODE", "PGOPTIONS"})
         parts << QString::fromLocal8Bit(qgetenv(name));
+    bool found = false;
+    const db::ConnectionProfile profile = db::ProfileStore::find(db::ProfileStore::lastUsed(), &found);
+    parts << (found ? profile.name + QLatin1Char('\t') + profile.describe() : QString());
     return parts.join(QLatin1Char('\n'));
 }
 
@@ -110,7 +119,7 @@ bool connectProfile(const db::ConnectionProfile& saved, bool ask, db::Connection
 
 int runConsole(QApplication& app, const QCommandLineParser& parser, const Options& options, const QString& link)
 {
-    SingleInstance instance(connectionKey(parser, options));
+    SingleInstance instance(connectionKey(parser, options, true, parser.isSet(options.chooseConnection)));
     if (instance.sendToRunning(link.isEmpty() ? QStringLiteral("activate") : link)) {
         spdlog::info("handed '{}' to the running console", link.isEmpty() ? "activate" : link.toStdString());
         return 0;
@@ -126,6 +135,7 @@ int runConsole(QApplication& app, const QCommandLineParser& parser, const Option
     std::optional<db::ConnectionSpec> chosen; // a server picked in the dialog of the previous window
     bool chosenEmbedded = false;
     QString pendingLink = link;
+    bool switched = false; // File → Connect to… chose; the command line no longer does
     for (;;) {
         db::Bootstrap::Target target;
         bool embedded = true;
@@ -163,6 +173,8 @@ int runConsole(QApplication& app, const QCommandLineParser& parser, const Option
                 return 1;
             }
         }
+        // The login dialog or File → Connect to… may have chosen another profile than the key named.
+        instance.rekey(connectionKey(parser, options, !switched, false));
         views::MainWindow window(target.spec);
         QObject::connect(&instance, &SingleInstance::messageReceived, &window, [&window](const QString& message) {
             spdlog::info("another invocation asked for '{}'", message.toStdString());
@@ -179,6 +191,7 @@ int runConsole(QApplication& app, const QCommandLineParser& parser, const Option
         // File → Connect to…: open the console again on what was chosen.
         overridden = false;
         ask = false;
+        switched = true;
         chosenEmbedded = window.switchToEmbedded();
         chosen = chosenEmbedded ? std::nullopt : std::optional<db::ConnectionSpec>(window.switchSpec());
     }

@@ -1,5 +1,6 @@
 // The embedded default: a private cluster is created, migrated and given its demo; a second
-// start reuses it; the console's login sees two tenants with runs in every bucket.
+// start reuses it; the console's login sees two tenants with runs in every bucket; what holds a
+// secret is closed to other users.
 #include "TestCluster.h"
 #include "db/Bootstrap.h"
 #include "demo/DemoSeeder.h"
@@ -7,6 +8,9 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 using atlas::db::Bootstrap;
 using atlas::db::Connection;
@@ -122,12 +126,38 @@ private Q_SLOTS:
 
     void filesHoldingSecretsArePrivate()
     {
-        for (const char* name : {"superuser.secret", "logins.json"}) {
-            const QFileInfo info(m_target.cluster->rootDir() + QLatin1Char('/') + QLatin1String(name));
-            QVERIFY(info.exists());
-            QCOMPARE(info.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup | QFileDevice::WriteOther),
-                     QFileDevice::Permissions());
-        }
+        const QString root = m_target.cluster->rootDir();
+        const auto mode = [](const QString& path) {
+            struct stat st {};
+            return ::lstat(QFile::encodeName(path).constData(), &st) == 0 ? (st.st_mode & 07777) : mode_t(-1);
+        };
+        // Closed to others (as root, the server's account may only pass through).
+        QCOMPARE(mode(root), ::geteuid() == 0 ? mode_t(0711) : mode_t(0700));
+        QCOMPARE(mode(m_target.cluster->socketDir()), mode_t(0700));
+        QCOMPARE(mode(m_target.cluster->dataDir()), mode_t(0700));
+        // The passwords, and the server's log (statements with their values).
+        for (const char* name : {"superuser.secret", "logins.json", "postgresql.log"})
+            QVERIFY2(mode(root + QLatin1Char('/') + QLatin1String(name)) == 0600, name);
+        QVERIFY(!QFile::exists(root + QStringLiteral("/initdb.pw")));
+        Connection su(m_target.cluster->superuserSpec(QStringLiteral("postgres")), QStringLiteral("su"));
+        QVERIFY(su.open());
+        QCOMPARE(su.scalar(QStringLiteral("SELECT current_setting('log_file_mode')")).toString(), QStringLiteral("0600"));
+    }
+
+    // A cluster made by an older version, its directory open to all and its log 0644: the next
+    // start closes both before the server writes another line.
+    void nextStartClosesWhatAnOlderVersionLeftOpen()
+    {
+        const QString root = m_target.cluster->rootDir();
+        QVERIFY(::chmod(QFile::encodeName(root).constData(), 0755) == 0);
+        QVERIFY(::chmod(QFile::encodeName(m_target.cluster->logFile()).constData(), 0644) == 0);
+        QString error;
+        QVERIFY2(m_target.cluster->stop(&error), qPrintable(error));
+        QVERIFY2(m_target.cluster->start(&error), qPrintable(error));
+        QCOMPARE(QFileInfo(root).permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther),
+                 QFileDevice::Permissions());
+        QCOMPARE(QFileInfo(m_target.cluster->logFile()).permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther),
+                 QFileDevice::Permissions());
     }
 };
 

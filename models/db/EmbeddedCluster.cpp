@@ -15,7 +15,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+#include <cstring>
+#include <optional>
+
+#include <fcntl.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace atlas::db {
@@ -27,12 +33,142 @@ QString runAsAccount()
     return configured.isEmpty() ? QStringLiteral("postgres") : configured;
 }
 
-bool chownTo(const QString& path, const QString& account)
+// Who owns what the server itself writes to (when the console runs as root).
+struct Owner
 {
-    const struct passwd* pw = getpwnam(account.toLocal8Bit().constData());
-    if (!pw)
+    uid_t uid;
+    gid_t gid;
+};
+
+std::optional<Owner> runAsOwner()
+{
+    if (const struct passwd* pw = getpwnam(runAsAccount().toLocal8Bit().constData()))
+        return Owner{pw->pw_uid, pw->pw_gid};
+    return std::nullopt;
+}
+
+QString errnoText()
+{
+    return QString::fromLocal8Bit(std::strerror(errno));
+}
+
+// A directory on the way to the cluster: someone who may rename or replace entries in it could
+// put a directory of their own in place of the cluster's. Owned by root or by this user, and
+// writable by nobody else unless sticky (like /tmp).
+bool trustworthyAncestor(const QByteArray& path, QString* why)
+{
+    struct stat st {};
+    if (::stat(path.constData(), &st) != 0) {
+        *why = QStringLiteral("cannot examine %1: %2").arg(QFile::decodeName(path), errnoText());
         return false;
-    return ::chown(QFile::encodeName(path).constData(), pw->pw_uid, pw->pw_gid) == 0;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        *why = QStringLiteral("%1 is not a directory").arg(QFile::decodeName(path));
+        return false;
+    }
+    if ((st.st_uid != 0 && st.st_uid != ::geteuid()) || ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))) {
+        *why = QStringLiteral("%1 can be changed by other users").arg(QFile::decodeName(path));
+        return false;
+    }
+    return true;
+}
+
+// Creates `path` (and whatever is missing on the way) with exactly `mode`, or takes it over when
+// it exists: it must then be this user's directory, and is narrowed to `mode` before anything is
+// written in it (`account` may own it too: run/ belongs to the server's account as root). mkdir
+// with the final mode means no moment where others could look inside.
+bool makePrivateDir(const QString& path, mode_t mode, QString* why, const Owner* account = nullptr)
+{
+    if (!trustworthyAncestor(QByteArrayLiteral("/"), why))
+        return false;
+    const QString clean = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
+    const QStringList parts = clean.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    QByteArray current;
+    for (qsizetype i = 0; i < parts.size(); ++i) {
+        current += '/' + QFile::encodeName(parts[i]);
+        if (::mkdir(current.constData(), mode) == 0) {
+            // The umask may have narrowed the mode further (even below what the server's account
+            // needs to pass); the directory is empty, so setting it exactly exposes nothing.
+            if (::chmod(current.constData(), mode) != 0) {
+                *why = QStringLiteral("cannot set the mode of %1: %2").arg(QFile::decodeName(current), errnoText());
+                return false;
+            }
+            continue;
+        }
+        if (errno != EEXIST) {
+            *why = QStringLiteral("cannot create %1: %2").arg(QFile::decodeName(current), errnoText());
+            return false;
+        }
+        if (i < parts.size() - 1) {
+            if (!trustworthyAncestor(current, why))
+                return false;
+            continue;
+        }
+        struct stat st {};
+        if (::stat(current.constData(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+            *why = QStringLiteral("%1 is not a directory").arg(clean);
+            return false;
+        }
+        if (st.st_uid != ::geteuid() && !(account && st.st_uid == account->uid)) {
+            *why = QStringLiteral("%1 belongs to another user (uid %2)").arg(clean).arg(st.st_uid);
+            return false;
+        }
+        if ((st.st_mode & 07777) != mode && ::chmod(current.constData(), mode) != 0) {
+            *why = QStringLiteral("cannot set the mode of %1: %2").arg(clean, errnoText());
+            return false;
+        }
+    }
+    return true;
+}
+
+// Writes a file only its owner can open: created 0600 under a new name (O_EXCL: never an existing
+// file or a link), handed to `owner` when given, then renamed over the old one. Never readable by
+// anyone else, not even while it is being written.
+bool writePrivateFile(const QString& path, const QByteArray& data, const Owner* owner, QString* why)
+{
+    const QByteArray target = QFile::encodeName(path);
+    const QByteArray temporary = target + ".new";
+    ::unlink(temporary.constData()); // left by an interrupted write
+    const int fd = ::open(temporary.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, S_IRUSR | S_IWUSR);
+    if (fd < 0) {
+        *why = QStringLiteral("cannot create %1: %2").arg(path, errnoText());
+        return false;
+    }
+    bool ok = ::fchmod(fd, S_IRUSR | S_IWUSR) == 0 && (!owner || ::fchown(fd, owner->uid, owner->gid) == 0);
+    for (qsizetype done = 0; ok && done < data.size();) {
+        const ssize_t n = ::write(fd, data.constData() + done, size_t(data.size() - done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        ok = n > 0;
+        done += n > 0 ? n : 0;
+    }
+    ok = ::close(fd) == 0 && ok;
+    if (!ok || ::rename(temporary.constData(), target.constData()) != 0) {
+        *why = QStringLiteral("cannot write %1: %2").arg(path, errnoText());
+        ::unlink(temporary.constData());
+        return false;
+    }
+    return true;
+}
+
+// The server's log holds statements with their values: 0600 from its creation, and an older,
+// looser one is narrowed before the server appends to it.
+bool preparePrivateLog(const QString& path, const Owner* owner, QString* why)
+{
+    const int fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
+                          S_IRUSR | S_IWUSR);
+    if (fd < 0) {
+        *why = QStringLiteral("cannot create %1: %2").arg(path, errnoText());
+        return false;
+    }
+    struct stat st {};
+    bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    ok = ok && ((st.st_mode & 0777) == (S_IRUSR | S_IWUSR) || ::fchmod(fd, S_IRUSR | S_IWUSR) == 0);
+    ok = ok && (!owner || ::fchown(fd, owner->uid, owner->gid) == 0);
+    ::close(fd);
+    if (!ok)
+        *why = QStringLiteral("cannot make %1 private: %2").arg(path, errnoText());
+    return ok;
 }
 
 QString randomSecret()
@@ -130,42 +266,49 @@ QString EmbeddedCluster::superuserPassword() const
     return QString::fromUtf8(file.readAll()).trimmed();
 }
 
-bool EmbeddedCluster::initialize(QString* error)
+bool EmbeddedCluster::prepareDirectories(QString* error) const
 {
-    if (isInitialized())
-        return true;
-    if (!QDir().mkpath(m_root) || !QDir().mkpath(socketDir())) {
-        *error = QStringLiteral("cannot create %1").arg(m_root);
+    // Only this user may enter the cluster's directory; as root, the server's account may pass
+    // through it (to data/, run/ and the log), but neither list it nor open the secrets in it.
+    const mode_t rootMode = runningAsRoot() ? (S_IRWXU | S_IXGRP | S_IXOTH) : S_IRWXU;
+    if (!runningAsRoot())
+        return makePrivateDir(m_root, rootMode, error) && makePrivateDir(socketDir(), S_IRWXU, error);
+    const std::optional<Owner> account = runAsOwner();
+    if (!account) {
+        *error = QStringLiteral("the account %1 does not exist (PostgreSQL refuses to run as root)").arg(runAsAccount());
         return false;
     }
-    // The superuser password is read by the console (this user) and by initdb (the cluster's).
-    const QString secretPath = m_root + QStringLiteral("/superuser.secret");
-    const QString pwfile = m_root + QStringLiteral("/initdb.pw");
-    const QString secret = randomSecret();
-    for (const QString& path : {secretPath, pwfile}) {
-        QFile file(path);
-        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-            *error = QStringLiteral("cannot write %1").arg(path);
-            return false;
-        }
-        file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-        file.write(secret.toUtf8());
+    if (!makePrivateDir(m_root, rootMode, error) || !makePrivateDir(socketDir(), S_IRWXU, error, &*account))
+        return false;
+    if (::chown(QFile::encodeName(socketDir()).constData(), account->uid, account->gid) != 0) {
+        *error = QStringLiteral("cannot hand %1 to the account %2: %3").arg(socketDir(), runAsAccount(), errnoText());
+        return false;
     }
-    if (runningAsRoot()) {
-        QFile::setPermissions(m_root, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
-                                          QFileDevice::ExeGroup | QFileDevice::ExeOther);
-        if (!chownTo(socketDir(), runAsAccount()) || !chownTo(pwfile, runAsAccount())) {
-            *error = QStringLiteral("cannot hand %1 to the account %2 (PostgreSQL refuses to run as root)")
-                         .arg(m_root, runAsAccount());
-            return false;
-        }
-        // The account needs to create data/ and the log inside the root directory.
-        QDir().mkpath(dataDir());
-        chownTo(dataDir(), runAsAccount());
-        QFile log(logFile());
-        log.open(QIODevice::WriteOnly | QIODevice::Append);
-        log.close();
-        chownTo(logFile(), runAsAccount());
+    return true;
+}
+
+bool EmbeddedCluster::initialize(QString* error)
+{
+    if (!prepareDirectories(error))
+        return false;
+    if (isInitialized())
+        return true;
+    const std::optional<Owner> account = runningAsRoot() ? runAsOwner() : std::nullopt;
+    // The superuser password is read by the console (this user) and by initdb (the cluster's).
+    const QString pwfile = m_root + QStringLiteral("/initdb.pw");
+    const QByteArray secret = randomSecret().toUtf8();
+    if (!writePrivateFile(m_root + QStringLiteral("/superuser.secret"), secret, nullptr, error) ||
+        !writePrivateFile(pwfile, secret, account ? &*account : nullptr, error))
+        return false;
+    // As root, the account creates nothing in the root directory: data/ and the log are made for it.
+    const QByteArray data = QFile::encodeName(dataDir());
+    if (account && ((::mkdir(data.constData(), S_IRWXU) != 0 && errno != EEXIST) ||
+                    ::chown(data.constData(), account->uid, account->gid) != 0 ||
+                    !preparePrivateLog(logFile(), &*account, error))) {
+        if (error->isEmpty())
+            *error = QStringLiteral("cannot hand %1 to the account %2: %3").arg(dataDir(), runAsAccount(), errnoText());
+        QFile::remove(pwfile);
+        return false;
     }
     const bool ok = run(QStringLiteral("initdb"),
                         {QStringLiteral("-D"), dataDir(), QStringLiteral("-U"), superuser(),
@@ -180,6 +323,7 @@ bool EmbeddedCluster::initialize(QString* error)
     if (conf.open(QIODevice::Append)) {
         conf.write("listen_addresses = ''\n"
                    "unix_socket_permissions = 0777\n"
+                   "log_file_mode = 0600\n"
                    "max_connections = 200\n"
                    "shared_buffers = 128MB\n");
     }
@@ -199,6 +343,9 @@ bool EmbeddedCluster::start(QString* error)
         return false;
     if (isRunning())
         return true;
+    const std::optional<Owner> account = runningAsRoot() ? runAsOwner() : std::nullopt;
+    if (!preparePrivateLog(logFile(), account ? &*account : nullptr, error))
+        return false;
     const QString options = QStringLiteral("-k %1 -p %2").arg(socketDir()).arg(m_port);
     if (!run(QStringLiteral("pg_ctl"),
              {QStringLiteral("-D"), dataDir(), QStringLiteral("-l"), logFile(), QStringLiteral("-w"),
@@ -253,10 +400,12 @@ bool EmbeddedCluster::rememberLogin(const QString& login, const QString& passwor
         file.close();
     }
     logins.insert(login, password);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+    QString why;
+    if (!writePrivateFile(file.fileName(), QJsonDocument(logins).toJson(), nullptr, &why)) {
+        spdlog::error("cannot remember the password of {}: {}", login.toStdString(), why.toStdString());
         return false;
-    file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    return file.write(QJsonDocument(logins).toJson()) > 0;
+    }
+    return true;
 }
 
 QString EmbeddedCluster::newPassword()

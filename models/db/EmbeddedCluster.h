@@ -13,6 +13,11 @@ namespace atlas::db {
 // PostgreSQL refuses to run as root: when the process is root, the cluster's files belong to
 // the unprivileged account `postgres` (or $ATLAS_PG_RUN_AS) and its programs run through
 // runuser; the console itself stays the calling user.
+//
+// Nobody else on the machine can read what the cluster keeps: its directory is the user's alone
+// from the moment it exists (as root, the server's account may only pass through it), and every
+// file holding a secret or statements (the passwords, logins.json, the server's log) is created
+// 0600 rather than narrowed after it was written.
 class EmbeddedCluster final
 {
 public:
@@ -54,6 +59,9 @@ public:
 private:
     bool run(const QString& program, const QStringList& args, QString* error, int timeoutMs = 120000) const;
     bool runningAsRoot() const;
+    // The root directory (0700; 0711 as root) and run/ (0700), made or narrowed before anything
+    // is written in them.
+    bool prepareDirectories(QString* error) const;
 
     QString m_root;
     int m_port;
