@@ -107,6 +107,25 @@ AS $$
     SELECT coalesce(array_agg(m.tenant_id), '{}') FROM atlas.tenant_members m
      WHERE m.login_oid = atlas.session_login_oid()
 $$;
+
+-- The caller's role in a tenant as it is now, for every function that writes. session_role
+-- reads the caller's snapshot, and a client may hold one from before a demotion (REPEATABLE
+-- READ); locking the membership row makes that fail (40001) instead of granting the old rights,
+-- and in READ COMMITTED it waits for a role change in progress and reads its outcome.
+CREATE FUNCTION atlas.current_role_in(p_tenant uuid) RETURNS text
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT m.role FROM atlas.tenant_members m
+     WHERE m.tenant_id = p_tenant AND m.login_oid = atlas.session_login_oid()
+       FOR SHARE
+$$;
+GRANT UPDATE (granted_at) ON atlas.tenant_members TO atlas_auth; -- what FOR SHARE needs
+GRANT CREATE ON SCHEMA atlas TO atlas_auth;
+ALTER FUNCTION atlas.current_role_in(uuid) OWNER TO atlas_auth;
+REVOKE CREATE ON SCHEMA atlas FROM atlas_auth;
+REVOKE ALL ON FUNCTION atlas.current_role_in(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION atlas.current_role_in(uuid) TO atlas_client, atlas_admin, atlas_owner;
 SET ROLE atlas_owner;
 
 DROP POLICY members_read ON atlas.tenant_members;
@@ -115,23 +134,48 @@ CREATE POLICY members_read ON atlas.tenant_members FOR SELECT
            OR atlas.session_role(tenant_id) = 'owner'
            OR (SELECT atlas.session_is_admin()));
 
+-- Clients read tenants and memberships only through my_tenants, served by a function: a query
+-- of theirs on the tables could fetch other tenants' rows through an index (ids, logins) before
+-- row-level security drops them, and EXPLAIN ANALYZE would count what was dropped.
+RESET ROLE;
+GRANT SELECT ON atlas.tenants TO atlas_auth;
+CREATE FUNCTION atlas.session_tenants() RETURNS TABLE (tenant_id uuid, tenant_name text, role text)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT t.tenant_id, t.name, m.role
+      FROM atlas.tenant_members m JOIN atlas.tenants t ON t.tenant_id = m.tenant_id
+     WHERE m.login_oid = atlas.session_login_oid()
+$$;
+GRANT CREATE ON SCHEMA atlas TO atlas_auth;
+ALTER FUNCTION atlas.session_tenants() OWNER TO atlas_auth;
+REVOKE CREATE ON SCHEMA atlas FROM atlas_auth;
+REVOKE ALL ON FUNCTION atlas.session_tenants() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION atlas.session_tenants() TO atlas_client, atlas_admin;
+REVOKE SELECT ON atlas.tenants, atlas.tenant_members FROM atlas_client;
+SET ROLE atlas_owner;
+
 CREATE OR REPLACE VIEW atlas.my_tenants WITH (security_invoker = true) AS
-SELECT t.tenant_id, t.name AS tenant_name, m.role
-  FROM atlas.tenants t
-  JOIN atlas.tenant_members m ON m.tenant_id = t.tenant_id AND m.login_oid = (SELECT atlas.session_login_oid());
+SELECT s.tenant_id, s.tenant_name, s.role FROM atlas.session_tenants() s;
 
 ------------------------------------------------------------------------------------------
 -- The change log: every change of a run, in commit-independent sequence order. Append-only for
 -- clients (they read it through row-level security, tenant by tenant); entries older than
 -- change_log_keep are removed by reap_stale_runs.
 ------------------------------------------------------------------------------------------
+-- Every index leads with tenant_id, so that a client's condition on seq or time alone never
+-- fetches other tenants' entries through an index.
 CREATE TABLE atlas.run_changes (
-    seq         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    seq         bigint GENERATED ALWAYS AS IDENTITY,
     tenant_id   uuid NOT NULL REFERENCES atlas.tenants ON DELETE CASCADE,
     run_id      bigint NOT NULL,
-    changed_at  timestamptz NOT NULL DEFAULT clock_timestamp()
+    changed_at  timestamptz NOT NULL DEFAULT clock_timestamp(),
+    PRIMARY KEY (tenant_id, seq)
 );
-CREATE INDEX run_changes_changed_at_idx ON atlas.run_changes (changed_at);
+CREATE INDEX run_changes_changed_at_idx ON atlas.run_changes (tenant_id, changed_at);
+-- The notification feed ("mine, newer than id N") the same way.
+DROP INDEX atlas.notifications_recipient_id_idx;
+CREATE INDEX notifications_feed_idx ON atlas.notifications (tenant_id, recipient, id);
 ALTER TABLE atlas.run_changes ENABLE ROW LEVEL SECURITY;
 ALTER TABLE atlas.run_changes FORCE ROW LEVEL SECURITY;
 CREATE POLICY run_changes_member ON atlas.run_changes
@@ -201,6 +245,11 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION atlas.forget_notifications_of(p_tenant uuid, p_login text) RETURNS void
+LANGUAGE sql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$ DELETE FROM atlas.notifications WHERE tenant_id = p_tenant AND recipient = p_login $$;
+
 CREATE FUNCTION atlas.on_member_change() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -210,6 +259,11 @@ BEGIN
        AND (TG_OP = 'DELETE' OR NEW.role NOT IN ('owner', 'manager', 'operator')
             OR NEW.login_oid <> OLD.login_oid) THEN
         PERFORM atlas.end_runs_of(OLD.tenant_id, OLD.login);
+    END IF;
+    -- Notifications are their recipient's: leaving the tenant (or a new login under the old
+    -- name) does not hand them on.
+    IF TG_OP = 'DELETE' OR NEW.login_oid <> OLD.login_oid THEN
+        PERFORM atlas.forget_notifications_of(OLD.tenant_id, OLD.login);
     END IF;
     RETURN NULL;
 END
@@ -227,12 +281,8 @@ AS $$
 DECLARE
     v_count integer;
 BEGIN
-    WITH gone AS (
-        DELETE FROM atlas.tenant_members m
-         WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid = m.login_oid)
-        RETURNING m.tenant_id, m.login
-    )
-    DELETE FROM atlas.notifications n USING gone g WHERE n.tenant_id = g.tenant_id AND n.recipient = g.login;
+    DELETE FROM atlas.tenant_members m
+     WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid = m.login_oid);
     GET DIAGNOSTICS v_count = ROW_COUNT;
     RETURN v_count;
 END
@@ -258,7 +308,11 @@ DECLARE
     v_run atlas.run_ref;
     v_initiator text;
     v_status text;
+    v_role text;
 BEGIN
+    -- The membership first, then the run: the order in which a demotion locks them too (its
+    -- trigger ends the member's runs), so the two never wait for each other in a circle.
+    SELECT atlas.current_role_in(r.tenant_id) INTO v_role FROM atlas.bulk_operation_runs r WHERE r.id = p_run;
     SELECT r.tenant_id, r.id, r.resource, r.action, r.scope, r.succeeded_items, r.failed_items,
            r.initiator, r.status
       INTO v_run.tenant_id, v_run.id, v_run.resource, v_run.action, v_run.scope, v_run.succeeded_items,
@@ -271,7 +325,7 @@ BEGIN
         RAISE EXCEPTION 'run % is not yours', p_run USING ERRCODE = '42501';
     END IF;
     IF v_status <> 'running' OR p_lease IS NULL
-       OR coalesce(atlas.session_role(v_run.tenant_id), '') NOT IN ('owner', 'manager', 'operator')
+       OR coalesce(v_role, '') NOT IN ('owner', 'manager', 'operator')
        OR NOT EXISTS (
            SELECT 1 FROM atlas.run_leases l
             WHERE l.tenant_id = v_run.tenant_id AND l.run_id = p_run
@@ -303,14 +357,17 @@ $$;
 CREATE FUNCTION atlas.cancel_run(p_run bigint) RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET lock_timeout = '10s'
 AS $$
 DECLARE
     v_tenant uuid;
     v_status text;
+    v_role text;
 BEGIN
+    SELECT atlas.current_role_in(r.tenant_id) INTO v_role FROM atlas.bulk_operation_runs r WHERE r.id = p_run;
     SELECT r.tenant_id, r.status INTO v_tenant, v_status
       FROM atlas.bulk_operation_runs r WHERE r.id = p_run FOR UPDATE;
-    IF NOT FOUND OR coalesce(atlas.session_role(v_tenant), '') NOT IN ('owner', 'manager') THEN
+    IF NOT FOUND OR coalesce(v_role, '') NOT IN ('owner', 'manager') THEN
         RAISE EXCEPTION 'only an owner or manager of the run''s tenant may cancel run %', p_run
             USING ERRCODE = '42501';
     END IF;
@@ -321,7 +378,7 @@ BEGIN
        SET status = 'aborted', reason_code = 'cancelled', finished_at = now(),
            message = atlas.sanitize_message(format('Cancelled by %s.', session_user))
      WHERE tenant_id = v_tenant AND id = p_run;
-    DELETE FROM atlas.run_leases WHERE tenant_id = v_tenant AND run_id = p_run;
+    -- The lease row stays, dead: its holder is told 55000 even once it has left the tenant.
     RETURN 'aborted';
 END
 $$;
@@ -332,12 +389,13 @@ $$;
 CREATE OR REPLACE FUNCTION atlas.grant_role(p_tenant uuid, p_login text, p_role text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET lock_timeout = '10s'
 AS $$
 DECLARE
     v_oid oid;
     v_old text;
 BEGIN
-    IF NOT (atlas.session_is_admin() OR coalesce(atlas.session_role(p_tenant), '') = 'owner') THEN
+    IF NOT (atlas.session_is_admin() OR coalesce(atlas.current_role_in(p_tenant), '') = 'owner') THEN
         RAISE EXCEPTION 'only atlas_admin or an owner of the tenant may grant roles'
             USING ERRCODE = '42501';
     END IF;
@@ -355,8 +413,11 @@ BEGIN
         RAISE EXCEPTION 'no such tenant' USING ERRCODE = '22023';
     END IF;
     PERFORM atlas.purge_dropped_logins();
-    -- One membership change per tenant at a time: two owners demoting each other must not both win.
-    PERFORM pg_advisory_xact_lock(hashtext('atlas.tenant_members'), hashtext(p_tenant::text));
+    -- One membership change per tenant at a time, and the owners as they are now: two owners
+    -- demoting each other must not both win, whatever their snapshots (the rows are locked, so a
+    -- REPEATABLE READ caller whose snapshot is stale fails with 40001).
+    PERFORM 1 FROM atlas.tenants WHERE tenant_id = p_tenant FOR UPDATE;
+    PERFORM 1 FROM atlas.tenant_members WHERE tenant_id = p_tenant AND role = 'owner' FOR UPDATE;
     SELECT m.role INTO v_old FROM atlas.tenant_members m WHERE m.tenant_id = p_tenant AND m.login = p_login;
     IF v_old = 'owner' AND p_role <> 'owner' AND NOT EXISTS (
            SELECT 1 FROM atlas.tenant_members m
@@ -372,16 +433,21 @@ $$;
 CREATE OR REPLACE FUNCTION atlas.revoke_role(p_tenant uuid, p_login text) RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET lock_timeout = '10s'
 AS $$
 DECLARE
     v_count integer;
 BEGIN
-    IF NOT (atlas.session_is_admin() OR coalesce(atlas.session_role(p_tenant), '') = 'owner') THEN
+    IF NOT (atlas.session_is_admin() OR coalesce(atlas.current_role_in(p_tenant), '') = 'owner') THEN
         RAISE EXCEPTION 'only atlas_admin or an owner of the tenant may revoke roles'
             USING ERRCODE = '42501';
     END IF;
     PERFORM atlas.purge_dropped_logins();
-    PERFORM pg_advisory_xact_lock(hashtext('atlas.tenant_members'), hashtext(p_tenant::text));
+    -- One membership change per tenant at a time, and the owners as they are now: two owners
+    -- demoting each other must not both win, whatever their snapshots (the rows are locked, so a
+    -- REPEATABLE READ caller whose snapshot is stale fails with 40001).
+    PERFORM 1 FROM atlas.tenants WHERE tenant_id = p_tenant FOR UPDATE;
+    PERFORM 1 FROM atlas.tenant_members WHERE tenant_id = p_tenant AND role = 'owner' FOR UPDATE;
     IF EXISTS (SELECT 1 FROM atlas.tenant_members m
                 WHERE m.tenant_id = p_tenant AND m.login = p_login AND m.role = 'owner')
        AND NOT EXISTS (SELECT 1 FROM atlas.tenant_members m
@@ -500,7 +566,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_role text := atlas.session_role(p_tenant);
+    v_role text := atlas.current_role_in(p_tenant);
     v_scope jsonb := coalesce(p_scope, '{}'::jsonb);
     v_items jsonb;
     v_key text;
@@ -871,7 +937,7 @@ DECLARE
     v_cutoff timestamptz;
     v_count integer;
 BEGIN
-    IF NOT (atlas.session_is_admin() OR coalesce(atlas.session_role(p_tenant), '') = 'owner') THEN
+    IF NOT (atlas.session_is_admin() OR coalesce(atlas.current_role_in(p_tenant), '') = 'owner') THEN
         RAISE EXCEPTION 'only an owner of the tenant or atlas_admin may prune runs' USING ERRCODE = '42501';
     END IF;
     BEGIN
@@ -898,6 +964,49 @@ END
 $$;
 
 ------------------------------------------------------------------------------------------
+-- The other writers ask for the current role too.
+------------------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION atlas.require_starter(p_tenant uuid) RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF coalesce(atlas.current_role_in(p_tenant), '') NOT IN ('owner', 'manager', 'operator') THEN
+        RAISE EXCEPTION 'not allowed to change data of this tenant' USING ERRCODE = '42501';
+    END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION atlas.claim_run(p_run bigint) RETURNS uuid
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_run atlas.bulk_operation_runs%ROWTYPE;
+    v_lease uuid := gen_random_uuid();
+    v_role text;
+BEGIN
+    SELECT atlas.current_role_in(r.tenant_id) INTO v_role FROM atlas.bulk_operation_runs r WHERE r.id = p_run;
+    SELECT * INTO v_run FROM atlas.bulk_operation_runs WHERE id = p_run FOR UPDATE;
+    IF NOT FOUND OR v_run.initiator <> session_user
+       OR coalesce(v_role, '') NOT IN ('owner', 'manager', 'operator') THEN
+        RAISE EXCEPTION 'run % is not yours to claim', p_run USING ERRCODE = '42501';
+    END IF;
+    IF v_run.status <> 'pending' THEN
+        RETURN NULL;
+    END IF;
+    UPDATE atlas.bulk_operation_runs
+       SET status = 'running', started_at = now(), heartbeat_at = now()
+     WHERE tenant_id = v_run.tenant_id AND id = p_run;
+    INSERT INTO atlas.run_leases (tenant_id, run_id, lease, holder)
+    VALUES (v_run.tenant_id, p_run, v_lease, session_user)
+    ON CONFLICT (tenant_id, run_id) DO UPDATE SET lease = EXCLUDED.lease, holder = EXCLUDED.holder,
+                                                 claimed_at = now();
+    RETURN v_lease;
+END
+$$;
+
+------------------------------------------------------------------------------------------
 -- Ownership and privileges of what is new.
 ------------------------------------------------------------------------------------------
 RESET ROLE;
@@ -911,6 +1020,7 @@ GRANT CREATE ON SCHEMA atlas TO atlas_system;
 ALTER FUNCTION atlas.end_runs_of(uuid, text) OWNER TO atlas_system;
 ALTER FUNCTION atlas.purge_dropped_logins() OWNER TO atlas_system;
 ALTER FUNCTION atlas.held_dead_lease(bigint, uuid) OWNER TO atlas_system;
+ALTER FUNCTION atlas.forget_notifications_of(uuid, text) OWNER TO atlas_system;
 REVOKE CREATE ON SCHEMA atlas FROM atlas_system;
 GRANT EXECUTE ON FUNCTION atlas.operation_label(text, text), atlas.status_bucket(text), atlas.is_reason_code(text),
     atlas.sanitize_message(text), atlas.redact(text),
@@ -918,13 +1028,14 @@ GRANT EXECUTE ON FUNCTION atlas.operation_label(text, text), atlas.status_bucket
 
 REVOKE ALL ON FUNCTION atlas.limit_of(text), atlas.check_batch(jsonb, text), atlas.end_runs_of(uuid, text),
     atlas.on_member_change(), atlas.purge_dropped_logins(), atlas.held_dead_lease(bigint, uuid),
+    atlas.forget_notifications_of(uuid, text),
     atlas.cancel_run(bigint), atlas.check_scope(uuid, text, text, jsonb), atlas.run_item_set(uuid, bigint),
     atlas.record_inventory(bigint, uuid, jsonb), atlas.snapshot_policies(bigint, uuid, jsonb),
     atlas.change_log_head(), atlas.redact_json(jsonb)
 FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION atlas.limit_of(text) TO atlas_system;
 GRANT EXECUTE ON FUNCTION atlas.end_runs_of(uuid, text), atlas.purge_dropped_logins(),
-    atlas.held_dead_lease(bigint, uuid) TO atlas_owner;
+    atlas.held_dead_lease(bigint, uuid), atlas.forget_notifications_of(uuid, text) TO atlas_owner;
 GRANT EXECUTE ON FUNCTION atlas.redact_json(jsonb) TO atlas_client;
 GRANT EXECUTE ON FUNCTION atlas.cancel_run(bigint), atlas.record_inventory(bigint, uuid, jsonb),
     atlas.snapshot_policies(bigint, uuid, jsonb), atlas.change_log_head() TO atlas_client;
