@@ -313,8 +313,8 @@ int cmdImport(const QStringList& words, const QCommandLineParser& parser, const 
     if (!tenantOption(parser, options, &tenant, &error))
         return fail(error);
     if (words.size() != 3)
-        return fail(QStringLiteral("usage: atlas-ops inventory import --tenant UUID DIR"));
-    const auto request = runs::RunRequests::inventoryImport(tenant, words[2], &error);
+        return fail(QStringLiteral("usage: atlas-ops inventory import --tenant UUID [--allow-retire] DIR"));
+    const auto request = runs::RunRequests::inventoryImport(tenant, words[2], &error, parser.isSet(options.allowRetire));
     if (!request)
         return fail(error);
     Session session;
@@ -549,7 +549,7 @@ QString commandsHelp()
         "  (none)                                   open the console\n"
         "  migrate                                  apply pending migrations (superuser)\n"
         "  tenants [--json]                         your tenants, their ids and your role in each\n"
-        "  inventory import --tenant UUID DIR       import an IntuneManagement export folder\n"
+        "  inventory import --tenant UUID [--allow-retire] DIR   import an IntuneManagement export folder\n"
         "  baseline capture --tenant UUID --name N  capture a baseline; prints its id\n"
         "  backup-set create --tenant UUID --name N create a backup set; prints its id\n"
         "  run drift --tenant UUID --baseline ID [--wait] [--json]\n"

@@ -39,11 +39,13 @@ struct Options
 
     QCommandLineOption olderThan{QStringLiteral("older-than"), QStringLiteral("Age of finished runs to prune (90d, 12w, 48h)."),
                                  QStringLiteral("age")};
+    QCommandLineOption allowRetire{QStringLiteral("allow-retire"),
+                                   QStringLiteral("Import: let the folder retire more than half of the current policies.")};
 
     QList<QCommandLineOption> all_() const
     {
         return {db, login, dataDir, chooseConnection, json, logLevel, tenant, name, baseline, backupSet, policy, all, wait, bucket, resource, since,
-                olderThan};
+                olderThan, allowRetire};
     }
     // Names of the options that take a value (to find the command among the arguments).
     QStringList valueOptionNames() const;

@@ -126,6 +126,52 @@ private Q_SLOTS:
         QVERIFY(other.err.contains(QLatin1String("not found")));
     }
 
+    // A folder that would retire most of the inventory (a wrong path, an unmounted share) is
+    // refused and says how to go on; --allow-retire goes on. An empty folder never retires.
+    void theRetireGuardAndAllowRetire()
+    {
+        const QString op = loginUrl(QStringLiteral("operator_a"));
+        auto folder = [](QTemporaryDir& dir, const QStringList& ids) {
+            QDir(dir.path()).mkpath(QStringLiteral("DeviceConfiguration"));
+            for (const QString& id : ids) {
+                QFile f(dir.path() + QStringLiteral("/DeviceConfiguration/%1.json").arg(id));
+                f.open(QIODevice::WriteOnly);
+                f.write(QStringLiteral("{\"id\": \"%1\", \"displayName\": \"Policy %1\"}").arg(id).toUtf8());
+            }
+        };
+        QTemporaryDir full, lone, empty;
+        folder(full, {QStringLiteral("g1"), QStringLiteral("g2"), QStringLiteral("g3"), QStringLiteral("g4")});
+        folder(lone, {QStringLiteral("g1")});
+        QFile stray(empty.path() + QStringLiteral("/MigrationTable.json"));
+        QVERIFY(stray.open(QIODevice::WriteOnly));
+        stray.close();
+        const QStringList importArgs{QStringLiteral("inventory"), QStringLiteral("import"), QStringLiteral("--tenant"), tenantA(),
+                                     QStringLiteral("--db"), op, QStringLiteral("--json")};
+        QCOMPARE(run(importArgs + QStringList{QStringLiteral("--allow-retire"), full.path()}).exitCode, 0);
+        auto current = [&] {
+            return m_cluster.connectSuperuser()->scalar(QStringLiteral("SELECT count(*) FROM atlas.inventory_items WHERE tenant_id = ?::uuid AND is_current"),
+                                                        {tenantA()}).toInt();
+        };
+        const int before = current();
+        QVERIFY(before >= 4);
+        const Result refused = run(importArgs + QStringList{lone.path()});
+        QCOMPARE(refused.exitCode, 0); // the run finished; its bucket says how
+        QCOMPARE(json(refused.out).value(QStringLiteral("status_bucket")).toString(), QStringLiteral("failed"));
+        QVERIFY2(refused.out.contains(QLatin1String("retire_guard")), qPrintable(refused.out));
+        QCOMPARE(current(), before);
+        const Result plain = run({QStringLiteral("inventory"), QStringLiteral("import"), QStringLiteral("--tenant"), tenantA(),
+                                  QStringLiteral("--db"), op, lone.path()});
+        QVERIFY2(plain.out.contains(QLatin1String("retire_guard")) || plain.err.contains(QLatin1String("retire_guard")), qPrintable(plain.out + plain.err));
+        const Result emptied = run(importArgs + QStringList{QStringLiteral("--allow-retire"), empty.path()});
+        QVERIFY2(emptied.out.contains(QLatin1String("export_folder_empty")), qPrintable(emptied.out));
+        QCOMPARE(current(), before);
+        const Result allowed = run(importArgs + QStringList{QStringLiteral("--allow-retire"), lone.path()});
+        QCOMPARE(json(allowed.out).value(QStringLiteral("status_bucket")).toString(), QStringLiteral("succeeded"));
+        QCOMPARE(current(), 1);
+        QVERIFY2(json(allowed.out).value(QStringLiteral("summary")).toObject().value(QStringLiteral("headline")).toString().endsWith(QLatin1String(" retired")),
+                 qPrintable(allowed.out));
+    }
+
     void tenantsListsOnlyTheCallersTenantsWithRoles()
     {
         const Result manager = run({QStringLiteral("tenants"), QStringLiteral("--db"), loginUrl(QStringLiteral("manager_a")),

@@ -21,6 +21,7 @@
 
 #include <QAbstractButton>
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QInputDialog>
 #include <QJsonDocument>
@@ -232,6 +233,59 @@ private Q_SLOTS:
         // The operator's worker is told at its next write.
         const auto alive = atlas::runs::RunApi(*op).heartbeat(run->runId, *lease, &error);
         QVERIFY(alive && !*alive);
+    }
+
+    // The confirmation shows the folder against the inventory per type; an import that would
+    // retire most policies is refused unless the box is ticked.
+    void theImportConfirmationOffersTheRetireOverride_data()
+    {
+        QTest::addColumn<bool>("allow");
+        QTest::newRow("not allowed") << false;
+        QTest::newRow("allowed") << true;
+    }
+    void theImportConfirmationOffersTheRetireOverride()
+    {
+        QFETCH(bool, allow);
+        auto window = open(QStringLiteral("operator_a"));
+        QVERIFY(window);
+        window->navigation()->setCurrentRow(MainWindow::InventoryPageIndex);
+        auto* page = window->inventoryPage();
+        // A full release first, then a folder with a single other policy.
+        QVERIFY(startThrough(page, [&] { page->importFolder(release(1)); }).runId > 0);
+        QTRY_VERIFY_WITH_TIMEOUT(su(QStringLiteral("SELECT count(*) FROM atlas.bulk_operation_runs WHERE status IN ('pending', 'running')")).toInt() == 0, 20000);
+        const int before = su(QStringLiteral("SELECT count(*) FROM atlas.inventory_items WHERE tenant_id = '%1' AND is_current")
+                                  .arg(m_fx.tenantA.toString(QUuid::WithoutBraces))).toInt();
+        QVERIFY(before >= 3);
+        QTemporaryDir lone;
+        QDir().mkpath(lone.filePath(QStringLiteral("SettingsCatalog")));
+        QFile f(lone.filePath(QStringLiteral("SettingsCatalog/only.json")));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\"id\": \"only-one\", \"displayName\": \"Only\"}");
+        f.close();
+        QString shown;
+        atlas::views::ProducerPage::setConfirmStarts(true);
+        answerNextDialog([&shown, allow](QWidget* modal) {
+            auto* box = qobject_cast<QMessageBox*>(modal);
+            if (!box) {
+                modal->close();
+                return;
+            }
+            shown = box->text();
+            if (box->checkBox() && allow)
+                box->checkBox()->setChecked(true);
+            box->button(QMessageBox::Yes)->click();
+        });
+        const atlas::runs::StartOutcome outcome = startThrough(page, [&] { page->importFolder(lone.path()); });
+        atlas::views::ProducerPage::setConfirmStarts(false);
+        QVERIFY2(outcome.runId > 0, qPrintable(outcome.error));
+        QVERIFY2(shown.contains(QLatin1String("SettingsCatalog")) && shown.contains(QLatin1String("would be retired")), qPrintable(shown));
+        const QString status = waitForRun(window.get(), outcome.runId);
+        QCOMPARE(status, allow ? QStringLiteral("completed") : QStringLiteral("failed"));
+        QCOMPARE(su(QStringLiteral("SELECT coalesce(reason_code, '') FROM atlas.bulk_operation_runs WHERE id = %1").arg(outcome.runId)).toString(),
+                 allow ? QString() : QStringLiteral("retire_guard"));
+        QCOMPARE(su(QStringLiteral("SELECT count(*) FROM atlas.inventory_items WHERE tenant_id = '%1' AND is_current")
+                        .arg(m_fx.tenantA.toString(QUuid::WithoutBraces))).toInt(),
+                 allow ? 1 : before + 1);
     }
 
     void importCaptureAndDriftThroughThePages()

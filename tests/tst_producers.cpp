@@ -3,6 +3,7 @@
 #include "TestCluster.h"
 #include "runs/RunApi.h"
 #include "runs/RunRequests.h"
+#include "catalog/Catalog.h"
 #include "runs/RunWorker.h"
 
 #include <QDir>
@@ -155,27 +156,103 @@ private Q_SLOTS:
         QCOMPARE(m_su->scalar(QStringLiteral("SELECT count(*) FROM atlas.inventory_items WHERE external_id = 'stolen'")).toInt(), 0);
     }
 
-    void importRetiresWhatItDidNotSeeUnlessATypeHadFailures()
+    qint64 importFolderAllowingRetire(const QString& folder)
+    {
+        QString error;
+        return execute(RunRequests::inventoryImport(m_fx.tenantA, folder, &error, true));
+    }
+
+    void importRetiresWhatItDidNotSeeUnlessItsOwnFileFailed()
     {
         resetInventory();
         QTemporaryDir first, second, third;
-        write(first.filePath(QStringLiteral("SettingsCatalog/a.json")), policy(QStringLiteral("a"), QStringLiteral("A")));
-        write(first.filePath(QStringLiteral("SettingsCatalog/b.json")), policy(QStringLiteral("b"), QStringLiteral("B")));
+        for (const char* id : {"a", "b", "c"})
+            write(first.filePath(QStringLiteral("SettingsCatalog/%1.json").arg(QLatin1String(id))), policy(QLatin1String(id), QLatin1String(id)));
         write(first.filePath(QStringLiteral("UpdatePolicies/u.json")), policy(QStringLiteral("u"), QStringLiteral("U")));
         QVERIFY(importFolder(first.path()) > 0);
-        QCOMPARE(current().size(), 3);
-        // b is gone from a clean SettingsCatalog, UpdatePolicies is gone entirely.
-        write(second.filePath(QStringLiteral("SettingsCatalog/a.json")), policy(QStringLiteral("a"), QStringLiteral("A")));
+        QCOMPARE(current().size(), 4);
+        // UpdatePolicies is gone entirely.
+        for (const char* id : {"a", "b", "c"})
+            write(second.filePath(QStringLiteral("SettingsCatalog/%1.json").arg(QLatin1String(id))), policy(QLatin1String(id), QLatin1String(id)));
         const qint64 run2 = importFolder(second.path());
-        QCOMPARE(current(), QStringList{QStringLiteral("SettingsCatalog/a")});
-        QCOMPARE(runValue(run2, QStringLiteral("summary->>'retired'")), QStringLiteral("2"));
-        // An unreadable file in SettingsCatalog may have been `a`: its last observed state stays.
-        write(third.filePath(QStringLiteral("SettingsCatalog/broken.json")), "not json");
-        write(third.filePath(QStringLiteral("UpdatePolicies/u.json")), policy(QStringLiteral("u"), QStringLiteral("U")));
+        QCOMPARE(current(), (QStringList{QStringLiteral("SettingsCatalog/a"), QStringLiteral("SettingsCatalog/b"), QStringLiteral("SettingsCatalog/c")}));
+        QCOMPARE(runValue(run2, QStringLiteral("summary->>'headline'")), QStringLiteral("3 observed, 1 retired"));
+        QCOMPARE(m_op->scalar(QStringLiteral("SELECT source_item FROM atlas.inventory_items WHERE external_id = 'b'")).toString(),
+                 QStringLiteral("SettingsCatalog/b.json"));
+        // b.json cannot be read now: it spares b, the policy last observed from it, and nothing
+        // else of its type — c is gone and is retired.
+        write(third.filePath(QStringLiteral("SettingsCatalog/a.json")), policy(QStringLiteral("a"), QStringLiteral("a")));
+        write(third.filePath(QStringLiteral("SettingsCatalog/b.json")), "not json");
+        write(third.filePath(QStringLiteral("SettingsCatalog/d.json")), policy(QStringLiteral("d"), QStringLiteral("d")));
         const qint64 run3 = importFolder(third.path());
         QCOMPARE(runValue(run3, QStringLiteral("status")), QStringLiteral("completed_with_errors"));
-        QCOMPARE(current(), (QStringList{QStringLiteral("SettingsCatalog/a"), QStringLiteral("UpdatePolicies/u")}));
-        QCOMPARE(runValue(run3, QStringLiteral("summary->'types_kept_as_last_observed'")), QStringLiteral("[\"SettingsCatalog\"]"));
+        QCOMPARE(current(), (QStringList{QStringLiteral("SettingsCatalog/a"), QStringLiteral("SettingsCatalog/b"), QStringLiteral("SettingsCatalog/d")}));
+        QCOMPARE(runValue(run3, QStringLiteral("(summary->>'retired') || '/' || (summary->>'spared')")), QStringLiteral("1/1"));
+    }
+
+    void anImportThatWouldRetireMostPoliciesIsRefusedUnlessAllowed()
+    {
+        resetInventory();
+        QTemporaryDir full, partial;
+        for (int i = 0; i < 10; ++i)
+            write(full.filePath(QStringLiteral("SettingsCatalog/p%1.json").arg(i)), policy(QStringLiteral("p%1").arg(i), QStringLiteral("P")));
+        QVERIFY(importFolder(full.path()) > 0);
+        for (int i = 0; i < 4; ++i) // 6 of 10 would go: more than half
+            write(partial.filePath(QStringLiteral("SettingsCatalog/p%1.json").arg(i)), policy(QStringLiteral("p%1").arg(i), QStringLiteral("P")));
+        const qint64 refused = importFolder(partial.path());
+        QCOMPARE(runValue(refused, QStringLiteral("status || '/' || reason_code")), QStringLiteral("failed/retire_guard"));
+        QCOMPARE(current().size(), 10);
+        QVERIFY(runValue(refused, QStringLiteral("message")).contains(QLatin1String("6 of the 10")));
+        QCOMPARE(runValue(refused, QStringLiteral("summary->>'retired'")), QStringLiteral("0"));
+        const qint64 allowed = importFolderAllowingRetire(partial.path());
+        QCOMPARE(runValue(allowed, QStringLiteral("status")), QStringLiteral("completed"));
+        QCOMPARE(current().size(), 4);
+        QCOMPARE(runValue(allowed, QStringLiteral("summary->>'headline'")), QStringLiteral("4 observed, 6 retired"));
+        // The notification says it in words.
+        QVERIFY(m_op->scalar(QStringLiteral("SELECT body FROM atlas.my_notifications WHERE run_id = ? AND event = 'completed'"),
+                             {allowed}).toString().contains(QLatin1String("4 observed, 6 retired")));
+    }
+
+    void aFolderWithNoPolicyRetiresNothing_data()
+    {
+        QTest::addColumn<QStringList>("files"); // relative path -> content "policy" or anything else
+        QTest::addColumn<int>("ignored");
+        QTest::newRow("empty") << QStringList{} << 0;
+        QTest::newRow("only files outside policy folders") << QStringList{QStringLiteral("MigrationTable.json"), QStringLiteral(".DS_Store"),
+                                                                          QStringLiteral("SettingsCatalog/readme.txt")} << 3;
+        QTest::newRow("nothing readable") << QStringList{QStringLiteral("SettingsCatalog/broken.json"), QStringLiteral("MigrationTable.json")} << 1;
+    }
+    void aFolderWithNoPolicyRetiresNothing()
+    {
+        QFETCH(QStringList, files);
+        QFETCH(int, ignored);
+        resetInventory();
+        QTemporaryDir full, wrong;
+        for (int i = 0; i < 3; ++i)
+            write(full.filePath(QStringLiteral("SettingsCatalog/p%1.json").arg(i)), policy(QStringLiteral("p%1").arg(i), QStringLiteral("P")));
+        QVERIFY(importFolder(full.path()) > 0);
+        for (const QString& f : files)
+            write(wrong.filePath(f), "{ not a policy");
+        const qint64 run = importFolderAllowingRetire(wrong.path()); // even when allowed to retire
+        QCOMPARE(runValue(run, QStringLiteral("status || '/' || reason_code")), QStringLiteral("failed/export_folder_empty"));
+        QCOMPARE(current().size(), 3);
+        QCOMPARE(runValue(run, QStringLiteral("summary->>'ignored_files'")).toInt(), ignored);
+        if (ignored > 0)
+            QVERIFY2(runValue(run, QStringLiteral("message")).contains(QStringLiteral("%1 file").arg(ignored)), qPrintable(runValue(run, QStringLiteral("message"))));
+    }
+
+    void filesOutsidePolicyFoldersAreCountedNotImported()
+    {
+        resetInventory();
+        QTemporaryDir dir;
+        write(dir.filePath(QStringLiteral("MigrationTable.json")), policy(QStringLiteral("m"), QStringLiteral("not a policy")));
+        write(dir.filePath(QStringLiteral("SettingsCatalog/.DS_Store")), "\0\0\1");
+        write(dir.filePath(QStringLiteral("SettingsCatalog/readme.txt")), "hello");
+        write(dir.filePath(QStringLiteral("SettingsCatalog/p.json")), policy(QStringLiteral("p"), QStringLiteral("P")));
+        const qint64 run = importFolder(dir.path());
+        QCOMPARE(runValue(run, QStringLiteral("status || ' ' || total_items")), QStringLiteral("completed 1"));
+        QCOMPARE(runValue(run, QStringLiteral("summary->>'ignored_files'")), QStringLiteral("3"));
+        QCOMPARE(current(), QStringList{QStringLiteral("SettingsCatalog/p")});
     }
 
     void importOfAMissingFolderIsARefusalNotARun()
@@ -299,6 +376,86 @@ private Q_SLOTS:
         QCOMPARE(failures(run), (QMap<QString, QString>{
             {QStringLiteral("SettingsCatalog/Win - OIB - ES - Encryption - D - BitLocker (OS Disk) - v3.7.json"), QStringLiteral("payload_unreadable")},
             {QStringLiteral("SettingsCatalog/Win - OIB - ES - Windows LAPS - D - LAPS Configuration - v3.1.json"), QStringLiteral("duplicate_external_id")}}));
+    }
+
+    // v3.7 has one corrupted settings-catalog file. Its removals must still show, and the findings
+    // of that type say that a file could not be read.
+    void aBadFileDoesNotHideTheReleasesRemovals()
+    {
+        const QString oib = qEnvironmentVariable("ATLAS_SOURCE_DIR") + QStringLiteral("/../shared/data/oib");
+        if (!QFileInfo::exists(oib + QStringLiteral("/windows-v3.7")))
+            QSKIP("../shared/data/oib is not there");
+        resetInventory();
+        QVERIFY(importFolder(oib + QStringLiteral("/windows-v3.6")) > 0);
+        const qint64 baseline = m_op->scalar(QStringLiteral("SELECT atlas.capture_baseline(?::uuid, 'OIB v3.6')"),
+                                             {m_fx.tenantA.toString(QUuid::WithoutBraces)}).toLongLong();
+        const qint64 import37 = importFolder(oib + QStringLiteral("/windows-v3.7"));
+        QCOMPARE(runValue(import37, QStringLiteral("summary->>'retired'")), QStringLiteral("5"));
+        QString error;
+        const qint64 run = execute(RunRequests::driftGenerate(*m_op, m_fx.tenantA, baseline, &error));
+        QSqlQuery q(m_op->database());
+        QVERIFY(m_op->exec(q, QStringLiteral("SELECT external_id, note->'unreadable'->>0 FROM atlas.drift_findings "
+                                             "WHERE run_id = ? AND change = 'removed' ORDER BY external_id"), {run}));
+        QStringList removed;
+        QString bitLockerNote;
+        while (q.next()) {
+            removed << q.value(0).toString();
+            if (q.value(0).toString() == QLatin1String("16c73d84-c3bd-4145-b0b5-a57bd3273ca1"))
+                bitLockerNote = q.value(1).toString();
+        }
+        // Read from the two folders with a separate script: the ids in v3.6 and not in v3.7.
+        QCOMPARE(removed, (QStringList{QStringLiteral("06f1e3a4-3a3d-4da3-92d2-33e7f102a587"),
+                                       QStringLiteral("16c73d84-c3bd-4145-b0b5-a57bd3273ca1"), // BitLocker (OS Disk): its v3.7 file is the corrupted one
+                                       QStringLiteral("901ff2b8-8deb-4315-becc-da486661b261"),
+                                       QStringLiteral("d0cb201d-9bc3-4820-a4e2-830cf1ebb268"),
+                                       QStringLiteral("dd168bb8-53f9-4fa7-a6a5-de6eda3031e6")}));
+        QCOMPARE(bitLockerNote, QStringLiteral("SettingsCatalog/Win - OIB - ES - Encryption - D - BitLocker (OS Disk) - v3.7.json"));
+        // Only the type with the unreadable file is uncertain.
+        QCOMPARE(m_op->scalar(QStringLiteral("SELECT count(*) FROM atlas.drift_findings WHERE run_id = ? AND note IS NOT NULL "
+                                             "AND policy_type <> 'SettingsCatalog'"), {run}).toInt(), 0);
+        QVERIFY(runValue(run, QStringLiteral("summary->>'headline'")).contains(QLatin1String("uncertain")));
+    }
+
+    // A finding keeps what its run compared: viewed after a later import it still shows the
+    // inventory as the run saw it, and says that the inventory has changed since.
+    void aFindingShowsWhatItsRunSaw()
+    {
+        resetInventory();
+        QTemporaryDir before, during, later;
+        auto version = [](int v) { return QStringLiteral(", \"settings\": [{\"id\": \"0\", \"v\": %1}]").arg(v); };
+        write(before.filePath(QStringLiteral("SettingsCatalog/x.json")), policy(QStringLiteral("x"), QStringLiteral("X"), version(1)));
+        write(before.filePath(QStringLiteral("SettingsCatalog/y.json")), policy(QStringLiteral("y"), QStringLiteral("Y"), version(1)));
+        QVERIFY(importFolder(before.path()) > 0);
+        const qint64 baseline = m_op->scalar(QStringLiteral("SELECT atlas.capture_baseline(?::uuid, 'before')"),
+                                             {m_fx.tenantA.toString(QUuid::WithoutBraces)}).toLongLong();
+        write(during.filePath(QStringLiteral("SettingsCatalog/x.json")), policy(QStringLiteral("x"), QStringLiteral("X"), version(2)));
+        const QByteArray y2 = policy(QStringLiteral("y"), QStringLiteral("Y"), version(2)); // byte for byte the same later
+        write(during.filePath(QStringLiteral("SettingsCatalog/y.json")), y2);
+        QVERIFY(importFolder(during.path()) > 0);
+        QString error;
+        const qint64 run = execute(RunRequests::driftGenerate(*m_op, m_fx.tenantA, baseline, &error));
+        QCOMPARE(runValue(run, QStringLiteral("summary->>'modified'")), QStringLiteral("2"));
+        // x changes again; y stays as the run saw it.
+        write(later.filePath(QStringLiteral("SettingsCatalog/x.json")), policy(QStringLiteral("x"), QStringLiteral("X"), version(3)));
+        write(later.filePath(QStringLiteral("SettingsCatalog/y.json")), y2);
+        QVERIFY(importFolder(later.path()) > 0);
+        const atlas::catalog::PayloadPair x = atlas::catalog::payloads(*m_op, run, QStringLiteral("SettingsCatalog"), QStringLiteral("x"), &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QVERIFY(x.currentAsRunSawIt);
+        QVERIFY(x.currentChangedSinceRun);
+        QVERIFY2(x.current.contains(QLatin1String("\"v\": 2")), qPrintable(x.current));
+        QVERIFY(x.baseline.contains(QLatin1String("\"v\": 1")));
+        const atlas::catalog::PayloadPair y = atlas::catalog::payloads(*m_op, run, QStringLiteral("SettingsCatalog"), QStringLiteral("y"), &error);
+        QVERIFY(y.currentAsRunSawIt);
+        QVERIFY(!y.currentChangedSinceRun);
+        // Kept once per content, not a copy per finding or run: a second drift run adds x@3 only
+        // (y@2 is kept already).
+        const QString count = QStringLiteral("SELECT count(*) FROM atlas.payload_snapshots WHERE tenant_id = '%1'")
+                                  .arg(m_fx.tenantA.toString(QUuid::WithoutBraces));
+        const int kept = m_su->scalar(count).toInt();
+        const qint64 again = execute(RunRequests::driftGenerate(*m_op, m_fx.tenantA, baseline, &error));
+        QCOMPARE(runValue(again, QStringLiteral("summary->>'modified'")), QStringLiteral("2"));
+        QCOMPARE(m_su->scalar(count).toInt(), kept + 1);
     }
 };
 

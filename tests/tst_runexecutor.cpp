@@ -35,7 +35,8 @@ class TestRunExecutor : public QObject
     qint64 startImport(const QString& folder)
     {
         QString error;
-        const auto request = runs::RunRequests::inventoryImport(m_fx.tenantA, folder, &error);
+        // Each folder holds other policies: allowed to retire the last one's (this tests the executor).
+        const auto request = runs::RunRequests::inventoryImport(m_fx.tenantA, folder, &error, true);
         runs::RunApi api(*m_op);
         db::DbError dbError;
         const auto started = api.start(*request, &dbError);

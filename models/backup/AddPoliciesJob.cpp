@@ -56,7 +56,8 @@ void AddPoliciesJob::execute(runs::RunContext& ctx)
     ctx.setSummary({{QStringLiteral("backup_set_id"), setId},
                     {QStringLiteral("added"), added},
                     {QStringLiteral("unchanged"), unchanged},
-                    {QStringLiteral("failed"), failed}});
+                    {QStringLiteral("failed"), failed},
+                    {QStringLiteral("headline"), QStringLiteral("%1 added, %2 unchanged, %3 failed").arg(added).arg(unchanged).arg(failed)}});
 }
 
 } // namespace atlas::backup

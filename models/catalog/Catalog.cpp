@@ -108,16 +108,24 @@ Rows<DriftRun> driftRuns(db::Connection& conn, const QUuid& tenant, int limit)
 Rows<Finding> findings(db::Connection& conn, qint64 runId)
 {
     return select<Finding>(conn,
-                           QStringLiteral("SELECT change, policy_type, external_id, display_name, changed_paths::text "
-                                          "FROM atlas.drift_findings WHERE run_id = ? "
+                           QStringLiteral("SELECT change, policy_type, external_id, display_name, changed_paths::text, "
+                                          "note::text FROM atlas.drift_findings WHERE run_id = ? "
                                           "ORDER BY change, lower(display_name), external_id"),
                            {runId}, [](const QSqlQuery& q) {
                                QStringList paths;
                                const QJsonArray array = QJsonDocument::fromJson(q.value(4).toString().toUtf8()).array();
                                for (const QJsonValue& p : array)
                                    paths << p.toString();
+                               QStringList uncertain;
+                               const QJsonObject note = QJsonDocument::fromJson(q.value(5).toString().toUtf8()).object();
+                               if (note.value(QLatin1String("uncertain")).toBool()) {
+                                   for (const QJsonValue& file : note.value(QLatin1String("unreadable")).toArray())
+                                       uncertain << file.toString();
+                                   if (uncertain.isEmpty())
+                                       uncertain << QString();
+                               }
                                return Finding{q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
-                                              q.value(3).toString(), paths};
+                                              q.value(3).toString(), paths, uncertain};
                            });
 }
 
@@ -128,17 +136,25 @@ PayloadPair payloads(db::Connection& conn, qint64 runId, const QString& policyTy
     QSqlQuery q(conn.database());
     // One statement: the run fixes the tenant and the baseline; RLS keeps it to the caller's tenants.
     if (!conn.exec(q,
+                   // The inventory side as the run compared it when the run kept it (findings of
+                   // later builds do), else as it is now.
                    QStringLiteral("SELECT (SELECT bi.payload::text FROM atlas.baseline_items bi "
                                   "        WHERE bi.tenant_id = r.tenant_id "
-                                  "          AND bi.baseline_id = (r.scope->>'baseline_id')::bigint "
+                                  "          AND bi.baseline_id = CASE WHEN r.scope->>'baseline_id' ~ '^[0-9]{1,18}$' "
+                                  "                                    THEN (r.scope->>'baseline_id')::bigint END "
                                   "          AND bi.policy_type = ? AND bi.external_id = ?), "
-                                  "       i.payload::text, i.last_observed_at, "
-                                  "       coalesce(i.last_observed_at > r.started_at, false) "
+                                  "       coalesce(s.payload, i.payload)::text, i.last_observed_at, "
+                                  "       CASE WHEN s.payload IS NOT NULL THEN i.content_hash IS DISTINCT FROM d.observed_hash "
+                                  "            ELSE coalesce(i.last_observed_at > r.started_at, false) END, "
+                                  "       s.payload IS NOT NULL "
                                   "  FROM atlas.operation_runs r "
+                                  "  LEFT JOIN atlas.drift_findings d ON d.run_id = r.id AND d.tenant_id = r.tenant_id "
+                                  "       AND d.policy_type = ? AND d.external_id = ? "
+                                  "  LEFT JOIN atlas.payload_snapshots s ON s.tenant_id = r.tenant_id AND s.content_hash = d.observed_hash "
                                   "  LEFT JOIN atlas.inventory_items i ON i.tenant_id = r.tenant_id "
                                   "       AND i.policy_type = ? AND i.external_id = ? AND i.is_current "
                                   " WHERE r.id = ?"),
-                   {policyType, externalId, policyType, externalId, runId})) {
+                   {policyType, externalId, policyType, externalId, policyType, externalId, runId})) {
         *error = runs::RunQueries::explain(conn.lastError());
         return pair;
     }
@@ -150,6 +166,7 @@ PayloadPair payloads(db::Connection& conn, qint64 runId, const QString& policyTy
     pair.current = pretty(q.value(1).toString());
     pair.currentObserved = q.value(2).toDateTime();
     pair.currentChangedSinceRun = q.value(3).toBool();
+    pair.currentAsRunSawIt = q.value(4).toBool();
     return pair;
 }
 

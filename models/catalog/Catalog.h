@@ -71,6 +71,9 @@ struct Finding
     QString externalId;
     QString displayName;
     QStringList changedPaths;
+    // Files of this policy type that the latest import before the run could not read: the
+    // finding may be one of them.
+    QStringList uncertainBecause;
 };
 
 // The two versions of a policy a finding compares; a side that does not exist is empty.
@@ -80,6 +83,9 @@ struct PayloadPair
     QString current;
     QDateTime currentObserved;
     bool currentChangedSinceRun = false;
+    // `current` is the inventory as the drift run compared it (kept with its findings), not as
+    // it is now; currentChangedSinceRun then says the inventory holds something else today.
+    bool currentAsRunSawIt = false;
 };
 
 struct Notification

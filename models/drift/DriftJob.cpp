@@ -96,7 +96,28 @@ void DriftJob::execute(runs::RunContext& ctx)
         }
     }
 
-    int added = 0, removed = 0, modified = 0, unchanged = 0;
+    // Files the latest import could not read: a policy of their type may be in them, so
+    // findings of that type are uncertain (type -> item ids of those files).
+    QHash<QString, QJsonArray> unreadableByType;
+    {
+        QSqlQuery q(ctx.connection().database());
+        if (ctx.connection().exec(q, QStringLiteral(
+                "SELECT f.item_id FROM atlas.run_item_results f "
+                " WHERE f.tenant_id = ?::uuid AND f.outcome = 'failed' AND f.reason_code <> 'duplicate_external_id' "
+                "   AND f.run_id = (SELECT r.id FROM atlas.bulk_operation_runs r WHERE r.tenant_id = ?::uuid "
+                "                      AND r.resource = 'inventory' AND r.action = 'import' "
+                "                      AND r.status NOT IN ('pending', 'running') "
+                "                    ORDER BY r.finished_at DESC NULLS LAST, r.id DESC LIMIT 1) "
+                " ORDER BY f.item_id LIMIT 1000"),
+                {tenant, tenant})) {
+            while (q.next()) {
+                const QString file = q.value(0).toString();
+                unreadableByType[file.section(QLatin1Char('/'), 0, 0)].append(file);
+            }
+        }
+    }
+
+    int added = 0, removed = 0, modified = 0, unchanged = 0, uncertain = 0;
     const QStringList& items = ctx.run().itemIds;
     for (qsizetype offset = 0; offset < items.size(); offset += kChunk) {
         if (ctx.shouldStop())
@@ -133,11 +154,18 @@ void DriftJob::execute(runs::RunContext& ctx)
             bool unreadable = false;
             for (const QString& type : types) {
                 auto finding = [&](const QString& change, const QString& name, const QStringList& paths) {
-                    findings.append(QJsonObject{{QStringLiteral("policy_type"), type},
-                                                {QStringLiteral("external_id"), id},
-                                                {QStringLiteral("display_name"), name},
-                                                {QStringLiteral("change"), change},
-                                                {QStringLiteral("changed_paths"), QJsonArray::fromStringList(paths)}});
+                    QJsonObject f{{QStringLiteral("policy_type"), type},
+                                  {QStringLiteral("external_id"), id},
+                                  {QStringLiteral("display_name"), name},
+                                  {QStringLiteral("change"), change},
+                                  {QStringLiteral("changed_paths"), QJsonArray::fromStringList(paths)}};
+                    const auto files = unreadableByType.constFind(type);
+                    if (files != unreadableByType.cend()) {
+                        f.insert(QStringLiteral("note"), QJsonObject{{QStringLiteral("uncertain"), true},
+                                                                     {QStringLiteral("unreadable"), *files}});
+                        ++uncertain;
+                    }
+                    findings.append(f);
                 };
                 if (!c.contains(type)) {
                     finding(QStringLiteral("removed"), b.value(type).displayName, {});
@@ -183,11 +211,21 @@ void DriftJob::execute(runs::RunContext& ctx)
         if (!ok)
             return;
     }
+    const int drifted = added + removed + modified;
+    QString headline = drifted == 0 ? QStringLiteral("No drift")
+                                    : QStringLiteral("%1 drifted %2 (%3 added, %4 removed, %5 modified)")
+                                          .arg(drifted)
+                                          .arg(drifted == 1 ? QStringLiteral("policy") : QStringLiteral("policies"))
+                                          .arg(added).arg(removed).arg(modified);
+    if (uncertain > 0)
+        headline += QStringLiteral("; %1 uncertain").arg(uncertain);
     ctx.setSummary({{QStringLiteral("baseline_id"), baselineId},
                     {QStringLiteral("added"), added},
                     {QStringLiteral("removed"), removed},
                     {QStringLiteral("modified"), modified},
-                    {QStringLiteral("unchanged"), unchanged}});
+                    {QStringLiteral("unchanged"), unchanged},
+                    {QStringLiteral("uncertain"), uncertain},
+                    {QStringLiteral("headline"), headline}});
 }
 
 } // namespace atlas::drift

@@ -25,7 +25,7 @@ bool decodeWith(QStringConverter::Encoding encoding, QByteArrayView bytes, QStri
 }
 } // namespace
 
-bool ExportReader::scan(const QString& folder, QList<ExportFile>* files, QString* error)
+bool ExportReader::scan(const QString& folder, QList<ExportFile>* files, QString* error, int* ignored)
 {
     const QFileInfo rootInfo(folder);
     if (!rootInfo.isDir() || !rootInfo.isReadable()) {
@@ -35,18 +35,23 @@ bool ExportReader::scan(const QString& folder, QList<ExportFile>* files, QString
     const QString root = rootInfo.canonicalFilePath();
     const QDir rootDir(root);
     files->clear();
+    int skipped = rootDir.entryList(QDir::Files | QDir::Hidden).size(); // files at the root
     for (const QFileInfo& typeDir : rootDir.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
         if (!inside(root, typeDir.absoluteFilePath()))
             continue; // a link leading out of the export
         const QDir dir(typeDir.absoluteFilePath());
-        for (const QFileInfo& file : dir.entryInfoList({QStringLiteral("*.json"), QStringLiteral("*.JSON")},
-                                                       QDir::Files, QDir::Name)) {
-            if (!inside(root, file.absoluteFilePath()))
+        for (const QFileInfo& file : dir.entryInfoList(QDir::Files | QDir::Hidden, QDir::Name)) {
+            if (file.isHidden() || file.suffix().compare(QLatin1String("json"), Qt::CaseInsensitive) != 0 ||
+                !inside(root, file.absoluteFilePath())) {
+                ++skipped;
                 continue;
+            }
             files->append({typeDir.fileName(), typeDir.fileName() + QLatin1Char('/') + file.fileName(),
                            file.absoluteFilePath()});
         }
     }
+    if (ignored)
+        *ignored = skipped;
     std::sort(files->begin(), files->end(),
               [](const ExportFile& a, const ExportFile& b) { return a.relativePath < b.relativePath; });
     return true;

@@ -37,8 +37,9 @@ public:
 
     // The policy files of an export folder, sorted by path. Files and folders that are symbolic
     // links are followed only while they stay inside the folder. Returns false with *error when
-    // the folder itself cannot be read.
-    static bool scan(const QString& folder, QList<ExportFile>* files, QString* error);
+    // the folder itself cannot be read. `ignored` counts the files that take no part: at the
+    // root (IntuneManagement's MigrationTable.json), not JSON (.DS_Store, readme.txt), or deeper.
+    static bool scan(const QString& folder, QList<ExportFile>* files, QString* error, int* ignored = nullptr);
 
     // Decodes a file's bytes to text; false when the bytes are not valid in any supported encoding.
     static bool decode(const QByteArray& bytes, QString* text);

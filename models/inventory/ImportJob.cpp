@@ -25,8 +25,24 @@ void ImportJob::execute(runs::RunContext& ctx)
         return;
     }
     const QString root = rootInfo.canonicalFilePath();
+    QList<ExportFile> found;
+    int ignored = 0;
+    QString scanError;
+    ExportReader::scan(root, &found, &scanError, &ignored);
+    const QString ignoredText = ignored == 0 ? QString()
+        : QStringLiteral(" %1 %2 outside policy folders or not JSON ignored.")
+              .arg(ignored).arg(ignored == 1 ? QStringLiteral("file") : QStringLiteral("files"));
+    if (ctx.run().itemIds.isEmpty()) {
+        ctx.setSummary({{QStringLiteral("observed"), 0}, {QStringLiteral("retired"), 0},
+                        {QStringLiteral("ignored_files"), ignored},
+                        {QStringLiteral("headline"), QStringLiteral("No policy files; nothing retired")}});
+        ctx.couldNotProceed(QStringLiteral("export_folder_empty"),
+                            QStringLiteral("The folder holds no policy files (one folder per policy type, one JSON "
+                                           "file per policy); nothing was retired.") + ignoredText);
+        return;
+    }
     QSet<QString> seen;          // "type\nid"
-    QSet<QString> typesWithFailures;
+    int unreadable = 0;
     int observed = 0;
     QJsonArray rows;
     QList<ItemResult> results;
@@ -61,14 +77,14 @@ void ImportJob::execute(runs::RunContext& ctx)
         const QString canonical = QFileInfo(absolute).canonicalFilePath();
         if (item.contains(QLatin1String("..")) || item.count(QLatin1Char('/')) != 1 || canonical.isEmpty() ||
             !canonical.startsWith(root + QLatin1Char('/'))) {
-            typesWithFailures.insert(type);
+            ++unreadable;
             results << ItemResult::failed(item, QStringLiteral("file_missing"),
                                           QStringLiteral("The file is no longer in the export folder."));
         } else {
             const ReadPolicy policy = ExportReader::read({type, item, canonical});
             const QString key = type + QLatin1Char('\n') + policy.externalId;
             if (!policy.ok()) {
-                typesWithFailures.insert(type);
+                ++unreadable;
                 results << ItemResult::failed(item, policy.reasonCode, policy.message);
             } else if (seen.contains(key)) {
                 results << ItemResult::failed(item, QStringLiteral("duplicate_external_id"),
@@ -90,25 +106,44 @@ void ImportJob::execute(runs::RunContext& ctx)
     if (pending > 0 && !flushBatch())
         return;
 
-    int retired = 0;
-    const QStringList spared(typesWithFailures.cbegin(), typesWithFailures.cend());
-    ctx.writeBatch({}, [&](db::Connection& conn, db::DbError* error) {
+    QJsonObject answer;
+    const bool written = ctx.writeBatch({}, [&](db::Connection& conn, db::DbError* error) {
         QSqlQuery q(conn.database());
-        const QString sparedJson =
-            QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(spared)).toJson(QJsonDocument::Compact));
-        if (!conn.exec(q, QStringLiteral("SELECT atlas.retire_unobserved(?, ?::uuid, "
-                                         "ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))"),
-                       {ctx.run().id, ctx.lease().toString(QUuid::WithoutBraces), sparedJson}) ||
+        if (!conn.exec(q, QStringLiteral("SELECT atlas.retire_unobserved(?, ?::uuid)::text"),
+                       {ctx.run().id, ctx.lease().toString(QUuid::WithoutBraces)}) ||
             !q.next()) {
             *error = conn.lastError();
             return false;
         }
-        retired = q.value(0).toInt();
+        answer = QJsonDocument::fromJson(q.value(0).toString().toUtf8()).object();
         return true;
     });
+    if (!written)
+        return;
+    const int retired = answer.value(QLatin1String("retired")).toInt();
+    const QString refused = answer.value(QLatin1String("refused")).toString();
+    QString headline = QStringLiteral("%1 observed, %2 retired").arg(observed).arg(retired);
+    if (refused == QLatin1String("retire_guard"))
+        headline = QStringLiteral("%1 observed, none retired: %2 of %3 current policies would have been")
+                       .arg(observed).arg(answer.value(QLatin1String("would_retire")).toInt())
+                       .arg(answer.value(QLatin1String("current")).toInt());
+    else if (refused == QLatin1String("export_folder_empty"))
+        headline = QStringLiteral("No policy could be read; nothing retired");
     ctx.setSummary({{QStringLiteral("observed"), observed},
                     {QStringLiteral("retired"), retired},
-                    {QStringLiteral("types_kept_as_last_observed"), QJsonArray::fromStringList(spared)}});
+                    {QStringLiteral("spared"), answer.value(QLatin1String("spared")).toInt()},
+                    {QStringLiteral("unreadable_files"), unreadable},
+                    {QStringLiteral("ignored_files"), ignored},
+                    {QStringLiteral("headline"), headline}});
+    if (refused == QLatin1String("retire_guard"))
+        ctx.couldNotProceed(refused, QStringLiteral("The import would retire %1 of the %2 current policies, more than "
+                                                    "half: nothing was retired. Check the folder, or start the import "
+                                                    "again allowing it to retire them.")
+                                         .arg(answer.value(QLatin1String("would_retire")).toInt())
+                                         .arg(answer.value(QLatin1String("current")).toInt()));
+    else if (refused == QLatin1String("export_folder_empty"))
+        ctx.couldNotProceed(refused, QStringLiteral("No file of the folder could be read as a policy; nothing was "
+                                                    "retired.") + ignoredText);
 }
 
 } // namespace atlas::inventory

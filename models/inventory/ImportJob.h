@@ -7,13 +7,18 @@ namespace atlas::inventory {
 // inventory/import: reads the export folder named in the run's scope ("source"), one item per
 // file (its path relative to the folder), and records each readable policy as last observed.
 //
-// What an import means for the inventory:
-// - every policy read is current, with this payload, content hash and observation time;
-// - a current policy that this import did not observe is no longer current, except in a policy
-//   type (folder) where a file could not be read: that file may have been the policy, so the
-//   type keeps its last observed state until an import reads it cleanly;
+// What an import means for the inventory (decided by the database, atlas.retire_unobserved):
+// - every policy read is current, with this payload, content hash, observation time and the
+//   file it was read from;
+// - a current policy that this import did not observe is no longer current, except the one last
+//   observed from a file this import could not read (or read as a duplicate);
+// - an import that read no policy at all retires nothing and fails (export_folder_empty), and
+//   one that would retire more than half of the current policies fails (retire_guard) unless its
+//   scope allows it ("allow_retire": true);
 // - of two files with the same (type, id), the first in path order counts and the second fails
-//   with duplicate_external_id.
+//   with duplicate_external_id;
+// - files outside policy-type folders and files that are not JSON take no part; they are
+//   counted in the summary.
 class ImportJob final : public runs::RunJob
 {
 public:

@@ -65,13 +65,16 @@ const QString kRunColumns = QStringLiteral(
     "summary::text AS summary, scope::text AS scope, reason_code, message");
 } // namespace
 
-std::optional<RunRequest> RunRequests::inventoryImport(const QUuid& tenant, const QString& folder, QString* error)
+std::optional<RunRequest> RunRequests::inventoryImport(const QUuid& tenant, const QString& folder, QString* error,
+                                                       bool allowRetire)
 {
     QList<inventory::ExportFile> files;
     if (!inventory::ExportReader::scan(folder, &files, error))
         return std::nullopt;
-    RunRequest request{tenant, QStringLiteral("inventory"), QStringLiteral("import"),
-                       QJsonObject{{QStringLiteral("source"), QFileInfo(folder).canonicalFilePath()}}, {}};
+    QJsonObject scope{{QStringLiteral("source"), QFileInfo(folder).canonicalFilePath()}};
+    if (allowRetire)
+        scope.insert(QStringLiteral("allow_retire"), true);
+    RunRequest request{tenant, QStringLiteral("inventory"), QStringLiteral("import"), scope, {}};
     for (const auto& f : files)
         request.itemIds << f.relativePath;
     return request;

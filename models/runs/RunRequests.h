@@ -35,7 +35,10 @@ struct RunRequest
 class RunRequests final
 {
 public:
-    static std::optional<RunRequest> inventoryImport(const QUuid& tenant, const QString& folder, QString* error);
+    // `allowRetire`: the starter agreed that the import may retire more than half of the current
+    // policies (the database refuses it otherwise: retire_guard).
+    static std::optional<RunRequest> inventoryImport(const QUuid& tenant, const QString& folder, QString* error,
+                                                     bool allowRetire = false);
     static std::optional<RunRequest> driftGenerate(db::Connection& conn, const QUuid& tenant, qint64 baselineId,
                                                    QString* error);
     // policyIds empty means every current policy of the tenant.

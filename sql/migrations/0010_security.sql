@@ -189,39 +189,8 @@ LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$ SELECT coalesce(max(seq), 0) FROM atlas.run_changes $$;
 
--- The lifecycle trigger no longer NOTIFYs (a full notification queue would fail the write at
--- commit); it logs the change. Heartbeat-only updates are not changes anyone shows.
-CREATE OR REPLACE FUNCTION atlas.on_run_change() RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    v_label text := atlas.operation_label(NEW.resource, NEW.action);
-BEGIN
-    IF TG_OP = 'UPDATE' AND OLD.status = NEW.status AND OLD.processed_items = NEW.processed_items
-       AND OLD.summary = NEW.summary AND OLD.reason_code IS NOT DISTINCT FROM NEW.reason_code
-       AND OLD.message IS NOT DISTINCT FROM NEW.message THEN
-        RETURN NULL;
-    END IF;
-    INSERT INTO atlas.run_changes (tenant_id, run_id) VALUES (NEW.tenant_id, NEW.id);
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO atlas.notifications (tenant_id, recipient, run_id, event, title, body)
-        VALUES (NEW.tenant_id, NEW.initiator, NEW.id, 'queued',
-                v_label || ' queued',
-                format('Run #%s with %s item(s) is queued.', NEW.id, NEW.total_items));
-    ELSIF OLD.status IN ('pending', 'running')
-          AND NEW.status NOT IN ('pending', 'running') THEN
-        INSERT INTO atlas.notifications (tenant_id, recipient, run_id, event, title, body)
-        VALUES (NEW.tenant_id, NEW.initiator, NEW.id, 'completed',
-                v_label || ' ' || replace(atlas.status_bucket(NEW.status), '_', ' '),
-                format('Run #%s: %s succeeded, %s failed, %s skipped of %s.%s', NEW.id,
-                       NEW.succeeded_items, NEW.failed_items, NEW.skipped_items, NEW.total_items,
-                       CASE WHEN NEW.reason_code IS NOT NULL THEN ' Reason: ' || NEW.reason_code || '.'
-                            ELSE '' END));
-    END IF;
-    RETURN NULL;
-END
-$$;
+-- The lifecycle trigger writes the change log instead of NOTIFYing (a full notification queue
+-- would fail the write at commit): see atlas.on_run_change in 0012.
 
 ------------------------------------------------------------------------------------------
 -- Leases follow roles.
@@ -804,42 +773,7 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION atlas.record_drift_findings(p_run bigint, p_lease uuid, p_findings jsonb) RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    v_run atlas.run_ref := atlas.leased_run(p_run, p_lease);
-    v_set jsonb;
-    v_count integer;
-BEGIN
-    IF v_run.id IS NULL THEN
-        RAISE EXCEPTION 'lease on run % is lost', p_run USING ERRCODE = '55000';
-    END IF;
-    IF v_run.resource <> 'drift' OR v_run.action <> 'generate' THEN
-        RAISE EXCEPTION 'run % is not a drift generation', p_run USING ERRCODE = '22023';
-    END IF;
-    PERFORM atlas.check_batch(p_findings, 'findings');
-    v_set := atlas.run_item_set(v_run.tenant_id, p_run);
-    IF EXISTS (SELECT 1 FROM jsonb_to_recordset(p_findings)
-                             AS f(policy_type text, external_id text, change text, changed_paths jsonb)
-                WHERE f.external_id IS NULL OR NOT (v_set ? f.external_id) OR f.policy_type IS NULL
-                   OR f.change IS NULL OR f.change NOT IN ('added', 'removed', 'modified')
-                   OR jsonb_typeof(coalesce(f.changed_paths, '[]')) <> 'array') THEN
-        RAISE EXCEPTION 'findings are for declared items of run %, with a policy type and a change', p_run
-            USING ERRCODE = '22023';
-    END IF;
-    INSERT INTO atlas.drift_results (tenant_id, run_id, policy_type, external_id, display_name, change,
-                                     changed_paths)
-    SELECT v_run.tenant_id, p_run, f.policy_type, f.external_id, left(coalesce(f.display_name, ''), 500),
-           f.change, coalesce(f.changed_paths, '[]')
-      FROM jsonb_to_recordset(p_findings)
-           AS f(policy_type text, external_id text, display_name text, change text, changed_paths jsonb)
-    ON CONFLICT (tenant_id, run_id, policy_type, external_id) DO NOTHING;
-    GET DIAGNOSTICS v_count = ROW_COUNT;
-    RETURN v_count;
-END
-$$;
+-- Drift findings only for declared items: atlas.record_drift_findings in 0012.
 
 -- "Add policies": the payload cap is the database's own (settings), not the caller's.
 DROP FUNCTION atlas.snapshot_policies(bigint, uuid, jsonb, integer);

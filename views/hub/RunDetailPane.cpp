@@ -168,8 +168,11 @@ void RunDetailPane::showDetail(const hub::RunDetail& d)
     m_key->setCursorPosition(0);
     m_key->setToolTip(d.idempotencyKey);
     m_scope->setText(QString::fromUtf8(QJsonDocument(d.scope).toJson(QJsonDocument::Compact)));
-    m_summary->setText(d.summary.isEmpty() ? QStringLiteral("—")
-                                           : QString::fromUtf8(QJsonDocument(d.summary).toJson(QJsonDocument::Compact)));
+    // The producer's sentence ("107 observed, 9 retired") first; its numbers as a tooltip.
+    const QString summaryJson = QString::fromUtf8(QJsonDocument(d.summary).toJson(QJsonDocument::Compact));
+    const QString headline = d.summary.value(QLatin1String("headline")).toString();
+    m_summary->setText(d.summary.isEmpty() ? QStringLiteral("—") : headline.isEmpty() ? summaryJson : headline);
+    m_summary->setToolTip(d.summary.isEmpty() ? QString() : summaryJson);
     QString link;
     const bool produced = r.status == QLatin1String("completed") || r.status == QLatin1String("completed_with_errors");
     if (r.resource == QLatin1String("drift") && produced)

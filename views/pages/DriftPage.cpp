@@ -66,7 +66,7 @@ DriftPage::DriftPage(PageContext context, QWidget* parent)
     , m_findingsTitle(new QLabel(this))
     , m_findingsSearch(new QLineEdit(this))
     , m_findingsTable(makeListTable({QStringLiteral("Change"), QStringLiteral("Policy"), QStringLiteral("Type"),
-                                     QStringLiteral("Changed paths")},
+                                     QStringLiteral("Changed paths"), QStringLiteral("Note")},
                                     this))
     , m_diff(new PayloadDiffView(this))
 {
@@ -259,8 +259,17 @@ void DriftPage::showFindings()
             !f.externalId.contains(search, Qt::CaseInsensitive) && !paths.contains(search, Qt::CaseInsensitive) &&
             !f.change.contains(search, Qt::CaseInsensitive))
             continue;
+        // The latest import before this run could not read some files of this type: the policy
+        // may be in one of them.
+        QString note;
+        if (!f.uncertainBecause.isEmpty()) {
+            const QString file = f.uncertainBecause.constFirst().section(QLatin1Char('/'), 1);
+            note = file.isEmpty() ? QStringLiteral("Uncertain: a file of this type could not be read")
+                 : f.uncertainBecause.size() == 1 ? QStringLiteral("Uncertain: “%1” could not be read").arg(file)
+                 : QStringLiteral("Uncertain: “%1” and %2 more could not be read").arg(file).arg(f.uncertainBecause.size() - 1);
+        }
         rows << QStringList{changeLabel(f.change), f.displayName.isEmpty() ? f.externalId : f.displayName, f.policyType,
-                            paths};
+                            paths, note};
         keys << i;
     }
     fillTable(m_findingsTable, rows, keys);
@@ -323,10 +332,17 @@ void DriftPage::findingSelected()
             const QString left = pair.baseline.isEmpty()
                                      ? QStringLiteral("Baseline “%1”: not in the baseline").arg(baselineName)
                                      : QStringLiteral("Baseline “%1”").arg(baselineName);
-            QString right = pair.current.isEmpty() ? QStringLiteral("Inventory: not in the current inventory")
-                                                   : QStringLiteral("Inventory, observed %1").arg(shortTime(pair.currentObserved));
-            if (pair.currentChangedSinceRun)
-                right += QStringLiteral(" (newer than this run)");
+            QString right;
+            if (pair.currentAsRunSawIt)
+                right = pair.currentChangedSinceRun
+                            ? QStringLiteral("Inventory as this run saw it (it has changed since)")
+                            : QStringLiteral("Inventory as this run saw it (unchanged since)");
+            else if (pair.current.isEmpty())
+                right = QStringLiteral("Inventory: not in the current inventory");
+            else
+                right = QStringLiteral("Inventory, observed %1%2")
+                            .arg(shortTime(pair.currentObserved),
+                                 pair.currentChangedSinceRun ? QStringLiteral(" (newer than this run)") : QString());
             m_diff->showPair(left, pair.baseline, right, pair.current);
             Q_EMIT payloadsShown(finding.externalId);
         });

@@ -4,7 +4,10 @@
 #include "Tables.h"
 #include "db/DbWorker.h"
 
+#include <QCheckBox>
+#include <QDir>
 #include <QFileDialog>
+#include <QMessageBox>
 #include <QHeaderView>
 #include <QLineEdit>
 #include <QPushButton>
@@ -55,13 +58,71 @@ InventoryPage::InventoryPage(PageContext context, QWidget* parent)
 void InventoryPage::importFolder(const QString& folder)
 {
     const QUuid tenant = this->tenant();
-    startRun(QStringLiteral("Inventory import"),
-             QStringLiteral("Import the export in\n%1\ninto the inventory of %2?\n\nPolicies missing from the export "
-                            "will no longer count as current.")
-                 .arg(QDir::toNativeSeparators(folder), tenantName()),
-             [tenant, folder](db::Connection&, QString* error) {
-                 return runs::RunRequests::inventoryImport(tenant, folder, error);
-             });
+    banner()->showMessage(StartBanner::Tone::Info, QStringLiteral("Reading what the folder holds…"));
+    reads()->post<inventory::ImportPreview>(
+        this, [tenant, folder](db::Connection& conn) { return inventory::ImportPreview::of(conn, tenant, folder); },
+        [this, folder](const inventory::ImportPreview& preview) { confirmImport(folder, preview); });
+}
+
+void InventoryPage::confirmImport(const QString& folder, const inventory::ImportPreview& preview)
+{
+    banner()->hide();
+    if (!preview.error.isEmpty()) {
+        banner()->showMessage(StartBanner::Tone::Error,
+                              QStringLiteral("Cannot import: %1").arg(preview.error.toHtmlEscaped()));
+        return;
+    }
+    bool allowRetire = false;
+    if (confirmsStarts()) {
+        QString rows;
+        for (const inventory::ImportPreview::Type& t : preview.types)
+            rows += QStringLiteral("<tr><td>%1</td><td align='right'>%2</td><td align='right'>%3</td></tr>")
+                        .arg(t.policyType.toHtmlEscaped())
+                        .arg(t.files)
+                        .arg(t.current);
+        QString text = QStringLiteral("<p>Import the export in<br><b>%1</b><br>into the inventory of %2?</p>"
+                                      "<table cellspacing='0' cellpadding='3'><tr><th align='left'>Policy type</th>"
+                                      "<th align='right'>Files in the folder</th><th align='right'>Current policies</th></tr>"
+                                      "%3<tr><td><b>All</b></td><td align='right'><b>%4</b></td><td align='right'><b>%5</b></td></tr></table>")
+                           .arg(QDir::toNativeSeparators(folder).toHtmlEscaped(), tenantName().toHtmlEscaped(), rows)
+                           .arg(preview.files())
+                           .arg(preview.current());
+        if (preview.ignoredFiles > 0)
+            text += QStringLiteral("<p>%1 outside policy folders or not JSON will be ignored.</p>")
+                        .arg(counted(preview.ignoredFiles, QStringLiteral("file"), QStringLiteral("files")));
+        text += QStringLiteral("<p>Policies missing from the export will no longer count as current.</p>");
+        QMessageBox box(QMessageBox::Question, QStringLiteral("Inventory import"), QString(),
+                        QMessageBox::Yes | QMessageBox::Cancel, this);
+        box.setObjectName(QStringLiteral("importConfirmation"));
+        box.setTextFormat(Qt::RichText);
+        if (preview.files() == 0) {
+            box.setIcon(QMessageBox::Warning);
+            text += QStringLiteral("<p><b>The folder holds no policy files.</b> The import will fail and retire "
+                                   "nothing.</p>");
+        } else if (preview.guardWouldRefuse()) {
+            box.setIcon(QMessageBox::Warning);
+            text += QStringLiteral("<p><b>At least %1 of the %2 current policies would be retired</b> — more than "
+                                   "%3&nbsp;%. Unless you allow it below, the import will retire nothing and fail "
+                                   "(<i>retire_guard</i>). A mistyped folder or an unmounted share looks like "
+                                   "this.</p>")
+                        .arg(preview.wouldRetireAtLeast())
+                        .arg(preview.current())
+                        .arg(preview.guardPercent);
+            auto* allow = new QCheckBox(QStringLiteral("Allow this import to retire more than %1 % of the current policies")
+                                            .arg(preview.guardPercent));
+            allow->setObjectName(QStringLiteral("allowRetire"));
+            box.setCheckBox(allow);
+        }
+        box.setText(text);
+        box.setDefaultButton(QMessageBox::Yes);
+        if (box.exec() != QMessageBox::Yes)
+            return;
+        allowRetire = box.checkBox() && box.checkBox()->isChecked();
+    }
+    const QUuid tenant = this->tenant();
+    startRun(QStringLiteral("Inventory import"), QString(), [tenant, folder, allowRetire](db::Connection&, QString* error) {
+        return runs::RunRequests::inventoryImport(tenant, folder, error, allowRetire);
+    });
 }
 
 void InventoryPage::reload()

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ProducerPage.h"
+#include "inventory/ImportPreview.h"
 
 class QLineEdit;
 class QPushButton;
@@ -21,7 +22,9 @@ public:
     InventoryPage(PageContext context, QWidget* parent = nullptr);
 
     void reload() override;
-    // Starts an import of `folder` (the folder chooser's answer).
+    // Starts an import of `folder` (the folder chooser's answer): first what the folder holds
+    // per policy type against the inventory now, and, when the import would retire more than
+    // the database allows, the choice to allow it.
     void importFolder(const QString& folder);
     QPushButton* importButton() const { return m_import; }
     QTableView* table() const { return m_table; }
@@ -31,6 +34,8 @@ Q_SIGNALS:
     void loaded(int policies);
 
 private:
+    void confirmImport(const QString& folder, const inventory::ImportPreview& preview);
+
     QPushButton* m_import;
     QLineEdit* m_search;
     QTableView* m_table;

@@ -121,6 +121,11 @@ void ProducerPage::setConfirmStarts(bool confirm)
     s_confirmStarts = confirm;
 }
 
+bool ProducerPage::confirmsStarts()
+{
+    return s_confirmStarts;
+}
+
 void ProducerPage::setTenant(const QUuid& tenant, const QString& tenantName, const QString& role)
 {
     const bool tenantSwitched = tenant != m_tenant;

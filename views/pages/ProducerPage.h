@@ -77,6 +77,7 @@ public:
     StartBanner* banner() const { return m_banner; }
     // Asks before starting (default); tests and scripted use can turn it off.
     static void setConfirmStarts(bool confirm);
+    static bool confirmsStarts();
     // Re-reads what the page lists.
     virtual void reload() = 0;
     // Re-reads now when shown, else the next time the page is shown.
