@@ -10,6 +10,7 @@
 #include <QJsonDocument>
 #include <QSet>
 #include <QSqlQuery>
+#include <QtConcurrent/QtConcurrentMap>
 
 namespace atlas::inventory {
 
@@ -41,70 +42,97 @@ void ImportJob::execute(runs::RunContext& ctx)
                                            "file per policy); nothing was retired.") + ignoredText);
         return;
     }
-    QSet<QString> seen;          // "type\nid"
+    QSet<QString> seen; // "type\nid"
     int unreadable = 0;
     int observed = 0;
-    QJsonArray rows;
-    QList<ItemResult> results;
-    int pending = 0; // items of the batch being built: rows + results
 
-    // A file's policy and its "succeeded" are one write (record_inventory); other outcomes go
-    // through record_item_results.
-    auto flushBatch = [&]() -> bool {
-        const QJsonArray batchRows = std::exchange(rows, {});
-        const QList<ItemResult> batchResults = std::exchange(results, {});
-        pending = 0;
+    // A file as read on the pool: its policy, or why it failed, and the row record_inventory
+    // takes, already as compact JSON (serialising is the other half of the work).
+    struct Read
+    {
+        QString item;
+        QString type;
+        ReadPolicy policy;
+        QByteArray row;
+    };
+    auto readOne = [root](const QString& item) {
+        Read r{item, item.section(QLatin1Char('/'), 0, 0), {}, {}};
+        const QString canonical = QFileInfo(root + QLatin1Char('/') + item).canonicalFilePath();
+        if (item.contains(QLatin1String("..")) || item.count(QLatin1Char('/')) != 1 || canonical.isEmpty() ||
+            !canonical.startsWith(root + QLatin1Char('/'))) {
+            r.policy.reasonCode = QStringLiteral("file_missing");
+            r.policy.message = QStringLiteral("The file is no longer in the export folder.");
+            return r;
+        }
+        r.policy = ExportReader::read({r.type, item, canonical});
+        if (r.policy.ok()) {
+            r.row = QJsonDocument(QJsonObject{{QStringLiteral("item_id"), item},
+                                              {QStringLiteral("policy_type"), r.type},
+                                              {QStringLiteral("external_id"), r.policy.externalId},
+                                              {QStringLiteral("display_name"), r.policy.displayName},
+                                              {QStringLiteral("payload"), r.policy.payload}})
+                        .toJson(QJsonDocument::Compact);
+            r.policy.payload = {}; // the row has it
+        }
+        return r;
+    };
+    // The next batch is read on the pool while this one is written.
+    const QStringList& items = ctx.run().itemIds;
+    const qsizetype batch = runs::RunContext::kBatchSize;
+    auto readBatch = [&](qsizetype from) {
+        return QtConcurrent::mapped(items.mid(from, batch), std::function<Read(const QString&)>(readOne));
+    };
+    QFuture<Read> next = readBatch(0);
+    for (qsizetype from = 0; from < items.size(); from += batch) {
+        next.waitForFinished();
+        const QList<Read> reads = next.results();
+        if (from + batch < items.size())
+            next = readBatch(from + batch);
+        if (ctx.shouldStop()) {
+            next.waitForFinished();
+            return;
+        }
+        QByteArray rows = "[";
+        int rowCount = 0;
+        QList<ItemResult> results;
+        for (const Read& r : reads) {
+            const QString key = r.type + QLatin1Char('\n') + r.policy.externalId;
+            if (!r.policy.ok()) {
+                ++unreadable;
+                results << ItemResult::failed(r.item, r.policy.reasonCode, r.policy.message);
+            } else if (seen.contains(key)) {
+                results << ItemResult::failed(r.item, QStringLiteral("duplicate_external_id"),
+                                              QStringLiteral("Another file of this import has policy id %1.")
+                                                  .arg(r.policy.externalId));
+            } else {
+                seen.insert(key);
+                ++observed;
+                if (rowCount++ > 0)
+                    rows += ',';
+                rows += r.row;
+            }
+        }
+        rows += ']';
+        // A file's policy and its "succeeded" are one write (record_inventory); other outcomes
+        // go through record_item_results.
         const qint64 runId = ctx.run().id;
         const QString lease = ctx.lease().toString(QUuid::WithoutBraces);
-        return ctx.writeBatch(batchResults, [&](db::Connection& conn, db::DbError* error) {
-            if (batchRows.isEmpty())
+        const bool ok = ctx.writeBatch(results, [&](db::Connection& conn, db::DbError* error) {
+            if (rowCount == 0)
                 return true;
             QSqlQuery q(conn.database());
             if (!conn.exec(q, QStringLiteral("SELECT atlas.record_inventory(?, ?::uuid, ?::jsonb)"),
-                           {runId, lease, QString::fromUtf8(QJsonDocument(batchRows).toJson(QJsonDocument::Compact))})) {
+                           {runId, lease, QString::fromUtf8(rows)})) {
                 *error = conn.lastError();
                 return false;
             }
             return true;
-        }, int(batchRows.size()));
-    };
-
-    for (const QString& item : ctx.run().itemIds) {
-        if (ctx.shouldStop())
+        }, rowCount);
+        if (!ok) {
+            next.waitForFinished();
             return;
-        const QString type = item.section(QLatin1Char('/'), 0, 0);
-        const QString absolute = root + QLatin1Char('/') + item;
-        const QString canonical = QFileInfo(absolute).canonicalFilePath();
-        if (item.contains(QLatin1String("..")) || item.count(QLatin1Char('/')) != 1 || canonical.isEmpty() ||
-            !canonical.startsWith(root + QLatin1Char('/'))) {
-            ++unreadable;
-            results << ItemResult::failed(item, QStringLiteral("file_missing"),
-                                          QStringLiteral("The file is no longer in the export folder."));
-        } else {
-            const ReadPolicy policy = ExportReader::read({type, item, canonical});
-            const QString key = type + QLatin1Char('\n') + policy.externalId;
-            if (!policy.ok()) {
-                ++unreadable;
-                results << ItemResult::failed(item, policy.reasonCode, policy.message);
-            } else if (seen.contains(key)) {
-                results << ItemResult::failed(item, QStringLiteral("duplicate_external_id"),
-                                              QStringLiteral("Another file of this import has policy id %1.")
-                                                  .arg(policy.externalId));
-            } else {
-                seen.insert(key);
-                ++observed;
-                rows.append(QJsonObject{{QStringLiteral("item_id"), item},
-                                        {QStringLiteral("policy_type"), type},
-                                        {QStringLiteral("external_id"), policy.externalId},
-                                        {QStringLiteral("display_name"), policy.displayName},
-                                        {QStringLiteral("payload"), policy.payload}});
-            }
         }
-        if (++pending >= runs::RunContext::kBatchSize && !flushBatch())
-            return;
     }
-    if (pending > 0 && !flushBatch())
-        return;
 
     QJsonObject answer;
     const bool written = ctx.writeBatch({}, [&](db::Connection& conn, db::DbError* error) {

@@ -692,6 +692,10 @@ DECLARE
     v_run atlas.run_ref := atlas.leased_run(p_run, p_lease);
     v_set jsonb;
     v_count integer;
+    v_total integer;
+    v_bad_shape integer;
+    v_undeclared integer;
+    v_distinct_policies integer;
 BEGIN
     IF v_run.id IS NULL THEN
         RAISE EXCEPTION 'lease on run % is lost', p_run USING ERRCODE = '55000';
@@ -700,26 +704,36 @@ BEGIN
         RAISE EXCEPTION 'run % is not an inventory import', p_run USING ERRCODE = '22023';
     END IF;
     PERFORM atlas.check_batch(p_items, 'inventory items');
-    IF EXISTS (
-           SELECT 1 FROM jsonb_to_recordset(p_items) AS i(item_id text, policy_type text, external_id text, payload jsonb)
-            WHERE i.item_id IS NULL OR i.policy_type IS NULL OR i.external_id IS NULL
-               OR jsonb_typeof(i.payload) IS DISTINCT FROM 'object' OR length(i.payload::text) > 4194304) THEN
+    v_set := atlas.run_item_set(v_run.tenant_id, p_run);
+    -- One pass over the batch for every shape rule; payloads are not copied for it.
+    SELECT count(*),
+           count(*) FILTER (WHERE e ->> 'item_id' IS NULL OR e ->> 'policy_type' IS NULL OR e ->> 'external_id' IS NULL
+                               OR jsonb_typeof(e -> 'payload') IS DISTINCT FROM 'object'
+                               OR pg_column_size(e -> 'payload') > 4194304),
+           count(*) FILTER (WHERE NOT (v_set ? (e ->> 'item_id'))),
+           count(DISTINCT (e ->> 'policy_type', e ->> 'external_id'))
+      INTO v_total, v_bad_shape, v_undeclared, v_distinct_policies
+      FROM jsonb_array_elements(p_items) e;
+    IF v_bad_shape > 0 THEN
         RAISE EXCEPTION 'inventory items need item_id, policy_type, external_id and an object payload under 4 MiB'
             USING ERRCODE = '22023';
     END IF;
-    v_set := atlas.run_item_set(v_run.tenant_id, p_run);
-    IF EXISTS (SELECT 1 FROM jsonb_to_recordset(p_items) AS i(item_id text) WHERE NOT (v_set ? i.item_id))
-       OR (SELECT count(DISTINCT i.item_id) <> count(*) FROM jsonb_to_recordset(p_items) AS i(item_id text))
-       OR EXISTS (SELECT 1 FROM jsonb_to_recordset(p_items) AS i(item_id text)
-                   JOIN atlas.run_item_results x
-                     ON x.tenant_id = v_run.tenant_id AND x.run_id = p_run AND x.item_id = i.item_id) THEN
+    IF v_undeclared > 0 THEN
         RAISE EXCEPTION 'each policy must come from a declared file of run % that has no result yet', p_run
             USING ERRCODE = '22023';
     END IF;
-    IF (SELECT count(DISTINCT (i.policy_type, i.external_id)) <> count(*)
-          FROM jsonb_to_recordset(p_items) AS i(policy_type text, external_id text)) THEN
+    IF v_distinct_policies <> v_total THEN
         RAISE EXCEPTION 'a policy may be recorded once per batch' USING ERRCODE = '22023';
     END IF;
+    -- Each file's result first: a file twice in the batch, or one that has a result already,
+    -- violates the results' key.
+    BEGIN
+        INSERT INTO atlas.run_item_results (tenant_id, run_id, item_id, outcome)
+        SELECT v_run.tenant_id, p_run, e ->> 'item_id', 'succeeded' FROM jsonb_array_elements(p_items) e;
+    EXCEPTION WHEN unique_violation THEN
+        RAISE EXCEPTION 'each policy must come from a declared file of run % that has no result yet', p_run
+            USING ERRCODE = '22023';
+    END;
     INSERT INTO atlas.inventory_items AS inv (tenant_id, policy_type, external_id, display_name, payload,
                                               content_hash, last_run_id, source_item)
     SELECT v_run.tenant_id, i.policy_type, i.external_id, left(coalesce(i.display_name, ''), 500),
@@ -732,11 +746,9 @@ BEGIN
            last_run_id = EXCLUDED.last_run_id, source_item = EXCLUDED.source_item
      WHERE inv.last_run_id IS DISTINCT FROM p_run; -- once per run: a later file cannot overwrite
     GET DIAGNOSTICS v_count = ROW_COUNT;
-    IF v_count <> jsonb_array_length(p_items) THEN
+    IF v_count <> v_total THEN
         RAISE EXCEPTION 'a policy of run % was already recorded from another file', p_run USING ERRCODE = '22023';
     END IF;
-    INSERT INTO atlas.run_item_results (tenant_id, run_id, item_id, outcome)
-    SELECT v_run.tenant_id, p_run, i.item_id, 'succeeded' FROM jsonb_to_recordset(p_items) AS i(item_id text);
     UPDATE atlas.bulk_operation_runs
        SET succeeded_items = succeeded_items + v_count, processed_items = processed_items + v_count,
            heartbeat_at = now()

@@ -74,7 +74,7 @@ mkdir -p "$WORK/export/SettingsCatalog"
 printf '{"id": "e2e-policy-1", "displayName": "E2E policy", "description": "password=hunter2"}' \
     >"$WORK/export/SettingsCatalog/e2e-policy-1.json"
 printf '{"id": "Bearer eyJhbGciOiJIUzI1NiJ9.e2e' >"$WORK/export/SettingsCatalog/client_secret=hunter2.json"
-OUT=$("$BIN" --data-dir "$WORK/data" inventory import --tenant "$TENANT" "$WORK/export" --json)
+OUT=$("$BIN" --data-dir "$WORK/data" inventory import --tenant "$TENANT" --allow-retire "$WORK/export" --json)
 RUN=$(printf '%s' "$OUT" | grep -o '"id":[0-9]*' | head -n 1 | cut -d: -f2)
 [ -n "$RUN" ] || fail "the import printed no run: $OUT"
 echo "run #$RUN imported from the command line"

@@ -42,7 +42,7 @@ stop_cluster() {
 trap stop_cluster EXIT
 out=$(/usr/bin/atlas-ops migrate --data-dir "$work/cluster" --json)
 echo "installed atlas-ops migrate: $out"
-case "$out" in *'"schema_version":"0005_hub_indexes"'*|*'"schema_version":"000'*) ;; *) fail "migrate";; esac
+case "$out" in *'"schema_version":"00'*) ;; *) fail "migrate";; esac
 # The installed SQL files give the same schema through psql -f, as the contract says.
 secret=$(cat "$work/cluster/superuser.secret")
 export PGHOST="$work/cluster/run" PGPORT=5432 PGUSER=atlas_super PGPASSWORD="$secret"
