@@ -8,6 +8,9 @@
 #include <QJsonDocument>
 #include <QMap>
 #include <QSqlQuery>
+#include <QtConcurrent/QtConcurrentMap>
+
+#include <optional>
 
 namespace atlas::drift {
 
@@ -141,6 +144,25 @@ void DriftJob::execute(runs::RunContext& ctx)
             return;
         }
 
+        // The differing pairs are parsed and compared on the pool: "type\nid" -> changed paths,
+        // or nothing when a stored payload is not a JSON object.
+        struct Diffed
+        {
+            QString key;
+            std::optional<QStringList> paths;
+        };
+        const QList<Diffed> diffed = QtConcurrent::blockingMapped(
+            QStringList(payloads.keyBegin(), payloads.keyEnd()), std::function<Diffed(const QString&)>([&payloads](const QString& key) {
+                QJsonObject before, after;
+                const auto pair = payloads.value(key);
+                if (!parseObject(pair.first, &before) || !parseObject(pair.second, &after))
+                    return Diffed{key, std::nullopt};
+                return Diffed{key, DriftDiff::changedPaths(before, after)};
+            }));
+        QHash<QString, std::optional<QStringList>> changedPaths;
+        for (const Diffed& d : diffed)
+            changedPaths.insert(d.key, d.paths);
+
         QJsonArray findings;
         QList<ItemResult> results;
         for (const QString& id : chunk) {
@@ -176,13 +198,12 @@ void DriftJob::execute(runs::RunContext& ctx)
                 } else if (b.value(type).hash == c.value(type).hash) {
                     ++unchanged;
                 } else {
-                    QJsonObject before, after;
-                    const auto pair = payloads.value(type + QLatin1Char('\n') + id);
-                    if (!parseObject(pair.first, &before) || !parseObject(pair.second, &after)) {
+                    const std::optional<QStringList> diff = changedPaths.value(type + QLatin1Char('\n') + id);
+                    if (!diff) {
                         unreadable = true;
                         continue;
                     }
-                    const QStringList paths = DriftDiff::changedPaths(before, after);
+                    const QStringList& paths = *diff;
                     if (paths.isEmpty()) {
                         ++unchanged; // only volatile fields or order differ
                     } else {

@@ -679,6 +679,9 @@ $$;
 
 -- Where each observation came from: the declared file (item id) of the import that saw it last.
 ALTER TABLE atlas.inventory_items ADD COLUMN source_item text;
+-- The payload's size as JSON text, kept when it is recorded: "add policies" checks it for every
+-- policy and would otherwise serialise each payload to measure it.
+ALTER TABLE atlas.inventory_items ADD COLUMN payload_bytes integer;
 
 -- Inventory import: each entry is one policy read from one declared file of the run,
 -- {"item_id": file, "policy_type", "external_id", "display_name", "payload"}; the file's item
@@ -735,15 +738,17 @@ BEGIN
             USING ERRCODE = '22023';
     END;
     INSERT INTO atlas.inventory_items AS inv (tenant_id, policy_type, external_id, display_name, payload,
-                                              content_hash, last_run_id, source_item)
+                                              content_hash, last_run_id, source_item, payload_bytes)
     SELECT v_run.tenant_id, i.policy_type, i.external_id, left(coalesce(i.display_name, ''), 500),
-           i.payload, atlas.content_hash(i.payload), p_run, i.item_id
+           i.payload, encode(sha256(convert_to(t.text, 'UTF8')), 'hex'), p_run, i.item_id, octet_length(t.text)
       FROM jsonb_to_recordset(p_items) AS i(item_id text, policy_type text, external_id text, display_name text,
                                             payload jsonb)
+     CROSS JOIN LATERAL (SELECT i.payload::text) AS t(text) -- hashed as atlas.content_hash does, measured once
     ON CONFLICT (tenant_id, policy_type, external_id) DO UPDATE
        SET display_name = EXCLUDED.display_name, payload = EXCLUDED.payload,
            content_hash = EXCLUDED.content_hash, last_observed_at = now(), is_current = true,
-           last_run_id = EXCLUDED.last_run_id, source_item = EXCLUDED.source_item
+           last_run_id = EXCLUDED.last_run_id, source_item = EXCLUDED.source_item,
+           payload_bytes = EXCLUDED.payload_bytes
      WHERE inv.last_run_id IS DISTINCT FROM p_run; -- once per run: a later file cannot overwrite
     GET DIAGNOSTICS v_count = ROW_COUNT;
     IF v_count <> v_total THEN
@@ -825,8 +830,8 @@ BEGIN
         SELECT DISTINCT e AS item_id FROM jsonb_array_elements_text(p_item_ids) e
     ), found AS (
         SELECT x.item_id, min(i.policy_type) AS policy_type, min(i.display_name) AS display_name,
-               (array_agg(i.payload))[1] AS payload, min(i.content_hash) AS content_hash,
-               count(i.external_id) AS matches, max(octet_length(i.payload::text)) AS bytes
+               min(i.content_hash) AS content_hash, count(i.external_id) AS matches,
+               max(coalesce(i.payload_bytes, octet_length(i.payload::text))) AS bytes
           FROM requested x
           LEFT JOIN atlas.inventory_items i
                  ON i.tenant_id = v_run.tenant_id AND i.external_id = x.item_id AND i.is_current
@@ -855,8 +860,12 @@ BEGIN
     ), written AS (
         INSERT INTO atlas.backup_set_items AS s (tenant_id, backup_set_id, policy_type, external_id,
                                                  display_name, payload, content_hash, added_by_run)
-        SELECT v_run.tenant_id, v_set, o.policy_type, o.item_id, o.display_name, o.payload, o.content_hash, p_run
-          FROM outcomes o WHERE o.outcome = 'succeeded'
+        -- Payloads are read only for what is written.
+        SELECT v_run.tenant_id, v_set, o.policy_type, o.item_id, o.display_name, i.payload, o.content_hash, p_run
+          FROM outcomes o
+          JOIN atlas.inventory_items i ON i.tenant_id = v_run.tenant_id AND i.policy_type = o.policy_type
+                                      AND i.external_id = o.item_id AND i.is_current
+         WHERE o.outcome = 'succeeded'
         ON CONFLICT (tenant_id, backup_set_id, policy_type, external_id) DO UPDATE
            SET display_name = EXCLUDED.display_name, payload = EXCLUDED.payload,
                content_hash = EXCLUDED.content_hash, added_by_run = EXCLUDED.added_by_run, added_at = now()

@@ -46,9 +46,9 @@ QWidget* titled(const QString& title, QWidget* content, QWidget* extra = nullptr
 QString changeLabel(const QString& change)
 {
     if (change == QLatin1String("added"))
-        return QStringLiteral("＋ added");
+        return QStringLiteral("+ added");
     if (change == QLatin1String("removed"))
-        return QStringLiteral("－ removed");
+        return QStringLiteral("− removed");
     return QStringLiteral("∆ modified");
 }
 } // namespace
