@@ -329,6 +329,10 @@ private Q_SLOTS:
         rows(QStringLiteral("snapshot_policies"), {QStringLiteral("operator_a")});
         rows(QStringLiteral("reap_stale_runs"), logins);
         rows(QStringLiteral("cancel_run"), {QStringLiteral("owner_a"), QStringLiteral("manager_a")});
+        // Read-only helpers every login may call: each answers about the caller alone.
+        for (const char* helper : {"change_log_head", "retire_guard_percent", "redact_json", "session_tenants",
+                                   "current_role_in", "session_login_oid"})
+            rows(QLatin1String(helper), logins);
     }
     void apiRoleMatrix()
     {
@@ -356,6 +360,15 @@ private Q_SLOTS:
             sql = QStringLiteral("SELECT atlas.claim_run(%1)").arg(run);
         } else if (call == QLatin1String("reap_stale_runs")) {
             sql = QStringLiteral("SELECT atlas.reap_stale_runs()");
+        } else if (call == QLatin1String("change_log_head") || call == QLatin1String("retire_guard_percent") ||
+                   call == QLatin1String("session_login_oid")) {
+            sql = QStringLiteral("SELECT atlas.%1()").arg(call);
+        } else if (call == QLatin1String("session_tenants")) {
+            sql = QStringLiteral("SELECT * FROM atlas.session_tenants()");
+        } else if (call == QLatin1String("redact_json")) {
+            sql = QStringLiteral("SELECT atlas.redact_json('{\"k\": \"password=x\"}')");
+        } else if (call == QLatin1String("current_role_in")) {
+            sql = QStringLiteral("SELECT atlas.current_role_in('%1')").arg(a());
         } else if (call == QLatin1String("record_inventory") || call == QLatin1String("retire_unobserved")) {
             const auto [r, lease] = leasedRun(QStringLiteral("inventory"), QStringLiteral("import"),
                                               QStringLiteral("{\"source\": \"/exports\"}"));
@@ -959,6 +972,17 @@ private Q_SLOTS:
                      QStringLiteral("42501"));
         }
         QCOMPARE(as(QStringLiteral("owner_b")).scalar(QStringLiteral("SELECT string_agg(tenant_id::text, ',') FROM atlas.my_tenants")).toString(), b());
+    }
+
+    // The helpers tell each login about itself and nothing of others.
+    void helpersAnswerAboutTheCallerAlone()
+    {
+        QCOMPARE(as(QStringLiteral("owner_b")).scalar(QStringLiteral("SELECT atlas.current_role_in('%1')").arg(a())).isNull(), true);
+        QCOMPARE(as(QStringLiteral("readonly_a")).scalar(QStringLiteral("SELECT atlas.current_role_in('%1')").arg(a())).toString(), QStringLiteral("readonly"));
+        QCOMPARE(as(QStringLiteral("outsider")).scalar(QStringLiteral("SELECT atlas.change_log_head()")).toLongLong(), 0);
+        QCOMPARE(as(QStringLiteral("outsider")).scalar(QStringLiteral("SELECT count(*) FROM atlas.session_tenants()")).toInt(), 0);
+        const qint64 headB = as(QStringLiteral("owner_b")).scalar(QStringLiteral("SELECT atlas.change_log_head()")).toLongLong();
+        QCOMPARE(headB, suScalar(QStringLiteral("SELECT max(seq) FROM atlas.run_changes WHERE tenant_id = '%1'").arg(b())).toLongLong());
     }
 };
 
