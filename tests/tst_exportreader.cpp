@@ -1,5 +1,6 @@
 // Reading IntuneManagement export files: every encoding the tool writes, and every kind of bad
 // input, each judged with its reason code and never a crash.
+#include "TestCluster.h"
 #include "inventory/ExportReader.h"
 
 #include <QDir>
@@ -118,8 +119,7 @@ private Q_SLOTS:
     {
         const QString path = qEnvironmentVariable("ATLAS_SOURCE_DIR") +
                              QStringLiteral("/../shared/data/oib/windows-v3.7/SettingsCatalog/Win - OIB - ES - Encryption - D - BitLocker (OS Disk) - v3.7.json");
-        if (!QFile::exists(path))
-            QSKIP("../shared/data/oib is not there");
+        ATLAS_REQUIRE_OIB(path);
         const auto policy = ExportReader::read({QStringLiteral("SettingsCatalog"), QString(), path});
         QCOMPARE(policy.reasonCode, QStringLiteral("payload_unreadable"));
     }

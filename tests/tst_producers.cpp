@@ -326,8 +326,7 @@ private Q_SLOTS:
     void driftOnTheOpenIntuneBaseline()
     {
         const QString oib = qEnvironmentVariable("ATLAS_SOURCE_DIR") + QStringLiteral("/../shared/data/oib");
-        if (!QFileInfo::exists(oib + QStringLiteral("/windows-v3.6")))
-            QSKIP("../shared/data/oib is not there");
+        ATLAS_REQUIRE_OIB(oib + QStringLiteral("/windows-v3.6"));
         resetInventory();
         const qint64 import35 = importFolder(oib + QStringLiteral("/windows-v3.5"));
         QCOMPARE(runValue(import35, QStringLiteral("status || ' ' || succeeded_items")), QStringLiteral("completed 65"));
@@ -368,8 +367,7 @@ private Q_SLOTS:
     void theCorruptedRealFileFailsItsItemOnly()
     {
         const QString oib = qEnvironmentVariable("ATLAS_SOURCE_DIR") + QStringLiteral("/../shared/data/oib/windows-v3.7");
-        if (!QFileInfo::exists(oib))
-            QSKIP("../shared/data/oib is not there");
+        ATLAS_REQUIRE_OIB(oib);
         const qint64 run = importFolder(oib);
         QCOMPARE(runValue(run, QStringLiteral("status || ' ' || total_items || ' ' || succeeded_items")),
                  QStringLiteral("completed_with_errors 69 67"));
@@ -383,8 +381,7 @@ private Q_SLOTS:
     void aBadFileDoesNotHideTheReleasesRemovals()
     {
         const QString oib = qEnvironmentVariable("ATLAS_SOURCE_DIR") + QStringLiteral("/../shared/data/oib");
-        if (!QFileInfo::exists(oib + QStringLiteral("/windows-v3.7")))
-            QSKIP("../shared/data/oib is not there");
+        ATLAS_REQUIRE_OIB(oib + QStringLiteral("/windows-v3.7"));
         resetInventory();
         QVERIFY(importFolder(oib + QStringLiteral("/windows-v3.6")) > 0);
         const qint64 baseline = m_op->scalar(QStringLiteral("SELECT atlas.capture_baseline(?::uuid, 'OIB v3.6')"),

@@ -3,10 +3,22 @@
 #include "db/Connection.h"
 #include "db/EmbeddedCluster.h"
 
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QUuid>
 
 #include <memory>
+
+// Tests that read the real OpenIntuneBaseline exports (../shared/data/oib beside the checkout)
+// skip without them on a developer's machine, but fail in CI, which always has them.
+#define ATLAS_REQUIRE_OIB(path)                                                                    \
+    do {                                                                                           \
+        if (!QFileInfo::exists(path)) {                                                            \
+            if (qEnvironmentVariableIsSet("CI"))                                                   \
+                QFAIL("../shared/data/oib is missing, and CI always has it");                      \
+            QSKIP("../shared/data/oib is not there");                                              \
+        }                                                                                          \
+    } while (false)
 
 namespace atlas::test {
 
