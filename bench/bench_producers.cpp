@@ -129,6 +129,19 @@ int main(int argc, char** argv)
         su0->execRaw(QStringLiteral("ALTER SYSTEM SET auto_explain.log_min_duration = 500"));
         su0->execRaw(QStringLiteral("SELECT pg_reload_conf()"));
     }
+    // ATLAS_BENCH_FUNCTION_STATS=1: where the database's time goes, function by function
+    // (pg_stat_user_functions), printed after the first import.
+    const bool functionStats = qEnvironmentVariableIsSet("ATLAS_BENCH_FUNCTION_STATS");
+    if (qEnvironmentVariableIsSet("ATLAS_BENCH_ASYNC_COMMIT")) { // how much of the time is waiting for the disk
+        auto su0 = cluster.connectSuperuser();
+        su0->execRaw(QStringLiteral("ALTER SYSTEM SET synchronous_commit = off"));
+        su0->execRaw(QStringLiteral("SELECT pg_reload_conf()"));
+    }
+    if (functionStats) {
+        auto su0 = cluster.connectSuperuser();
+        su0->execRaw(QStringLiteral("ALTER SYSTEM SET track_functions = 'all'"));
+        su0->execRaw(QStringLiteral("SELECT pg_reload_conf()"));
+    }
     QTemporaryDir work;
     const QString v1 = work.path() + QStringLiteral("/v1"), v2 = work.path() + QStringLiteral("/v2");
     writeExport(v1, count, 0, 0, 0);
@@ -142,6 +155,14 @@ int main(int argc, char** argv)
     const Timed import1 = runProducer(cluster, runs::RunRequests::inventoryImport(fx.tenantA, v1, &error));
     const double copyBaseline = timeSql(*su, QStringLiteral("CREATE TABLE scratch AS SELECT * FROM atlas.inventory_items"));
     report("inventory import (first)", import1, copyBaseline, "CREATE TABLE AS copy of the rows");
+    if (functionStats) {
+        QSqlQuery q(su->database());
+        q.exec(QStringLiteral("SELECT funcname, calls, round(total_time), round(self_time) FROM pg_stat_user_functions "
+                              "WHERE schemaname = 'atlas' ORDER BY total_time DESC LIMIT 12"));
+        while (q.next())
+            std::printf("   %-28s %7lld calls  %6.0f ms total  %6.0f ms self\n", qPrintable(q.value(0).toString()),
+                        q.value(1).toLongLong(), q.value(2).toDouble(), q.value(3).toDouble());
+    }
     const qint64 baseline = op->scalar(QStringLiteral("SELECT atlas.capture_baseline(?::uuid, 'bench')"), {tenant}).toLongLong();
     const Timed import2 = runProducer(cluster, runs::RunRequests::inventoryImport(fx.tenantA, v2, &error));
     report("inventory import (changed export)", import2, copyBaseline, "CREATE TABLE AS copy of the rows");

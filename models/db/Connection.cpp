@@ -9,6 +9,8 @@
 
 #include <libpq-fe.h>
 
+#include <vector>
+
 namespace atlas::db {
 
 namespace {
@@ -115,6 +117,37 @@ bool Connection::execRaw(const QString& sql)
     }
     m_lastError = {};
     return true;
+}
+
+bool Connection::execParams(const QByteArray& sql, const QList<QByteArray>& params, QByteArray* first)
+{
+    PGconn* pg = nativeHandle(database());
+    if (!pg) {
+        m_lastError = DbError::make(QString(), QStringLiteral("not connected"));
+        return false;
+    }
+    std::vector<const char*> values;
+    std::vector<int> lengths;
+    for (const QByteArray& p : params) {
+        values.push_back(p.isNull() ? nullptr : p.constData());
+        lengths.push_back(int(p.size()));
+    }
+    PGresult* result = PQexecParams(pg, sql.constData(), int(values.size()), nullptr, values.data(), lengths.data(),
+                                    nullptr, 0);
+    const ExecStatusType status = PQresultStatus(result);
+    const bool ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+    if (ok) {
+        m_lastError = {};
+        if (first)
+            *first = PQntuples(result) > 0 && !PQgetisnull(result, 0, 0) ? QByteArray(PQgetvalue(result, 0, 0)) : QByteArray();
+    } else {
+        const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+        const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
+        m_lastError = DbError::make(QString::fromLatin1(state ? state : ""),
+                                    QString::fromUtf8(primary ? primary : PQerrorMessage(pg)).trimmed());
+    }
+    PQclear(result);
+    return ok;
 }
 
 bool Connection::execScript(const QString& sql)

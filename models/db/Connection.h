@@ -50,6 +50,12 @@ public:
     // unless the script says otherwise). QSqlQuery would only report the first statement.
     bool execScript(const QString& sql);
 
+    // One statement with its parameters sent apart from it (libpq's PQexecParams, text format):
+    // for large arguments such as a batch of payloads, which the driver would otherwise inline
+    // into the statement as escaped literals for the server to lex again. The first column of
+    // the first row goes to *first (when given). Fills lastError() on failure.
+    bool execParams(const QByteArray& sql, const QList<QByteArray>& params, QByteArray* first = nullptr);
+
     bool begin();
     bool commit();
     bool rollback();

@@ -221,9 +221,8 @@ void DriftJob::execute(runs::RunContext& ctx)
         const bool ok = ctx.writeBatch(results, [&](db::Connection& conn, db::DbError* err) {
             if (findings.isEmpty())
                 return true;
-            QSqlQuery q(conn.database());
-            if (!conn.exec(q, QStringLiteral("SELECT atlas.record_drift_findings(?, ?::uuid, ?::jsonb)"),
-                           {runId, lease, QString::fromUtf8(QJsonDocument(findings).toJson(QJsonDocument::Compact))})) {
+            if (!conn.execParams("SELECT atlas.record_drift_findings($1, $2::uuid, $3::jsonb)",
+                                 {QByteArray::number(runId), lease.toLatin1(), QJsonDocument(findings).toJson(QJsonDocument::Compact)})) {
                 *err = conn.lastError();
                 return false;
             }

@@ -126,7 +126,9 @@ ReadPolicy ExportReader::parse(const QByteArray& bytes)
         return out;
     }
     const QJsonObject payload = doc.object();
-    if (doc.toJson(QJsonDocument::Compact).size() > kMaxPayloadBytes) {
+    out.compactPayload = doc.toJson(QJsonDocument::Compact);
+    if (out.compactPayload.size() > kMaxPayloadBytes) {
+        out.compactPayload.clear();
         out.reasonCode = QStringLiteral("payload_too_large");
         out.message = QStringLiteral("Payload exceeds %1 bytes.").arg(kMaxPayloadBytes);
         return out;

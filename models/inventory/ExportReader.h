@@ -20,6 +20,7 @@ struct ReadPolicy
     QString externalId;
     QString displayName;
     QJsonObject payload;
+    QByteArray compactPayload; // the payload as compact JSON (UTF-8), as measured against the limit
     QString reasonCode; // empty on success
     QString message;
     bool ok() const { return reasonCode.isEmpty(); }

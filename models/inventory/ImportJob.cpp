@@ -16,6 +16,34 @@ namespace atlas::inventory {
 
 using runs::ItemResult;
 
+namespace {
+// A JSON string literal (UTF-8) of `text`.
+QByteArray jsonString(const QString& text)
+{
+    const QByteArray utf8 = text.toUtf8();
+    QByteArray out;
+    out.reserve(utf8.size() + 2);
+    out += '"';
+    for (const char c : utf8) {
+        switch (c) {
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20)
+                out += QByteArray("\\u00") + QByteArray::number(static_cast<unsigned char>(c), 16).rightJustified(2, '0');
+            else
+                out += c;
+        }
+    }
+    out += '"';
+    return out;
+}
+} // namespace
+
 void ImportJob::execute(runs::RunContext& ctx)
 {
     const QString source = ctx.run().scope.value(QLatin1String("source")).toString();
@@ -66,13 +94,13 @@ void ImportJob::execute(runs::RunContext& ctx)
         }
         r.policy = ExportReader::read({r.type, item, canonical});
         if (r.policy.ok()) {
-            r.row = QJsonDocument(QJsonObject{{QStringLiteral("item_id"), item},
-                                              {QStringLiteral("policy_type"), r.type},
-                                              {QStringLiteral("external_id"), r.policy.externalId},
-                                              {QStringLiteral("display_name"), r.policy.displayName},
-                                              {QStringLiteral("payload"), r.policy.payload}})
-                        .toJson(QJsonDocument::Compact);
-            r.policy.payload = {}; // the row has it
+            // The row around the payload's compact JSON, which the reader made already: the
+            // payload is not built into a second document and serialised again.
+            r.row = "{\"item_id\":" + jsonString(item) + ",\"policy_type\":" + jsonString(r.type) +
+                    ",\"external_id\":" + jsonString(r.policy.externalId) +
+                    ",\"display_name\":" + jsonString(r.policy.displayName) + ",\"payload\":" + r.policy.compactPayload + '}';
+            r.policy.payload = {};
+            r.policy.compactPayload = {};
         }
         return r;
     };
@@ -120,9 +148,8 @@ void ImportJob::execute(runs::RunContext& ctx)
         const bool ok = ctx.writeBatch(results, [&](db::Connection& conn, db::DbError* error) {
             if (rowCount == 0)
                 return true;
-            QSqlQuery q(conn.database());
-            if (!conn.exec(q, QStringLiteral("SELECT atlas.record_inventory(?, ?::uuid, ?::jsonb)"),
-                           {runId, lease, QString::fromUtf8(rows)})) {
+            if (!conn.execParams("SELECT atlas.record_inventory($1, $2::uuid, $3::jsonb)",
+                                 {QByteArray::number(runId), lease.toLatin1(), rows})) {
                 *error = conn.lastError();
                 return false;
             }

@@ -117,9 +117,10 @@ bool RunApi::record(qint64 runId, const QUuid& lease, const QList<ItemResult>& r
     QJsonArray array;
     for (const ItemResult& r : results)
         array.append(r.toJson());
-    QSqlQuery q(m_conn.database());
-    if (!m_conn.exec(q, QStringLiteral("SELECT atlas.record_item_results(?, ?::uuid, ?::jsonb)"),
-                     {runId, uuidText(lease), toJsonText(array)})) {
+    // A batch of results is large: its parameters go apart from the statement.
+    if (!m_conn.execParams("SELECT atlas.record_item_results($1, $2::uuid, $3::jsonb)",
+                           {QByteArray::number(runId), uuidText(lease).toLatin1(),
+                            QJsonDocument(array).toJson(QJsonDocument::Compact)})) {
         *error = m_conn.lastError();
         return false;
     }

@@ -70,6 +70,15 @@ BEGIN
 END
 $$;
 
+-- A run's progress writes (counts, heartbeat) must not touch its indexes: every other update
+-- of the row re-indexed all its item ids in the GIN index (100,000 entries per batch of a
+-- 100,000-item run). Without heartbeat_at in an index, and with room on the page, they are HOT
+-- updates. Reaping reads the few active runs of a tenant and checks their heartbeats.
+DROP INDEX atlas.bulk_operation_runs_active_idx;
+CREATE INDEX bulk_operation_runs_active_idx ON atlas.bulk_operation_runs (tenant_id, status)
+    WHERE status IN ('pending', 'running');
+ALTER TABLE atlas.bulk_operation_runs SET (fillfactor = 70);
+
 -- What the inventory held when a drift run compared it: one copy per content hash and tenant.
 CREATE TABLE atlas.payload_snapshots (
     tenant_id     uuid NOT NULL REFERENCES atlas.tenants ON DELETE CASCADE,
