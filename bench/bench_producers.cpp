@@ -4,14 +4,18 @@
 // (the raw SQL that reads or copies the same rows, with no run bookkeeping).
 //
 //   build/bench/bench_producers [policies]
+//   build/bench/bench_producers oib [copies]     real OpenIntuneBaseline files (../shared/data/oib)
 #include "TestCluster.h"
 #include "runs/RunApi.h"
 #include "runs/RunRequests.h"
 #include "runs/RunWorker.h"
+#include "inventory/ExportReader.h"
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QProcess>
+#include <QRegularExpression>
 #include <QStringEncoder>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -111,9 +115,62 @@ void report(const char* what, const Timed& run, double baselineSeconds, const ch
 }
 } // namespace
 
+// Real files: OpenIntuneBaseline v3.6's settings-catalog exports (../shared/data/oib), copied
+// until there are `copies` files, each copy with an id of its own, UTF-16LE with BOM as the tool
+// writes them. Baseline: a Python script that only decodes and parses the same files.
+int benchOib(int copies)
+{
+    const QString source = QStringLiteral(ATLAS_SOURCE_DIR "/../shared/data/oib/windows-v3.6/SettingsCatalog");
+    const QStringList names = QDir(source).entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name);
+    if (names.isEmpty()) {
+        std::fprintf(stderr, "no OpenIntuneBaseline exports at %s\n", qPrintable(source));
+        return 1;
+    }
+    test::TestCluster cluster;
+    test::TenantFixture fx;
+    QString error;
+    if (!cluster.setUp(&error) || !fx.create(cluster, &error)) {
+        std::fprintf(stderr, "setup failed: %s\n", qPrintable(error));
+        return 1;
+    }
+    QTemporaryDir work;
+    const QString dir = work.path() + QStringLiteral("/export/SettingsCatalog");
+    QDir().mkpath(dir);
+    qint64 bytes = 0;
+    for (int i = 0; i < copies; ++i) {
+        QFile in(source + QLatin1Char('/') + names[i % names.size()]);
+        in.open(QIODevice::ReadOnly);
+        QString text;
+        inventory::ExportReader::decode(in.readAll(), &text);
+        text.replace(QRegularExpression(QStringLiteral("\"id\":\\s*\"([^\"]+)\"")), QStringLiteral("\"id\": \"\\1-%1\"").arg(i));
+        QFile out(dir + QStringLiteral("/copy-%1.json").arg(i, 6, 10, QLatin1Char('0')));
+        out.open(QIODevice::WriteOnly);
+        QStringEncoder encoder(QStringConverter::Utf16LE, QStringConverter::Flag::WriteBom);
+        bytes += out.write(encoder.encode(text));
+    }
+    const QString script = work.path() + QStringLiteral("/parse.py");
+    QFile py(script);
+    py.open(QIODevice::WriteOnly);
+    py.write("import json, os, sys, time\nd = sys.argv[1]\nt = time.time()\nn = 0\n"
+             "for f in sorted(os.listdir(d)):\n    json.loads(open(os.path.join(d, f), 'rb').read().decode('utf-16'))\n    n += 1\n"
+             "print(n, time.time() - t)\n");
+    py.close();
+    QProcess python;
+    python.start(QStringLiteral("python3"), {script, dir});
+    python.waitForFinished(600000);
+    const double pythonSeconds = QString::fromUtf8(python.readAllStandardOutput()).split(QLatin1Char(' ')).value(1).toDouble();
+    const Timed run = runProducer(cluster, runs::RunRequests::inventoryImport(fx.tenantA, work.path() + QStringLiteral("/export"), &error, true));
+    std::printf("%d copies of %lld OpenIntuneBaseline v3.6 settings-catalog files, %.1f KB each on average\n", copies,
+                qint64(names.size()), bytes / 1024.0 / copies);
+    report("inventory import (real files)", run, pythonSeconds, "python3: decode and json.loads only");
+    return 0;
+}
+
 int main(int argc, char** argv)
 {
     QCoreApplication app(argc, argv);
+    if (argc > 1 && qstrcmp(argv[1], "oib") == 0)
+        return benchOib(argc > 2 ? std::atoi(argv[2]) : 6000);
     const int count = argc > 1 ? std::atoi(argv[1]) : 10000;
     test::TestCluster cluster;
     test::TenantFixture fx;

@@ -26,6 +26,13 @@ PGconn* nativeHandle(const QSqlDatabase& db)
         return nullptr;
     return *static_cast<PGconn* const*>(handle.constData());
 }
+// A failed libpq result as a DbError (no SQLSTATE when the connection itself failed).
+DbError errorOf(const PGresult* result, PGconn* pg)
+{
+    const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+    const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
+    return DbError::make(QString::fromLatin1(state ? state : ""), QString::fromUtf8(primary ? primary : PQerrorMessage(pg)).trimmed());
+}
 } // namespace
 
 Connection::Connection(const ConnectionSpec& spec, const QString& purpose)
@@ -141,10 +148,7 @@ bool Connection::execParams(const QByteArray& sql, const QList<QByteArray>& para
         if (first)
             *first = PQntuples(result) > 0 && !PQgetisnull(result, 0, 0) ? QByteArray(PQgetvalue(result, 0, 0)) : QByteArray();
     } else {
-        const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
-        const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
-        m_lastError = DbError::make(QString::fromLatin1(state ? state : ""),
-                                    QString::fromUtf8(primary ? primary : PQerrorMessage(pg)).trimmed());
+        m_lastError = errorOf(result, pg);
     }
     PQclear(result);
     return ok;
@@ -163,10 +167,7 @@ bool Connection::execScript(const QString& sql)
     if (ok) {
         m_lastError = {};
     } else {
-        const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
-        const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
-        m_lastError = DbError::make(QString::fromLatin1(state ? state : ""),
-                                    QString::fromUtf8(primary ? primary : PQerrorMessage(pg)).trimmed());
+        m_lastError = errorOf(result, pg);
     }
     PQclear(result);
     return ok;
