@@ -6,6 +6,7 @@
 //
 //   build/bench/bench_hub [total_runs]
 #include "TestCluster.h"
+#include "runs/RunApi.h"
 #include "hub/HubSession.h"
 #include "hub/RunTableModel.h"
 
@@ -166,8 +167,21 @@ int main(int argc, char** argv)
         t.start();
         writer->execRaw(QStringLiteral("UPDATE atlas.bulk_operation_runs SET skipped_items = skipped_items + 1, "
                                        "processed_items = processed_items + 1 WHERE id = %1").arg(id));
+        runs::RunApi::announce(*writer, id); // the wake-up every writer sends after its commit
         changed.wait(5000);
         live << ms(t);
+    }
+    // A writer that sends no wake-up (a script, psql): the change log's poll finds it.
+    QList<double> polled;
+    for (int i = 20; i < 25; ++i) {
+        const qint64 id = model.runAt(i)->id;
+        QSignalSpy changed(&model, &hub::RunTableModel::runUpdated);
+        QElapsedTimer t;
+        t.start();
+        writer->execRaw(QStringLiteral("UPDATE atlas.bulk_operation_runs SET skipped_items = skipped_items + 1, "
+                                       "processed_items = processed_items + 1 WHERE id = %1").arg(id));
+        changed.wait(5000);
+        polled << ms(t);
     }
 
     // Baselines, same login, same rows.
@@ -200,6 +214,12 @@ int main(int argc, char** argv)
     PGconn* pg = PQconnectdb(conninfo.constData());
     const QByteArray rawSql = QStringLiteral("SELECT %1 FROM atlas.operation_runs r WHERE r.tenant_id = '%2' "
                                              "ORDER BY r.created_at DESC, r.id DESC LIMIT 250").arg(hub::RunRow::selectColumns(), a).toUtf8();
+    if (qEnvironmentVariableIsSet("ATLAS_BENCH_EXPLAIN")) {
+        PGresult* r = PQexec(pg, QByteArray("EXPLAIN (ANALYZE, BUFFERS) " + rawSql).constData());
+        for (int row = 0; row < PQntuples(r); ++row)
+            std::printf("%s\n", PQgetvalue(r, row, 0));
+        PQclear(r);
+    }
     for (int i = 0; i < 15; ++i) {
         QElapsedTimer t;
         t.start();
@@ -207,6 +227,20 @@ int main(int argc, char** argv)
         PQclear(r);
         raw << ms(t);
     }
+    // The same with the tenant as a parameter, as the hub sends it.
+    QList<double> rawParam;
+    const QByteArray paramSql = QStringLiteral("SELECT %1 FROM atlas.operation_runs r WHERE r.tenant_id = $1::uuid "
+                                               "ORDER BY r.created_at DESC, r.id DESC LIMIT 250").arg(hub::RunRow::selectColumns()).toUtf8();
+    const QByteArray tenantParam = a.toUtf8();
+    const char* values[] = {tenantParam.constData()};
+    for (int i = 0; i < 15; ++i) {
+        QElapsedTimer t;
+        t.start();
+        PGresult* r = PQexecParams(pg, paramSql.constData(), 1, nullptr, values, nullptr, nullptr, 0);
+        PQclear(r);
+        rawParam << ms(t);
+    }
+    std::printf("raw libpq, tenant as a parameter: median %.1f ms; as a literal: %.1f ms\n", median(rawParam), median(raw));
     PQfinish(pg);
 
     std::printf("open hub -> 250 rows        median %7.1f ms   (raw libpq, same 250 rows: %.1f ms -> %.1fx; naive QSqlTableModel: %.1f ms)\n",
@@ -217,5 +251,7 @@ int main(int argc, char** argv)
     std::printf("memory                      RSS %ld MB before the hub, %ld MB with %d rows loaded\n", rssBefore, rssAfter, model.rowCount());
     std::printf("live update latency         median %7.1f ms (max %.1f ms) from UPDATE to the row's dataChanged\n", median(live),
                 *std::max_element(live.begin(), live.end()));
+    std::printf("  without a wake-up (poll)  median %7.1f ms (max %.1f ms)\n", median(polled),
+                *std::max_element(polled.begin(), polled.end()));
     return 0;
 }

@@ -15,7 +15,7 @@ namespace atlas::hub {
 
 namespace {
 constexpr int kMaxBackoffMs = 30000;
-constexpr int kWakeUpDelayMs = 30;   // wake-ups in a burst are read together
+constexpr int kWakeUpDelayMs = 5;    // wake-ups in a burst are read together
 constexpr int kPageSize = 2000;      // changes per read
 constexpr qint64 kMaxTrackedGap = 20000; // numbers skipped at once, and gaps kept
 } // namespace
