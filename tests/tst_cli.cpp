@@ -172,6 +172,31 @@ private Q_SLOTS:
                  qPrintable(allowed.out));
     }
 
+    void runsCancelIsForOwnersAndManagers()
+    {
+        auto op = m_cluster.connectAs(QStringLiteral("operator_a"));
+        atlas::runs::RunApi api(*op);
+        atlas::db::DbError error;
+        const auto started = api.start(m_fx.tenantA, QStringLiteral("probe"), QStringLiteral("check"),
+                                       QJsonObject{{QStringLiteral("cli_cancel"), 1}}, {QStringLiteral("x")}, &error);
+        QVERIFY2(started, qPrintable(error.message));
+        const QString id = QString::number(started->runId);
+        const Result refused = run({QStringLiteral("runs"), QStringLiteral("cancel"), id, QStringLiteral("--db"), loginUrl(QStringLiteral("operator_a"))});
+        QCOMPARE(refused.exitCode, 1);
+        QCOMPARE(refused.err.trimmed().count(QLatin1Char('\n')), 0);
+        QVERIFY2(refused.err.contains(QLatin1String("owners and managers")), qPrintable(refused.err));
+        const Result cancelled = run({QStringLiteral("runs"), QStringLiteral("cancel"), id, QStringLiteral("--db"),
+                                      loginUrl(QStringLiteral("manager_a")), QStringLiteral("--json")});
+        QVERIFY2(cancelled.exitCode == 0, qPrintable(cancelled.err));
+        const QJsonObject shown = json(cancelled.out);
+        QCOMPARE(shown.value(QStringLiteral("status")).toString(), QStringLiteral("aborted"));
+        QCOMPARE(shown.value(QStringLiteral("id")).toInteger(), started->runId);
+        QVERIFY(cancelled.out.contains(QLatin1String("cancelled")));
+        const Result unknown = run({QStringLiteral("runs"), QStringLiteral("cancel"), QStringLiteral("nope"), QStringLiteral("--db"),
+                                    loginUrl(QStringLiteral("manager_a"))});
+        QCOMPARE(unknown.exitCode, 1);
+    }
+
     void tenantsListsOnlyTheCallersTenantsWithRoles()
     {
         const Result manager = run({QStringLiteral("tenants"), QStringLiteral("--db"), loginUrl(QStringLiteral("manager_a")),
