@@ -143,7 +143,8 @@ private Q_SLOTS:
             auto manager = m_cluster.connectAs(QStringLiteral("manager_a"));
             QCOMPARE(runs::RunApi(*manager).cancel(started->runId, &dbError).value_or(QString()), QStringLiteral("aborted"));
         } else {
-            QVERIFY(admin->scalar(QStringLiteral("SELECT atlas.grant_role(?::uuid, 'worker_op', 'readonly')::text IS NULL"), {tenant}).isValid());
+            QVERIFY2(admin->scalar(QStringLiteral("SELECT atlas.grant_role(?::uuid, 'worker_op', 'readonly')::text IS NULL"), {tenant}).isValid(),
+                     qPrintable(admin->lastError().sqlState + QLatin1Char(' ') + admin->lastError().message));
         }
         const QString processedAtEnd = field(started->runId, QStringLiteral("processed_items"));
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);

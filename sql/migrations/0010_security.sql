@@ -385,7 +385,7 @@ BEGIN
     -- One membership change per tenant at a time, and the owners as they are now: two owners
     -- demoting each other must not both win, whatever their snapshots (the rows are locked, so a
     -- REPEATABLE READ caller whose snapshot is stale fails with 40001).
-    PERFORM 1 FROM atlas.tenants WHERE tenant_id = p_tenant FOR UPDATE;
+    PERFORM 1 FROM atlas.tenants WHERE tenant_id = p_tenant FOR NO KEY UPDATE; -- not KEY SHARE: rows referring to the tenant stay insertable
     PERFORM 1 FROM atlas.tenant_members WHERE tenant_id = p_tenant AND role = 'owner' FOR UPDATE;
     SELECT m.role INTO v_old FROM atlas.tenant_members m WHERE m.tenant_id = p_tenant AND m.login = p_login;
     IF v_old = 'owner' AND p_role <> 'owner' AND NOT EXISTS (
@@ -415,7 +415,7 @@ BEGIN
     -- One membership change per tenant at a time, and the owners as they are now: two owners
     -- demoting each other must not both win, whatever their snapshots (the rows are locked, so a
     -- REPEATABLE READ caller whose snapshot is stale fails with 40001).
-    PERFORM 1 FROM atlas.tenants WHERE tenant_id = p_tenant FOR UPDATE;
+    PERFORM 1 FROM atlas.tenants WHERE tenant_id = p_tenant FOR NO KEY UPDATE; -- not KEY SHARE: rows referring to the tenant stay insertable
     PERFORM 1 FROM atlas.tenant_members WHERE tenant_id = p_tenant AND role = 'owner' FOR UPDATE;
     IF EXISTS (SELECT 1 FROM atlas.tenant_members m
                 WHERE m.tenant_id = p_tenant AND m.login = p_login AND m.role = 'owner')
@@ -515,6 +515,15 @@ BEGIN
                SELECT 1 FROM atlas.backup_sets s
                 WHERE s.tenant_id = p_tenant AND s.backup_set_id = (v_id #>> '{}')::bigint) THEN
             RAISE EXCEPTION 'an "add policies" run needs the backup_set_id of a backup set of its tenant'
+                USING ERRCODE = '22023';
+        END IF;
+    WHEN 'backup_set/export' THEN
+        v_id := p_scope -> 'backup_set_id';
+        IF jsonb_typeof(v_id) IS DISTINCT FROM 'number' OR (v_id #>> '{}') !~ '^[0-9]{1,18}$' OR NOT EXISTS (
+               SELECT 1 FROM atlas.backup_sets s
+                WHERE s.tenant_id = p_tenant AND s.backup_set_id = (v_id #>> '{}')::bigint)
+           OR jsonb_typeof(p_scope -> 'target') IS DISTINCT FROM 'string' OR length(btrim(p_scope ->> 'target')) = 0 THEN
+            RAISE EXCEPTION 'an export run needs the backup_set_id of a backup set of its tenant and a target folder'
                 USING ERRCODE = '22023';
         END IF;
     WHEN 'inventory/import' THEN
