@@ -358,6 +358,25 @@ int cmdRunAddPolicies(const QCommandLineParser& parser, const Options& options)
     return startAndExecute(session, *request, parser, options);
 }
 
+// Writes a backup set as an IntuneManagement export folder (a run, executed here).
+int cmdBackupSetExport(const QStringList& words, const QCommandLineParser& parser, const Options& options)
+{
+    QString error;
+    QUuid tenant;
+    qint64 set = 0;
+    if (!tenantOption(parser, options, &tenant, &error) || !idOption(parser, options.backupSet, &set, &error))
+        return fail(error);
+    if (words.size() != 3)
+        return fail(QStringLiteral("usage: atlas-ops backup-set export --tenant UUID --backup-set ID DIR"));
+    Session session;
+    if (!openSession(parser, options, &session, &error, Access::Write))
+        return fail(error);
+    const auto request = runs::RunRequests::exportBackupSet(*session.conn, tenant, set, words[2], &error);
+    if (!request)
+        return fail(error);
+    return startAndExecute(session, *request, parser, options);
+}
+
 int cmdRunsList(const QCommandLineParser& parser, const Options& options)
 {
     QString error;
@@ -552,6 +571,7 @@ QString commandsHelp()
         "  inventory import --tenant UUID [--allow-retire] DIR   import an IntuneManagement export folder\n"
         "  baseline capture --tenant UUID --name N  capture a baseline; prints its id\n"
         "  backup-set create --tenant UUID --name N create a backup set; prints its id\n"
+        "  backup-set export --tenant UUID --backup-set ID DIR   write the set as an IntuneManagement export\n"
         "  run drift --tenant UUID --baseline ID [--wait] [--json]\n"
         "  run add-policies --tenant UUID --backup-set ID (--policy ID... | --all) [--wait] [--json]\n"
         "  runs list --tenant UUID [--bucket B] [--resource R] [--since T] [--json]\n"
@@ -571,6 +591,8 @@ int runCommand(const QStringList& words, const QCommandLineParser& parser, const
         return cmdImport(words, parser, options);
     if (command == QLatin1String("baseline capture") && words.size() == 2)
         return cmdCreate(parser, options, QStringLiteral("capture_baseline"), QStringLiteral("baseline_id"));
+    if (command == QLatin1String("backup-set export"))
+        return cmdBackupSetExport(words, parser, options);
     if (command == QLatin1String("backup-set create") && words.size() == 2)
         return cmdCreate(parser, options, QStringLiteral("create_backup_set"), QStringLiteral("backup_set_id"));
     if (command == QLatin1String("run drift") && words.size() == 2)

@@ -197,6 +197,30 @@ private Q_SLOTS:
         QCOMPARE(unknown.exitCode, 1);
     }
 
+    void backupSetExportWritesAnExportFolder()
+    {
+        const QString op = loginUrl(QStringLiteral("operator_a"));
+        auto conn = m_cluster.connectAs(QStringLiteral("operator_a"));
+        const qint64 set = conn->scalar(QStringLiteral("SELECT atlas.create_backup_set(?::uuid, 'cli export')"), {tenantA()}).toLongLong();
+        QVERIFY(set > 0);
+        QTemporaryDir out;
+        const QString folder = out.filePath(QStringLiteral("restore"));
+        const Result exported = run({QStringLiteral("backup-set"), QStringLiteral("export"), QStringLiteral("--tenant"), tenantA(),
+                                     QStringLiteral("--backup-set"), QString::number(set), folder, QStringLiteral("--db"), op,
+                                     QStringLiteral("--json")});
+        QVERIFY2(exported.exitCode == 0, qPrintable(exported.err));
+        const QJsonObject shown = json(exported.out);
+        QCOMPARE(shown.value(QStringLiteral("resource")).toString() + QLatin1Char('/') + shown.value(QStringLiteral("action")).toString(),
+                 QStringLiteral("backup_set/export"));
+        QCOMPARE(shown.value(QStringLiteral("status_bucket")).toString(), QStringLiteral("succeeded"));
+        QVERIFY(QFileInfo(folder).isDir());
+        // Into a folder that holds something: refused in one line, nothing started.
+        const Result refused = run({QStringLiteral("backup-set"), QStringLiteral("export"), QStringLiteral("--tenant"), tenantA(),
+                                    QStringLiteral("--backup-set"), QString::number(set), out.path(), QStringLiteral("--db"), op});
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains(QLatin1String("not an empty folder")), qPrintable(refused.err));
+    }
+
     void tenantsListsOnlyTheCallersTenantsWithRoles()
     {
         const Result manager = run({QStringLiteral("tenants"), QStringLiteral("--db"), loginUrl(QStringLiteral("manager_a")),

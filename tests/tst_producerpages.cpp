@@ -149,7 +149,7 @@ private Q_SLOTS:
         QVERIFY(window);
         const QStringList controls{QStringLiteral("importFolder"), QStringLiteral("captureBaseline"),
                                    QStringLiteral("generateDrift"), QStringLiteral("createBackupSet"),
-                                   QStringLiteral("addPolicies")};
+                                   QStringLiteral("addPolicies"), QStringLiteral("exportBackupSet")};
         for (int page : {MainWindow::InventoryPageIndex, MainWindow::DriftPageIndex, MainWindow::BackupSetsPageIndex}) {
             window->navigation()->setCurrentRow(page);
             QCoreApplication::processEvents();

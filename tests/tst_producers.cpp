@@ -3,7 +3,9 @@
 #include "TestCluster.h"
 #include "runs/RunApi.h"
 #include "runs/RunRequests.h"
+#include "backup/ExportJob.h"
 #include "catalog/Catalog.h"
+#include "inventory/ExportReader.h"
 #include "runs/RunWorker.h"
 
 #include <QDir>
@@ -45,19 +47,20 @@ class TestProducers : public QObject
         return enc.encode(QString::fromUtf8(utf8).replace(QLatin1Char('\n'), QStringLiteral("\r\n")));
     }
 
-    // Starts and executes a run as operator_a; returns its id.
-    qint64 execute(const std::optional<RunRequest>& request)
+    // Starts and executes a run as operator_a (or `login`); returns its id.
+    qint64 execute(const std::optional<RunRequest>& request, const QString& login = QStringLiteral("operator_a"))
     {
         if (!request)
             return 0;
-        RunApi api(*m_op);
+        auto conn = m_cluster.connectAs(login);
+        RunApi api(*conn);
         DbError error;
         const auto started = api.start(*request, &error);
         if (!started) {
             qWarning() << error.message;
             return 0;
         }
-        RunWorker worker(m_cluster.loginSpec(QStringLiteral("operator_a")), started->runId);
+        RunWorker worker(m_cluster.loginSpec(login), started->runId);
         const WorkerOutcome outcome = worker.run();
         if (!outcome.claimed || outcome.status.isEmpty())
             qWarning() << "worker:" << outcome.error;
@@ -453,6 +456,64 @@ private Q_SLOTS:
         const qint64 again = execute(RunRequests::driftGenerate(*m_op, m_fx.tenantA, baseline, &error));
         QCOMPARE(runValue(again, QStringLiteral("summary->>'modified'")), QStringLiteral("2"));
         QCOMPARE(m_su->scalar(count).toInt(), kept + 1);
+    }
+
+    void exportFileNamesAreSafeEverywhere()
+    {
+        QSet<QString> taken;
+        QCOMPARE(atlas::backup::ExportJob::safeFileName(QStringLiteral("Win - A/B: C? <x> \"q\" |*"), QStringLiteral("id"), &taken),
+                 QStringLiteral("Win - A_B_ C_ _x_ _q_ __.json"));
+        QCOMPARE(atlas::backup::ExportJob::safeFileName(QStringLiteral("CON"), QStringLiteral("id"), &taken), QStringLiteral("_CON.json"));
+        QCOMPARE(atlas::backup::ExportJob::safeFileName(QStringLiteral("lpt1.txt"), QStringLiteral("id"), &taken), QStringLiteral("_lpt1.txt.json"));
+        QCOMPARE(atlas::backup::ExportJob::safeFileName(QStringLiteral("Trailing. . "), QStringLiteral("id"), &taken), QStringLiteral("Trailing.json"));
+        QCOMPARE(atlas::backup::ExportJob::safeFileName(QStringLiteral("trailing"), QStringLiteral("id"), &taken), QStringLiteral("trailing (2).json"));
+        QCOMPARE(atlas::backup::ExportJob::safeFileName(QStringLiteral("   "), QStringLiteral("the-id"), &taken), QStringLiteral("the-id.json"));
+        QCOMPARE(atlas::backup::ExportJob::safeFileName(QString(200, QLatin1Char('x')), QStringLiteral("id"), &taken).size(), 155);
+    }
+
+    // Export a set, import it into another tenant, and drift there against a baseline of the
+    // source export: nothing drifted, so what IntuneManagement gets back is what was saved.
+    void anExportedSetImportsBackUnchanged()
+    {
+        const QString oib = qEnvironmentVariable("ATLAS_SOURCE_DIR") + QStringLiteral("/../shared/data/oib/windows-v3.6");
+        ATLAS_REQUIRE_OIB(oib);
+        resetInventory();
+        QString error;
+        QVERIFY(importFolder(oib) > 0);
+        const QString a = m_fx.tenantA.toString(QUuid::WithoutBraces);
+        const qint64 set = m_op->scalar(QStringLiteral("SELECT atlas.create_backup_set(?::uuid, 'to restore')"), {a}).toLongLong();
+        QCOMPARE(runValue(execute(RunRequests::addPolicies(*m_op, m_fx.tenantA, set, {}, &error)), QStringLiteral("status")),
+                 QStringLiteral("completed"));
+        const int inSet = m_op->scalar(QStringLiteral("SELECT count(*) FROM atlas.backup_set_items WHERE backup_set_id = ?"), {set}).toInt();
+        QVERIFY(inSet >= 60);
+        QTemporaryDir out;
+        const QString folder = out.filePath(QStringLiteral("restore"));
+        QVERIFY(!RunRequests::exportBackupSet(*m_op, m_fx.tenantA, set, out.path() + QStringLiteral("/../"), &error)); // not empty
+        const qint64 run = execute(RunRequests::exportBackupSet(*m_op, m_fx.tenantA, set, folder, &error));
+        QVERIFY2(run > 0, qPrintable(error));
+        QCOMPARE(runValue(run, QStringLiteral("status || ' ' || succeeded_items")), QStringLiteral("completed %1").arg(inSet));
+        QVERIFY(runValue(run, QStringLiteral("summary->>'headline'")).startsWith(QStringLiteral("%1 policies written").arg(inSet)));
+        // The tool's layout: a folder per type, UTF-16LE with BOM, CRLF.
+        QList<atlas::inventory::ExportFile> files;
+        QVERIFY(atlas::inventory::ExportReader::scan(folder, &files, &error));
+        QCOMPARE(files.size(), inSet);
+        QFile first(files.first().absolutePath);
+        QVERIFY(first.open(QIODevice::ReadOnly));
+        const QByteArray bytes = first.readAll();
+        QVERIFY(bytes.startsWith("\xFF\xFE"));
+        QVERIFY(bytes.contains(QByteArray("\r\0\n\0", 4)));
+        // Tenant B: the source export as its baseline, then the restored one as its inventory.
+        QVERIFY(execute(RunRequests::inventoryImport(m_fx.tenantB, oib, &error, true), QStringLiteral("owner_b")) > 0);
+        auto ob = m_cluster.connectAs(QStringLiteral("owner_b"));
+        const qint64 baseline = ob->scalar(QStringLiteral("SELECT atlas.capture_baseline(?::uuid, 'source')"),
+                                           {m_fx.tenantB.toString(QUuid::WithoutBraces)}).toLongLong();
+        QVERIFY(baseline > 0);
+        const qint64 restored = execute(RunRequests::inventoryImport(m_fx.tenantB, folder, &error, true), QStringLiteral("owner_b"));
+        QCOMPARE(ob->scalar(QStringLiteral("SELECT status FROM atlas.operation_runs WHERE id = ?"), {restored}).toString(), QStringLiteral("completed"));
+        const qint64 drift = execute(RunRequests::driftGenerate(*ob, m_fx.tenantB, baseline, &error), QStringLiteral("owner_b"));
+        QCOMPARE(ob->scalar(QStringLiteral("SELECT status || ' ' || (summary->>'headline') FROM atlas.operation_runs WHERE id = ?"), {drift}).toString(),
+                 QStringLiteral("completed No drift"));
+        QCOMPARE(ob->scalar(QStringLiteral("SELECT count(*) FROM atlas.drift_findings WHERE run_id = ?"), {drift}).toInt(), 0);
     }
 };
 

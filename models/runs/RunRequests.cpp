@@ -3,6 +3,7 @@
 #include "db/Connection.h"
 #include "inventory/ExportReader.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -124,6 +125,35 @@ std::optional<RunRequest> RunRequests::addPolicies(db::Connection& conn, const Q
                                             "FROM atlas.inventory_items WHERE tenant_id = ?::uuid AND is_current");
         request.itemsBinds = {uuidText(tenant)};
     }
+    return request;
+}
+
+std::optional<RunRequest> RunRequests::exportBackupSet(db::Connection& conn, const QUuid& tenant, qint64 backupSetId,
+                                                       const QString& folder, QString* error)
+{
+    error->clear();
+    const QFileInfo info(folder);
+    if (info.exists() && (!info.isDir() || !QDir(folder).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden))) {
+        *error = QStringLiteral("%1 is not an empty folder: an export goes into a new or empty one").arg(folder);
+        return std::nullopt;
+    }
+    const QStringList found = column(conn,
+                                     QStringLiteral("SELECT backup_set_id FROM atlas.backup_sets WHERE tenant_id = ?::uuid "
+                                                    "AND backup_set_id = ?"),
+                                     {uuidText(tenant), backupSetId}, error);
+    if (!error->isEmpty())
+        return std::nullopt;
+    if (found.isEmpty()) {
+        *error = QStringLiteral("backup set %1 not found in this tenant").arg(backupSetId);
+        return std::nullopt;
+    }
+    RunRequest request{tenant, QStringLiteral("backup_set"), QStringLiteral("export"),
+                       QJsonObject{{QStringLiteral("backup_set_id"), backupSetId},
+                                   {QStringLiteral("target"), QDir::cleanPath(info.absoluteFilePath())}},
+                       {}};
+    request.itemsQuery = QStringLiteral("SELECT coalesce(jsonb_agg(policy_type || '/' || external_id), '[]'::jsonb) "
+                                        "FROM atlas.backup_set_items WHERE tenant_id = ?::uuid AND backup_set_id = ?");
+    request.itemsBinds = {uuidText(tenant), backupSetId};
     return request;
 }
 

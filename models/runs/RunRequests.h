@@ -44,6 +44,10 @@ public:
     // policyIds empty means every current policy of the tenant.
     static std::optional<RunRequest> addPolicies(db::Connection& conn, const QUuid& tenant, qint64 backupSetId,
                                                  const QStringList& policyIds, QString* error);
+    // Writes the set as an IntuneManagement export in `folder`: an empty or new folder (an
+    // export never mixes with, or overwrites, what is there).
+    static std::optional<RunRequest> exportBackupSet(db::Connection& conn, const QUuid& tenant, qint64 backupSetId,
+                                                     const QString& folder, QString* error);
 };
 
 // Reading runs back through atlas.operation_runs, as JSON objects with its columns.

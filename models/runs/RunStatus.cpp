@@ -1,5 +1,7 @@
 #include "RunStatus.h"
 
+#include "Producers.h"
+
 namespace atlas::runs {
 
 namespace {
@@ -61,13 +63,8 @@ bool isFinalBucket(Bucket bucket)
 
 QString operationLabel(const QString& resource, const QString& action)
 {
-    const QString op = resource + QLatin1Char('/') + action;
-    if (op == QLatin1String("drift/generate"))
-        return QStringLiteral("Drift generation");
-    if (op == QLatin1String("backup_set/add_policies"))
-        return QStringLiteral("Backup set: add policies");
-    if (op == QLatin1String("inventory/import"))
-        return QStringLiteral("Inventory import");
+    if (const ProducerKind* kind = Producers::find(resource, action))
+        return kind->label;
     QString words = resource;
     words.replace(QLatin1Char('_'), QLatin1Char(' '));
     if (!words.isEmpty())

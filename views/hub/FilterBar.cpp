@@ -1,5 +1,7 @@
 #include "FilterBar.h"
 
+#include "runs/Producers.h"
+
 #include <QComboBox>
 #include <QDateTimeEdit>
 #include <QHBoxLayout>
@@ -21,9 +23,8 @@ FilterBar::FilterBar(QWidget* parent)
 {
     m_operation->setObjectName(QStringLiteral("operationFilter"));
     m_operation->addItem(QStringLiteral("All operations"), QString());
-    m_operation->addItem(QStringLiteral("Drift generation"), QStringLiteral("drift/generate"));
-    m_operation->addItem(QStringLiteral("Backup set: add policies"), QStringLiteral("backup_set/add_policies"));
-    m_operation->addItem(QStringLiteral("Inventory import"), QStringLiteral("inventory/import"));
+    for (const runs::ProducerKind& kind : runs::Producers::all())
+        m_operation->addItem(kind.label, kind.key());
 
     m_range->setObjectName(QStringLiteral("rangeFilter"));
     m_range->addItem(QStringLiteral("Any time"), int(hub::RunFilter::TimeRange::All));

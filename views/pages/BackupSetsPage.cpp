@@ -1,5 +1,7 @@
 #include "BackupSetsPage.h"
 
+#include "backup/ExportJob.h"
+
 #include "PolicyPicker.h"
 #include "Tables.h"
 #include "db/DbWorker.h"
@@ -12,6 +14,9 @@
 #include <QSplitter>
 #include <QStyle>
 #include <QTableWidget>
+#include <QFileDialog>
+#include <QDir>
+#include <QFileInfo>
 #include <QVBoxLayout>
 
 namespace atlas::views {
@@ -20,6 +25,7 @@ BackupSetsPage::BackupSetsPage(PageContext context, QWidget* parent)
     : ProducerPage(QStringLiteral("backupPage"), QStringLiteral("Backup sets"), context, parent)
     , m_create(new QPushButton(style()->standardIcon(QStyle::SP_FileDialogNewFolder), QStringLiteral("New backup set…"), this))
     , m_add(new QPushButton(style()->standardIcon(QStyle::SP_ArrowRight), QStringLiteral("Add policies…"), this))
+    , m_export(new QPushButton(style()->standardIcon(QStyle::SP_DialogSaveButton), QStringLiteral("Export…"), this))
     , m_sets(makeListTable({QStringLiteral("Backup set"), QStringLiteral("Policies"), QStringLiteral("Created by"),
                             QStringLiteral("Created")},
                            this))
@@ -32,6 +38,8 @@ BackupSetsPage::BackupSetsPage(PageContext context, QWidget* parent)
     m_add->setObjectName(QStringLiteral("addPolicies"));
     addStartControl(m_create);
     addStartControl(m_add);
+    m_export->setObjectName(QStringLiteral("exportBackupSet"));
+    addStartControl(m_export);
     addCancelControl(QStringLiteral("backup_set"), QStringLiteral("add_policies"));
     m_sets->setObjectName(QStringLiteral("backupSetTable"));
     m_items->setObjectName(QStringLiteral("backupItemTable"));
@@ -71,6 +79,18 @@ BackupSetsPage::BackupSetsPage(PageContext context, QWidget* parent)
             createSet(name.trimmed());
     });
     connect(m_add, &QPushButton::clicked, this, qOverload<>(&BackupSetsPage::addPolicies));
+    connect(m_export, &QPushButton::clicked, this, [this] {
+        const QString parent = QFileDialog::getExistingDirectory(
+            this, QStringLiteral("Export “%1” into a folder").arg(setName(shownSet())), QDir::homePath());
+        if (parent.isEmpty())
+            return;
+        // A folder of its own inside the chosen one, so that nothing already there is mixed in.
+        QString name = backup::ExportJob::safeName(setName(shownSet()), QStringLiteral("Backup set"));
+        QString folder = QDir(parent).filePath(name);
+        for (int n = 2; QFileInfo::exists(folder); ++n)
+            folder = QDir(parent).filePath(QStringLiteral("%1 (%2)").arg(name).arg(n));
+        exportTo(folder);
+    });
     connect(m_sets, &QTableWidget::currentCellChanged, this, [this] {
         updateAdd();
         loadItems();
@@ -229,10 +249,28 @@ void BackupSetsPage::startAdd(const QStringList& policyIds, bool confirm)
              });
 }
 
+void BackupSetsPage::exportTo(const QString& folder)
+{
+    const qint64 setId = shownSet();
+    if (!setId)
+        return;
+    const QUuid tenant = this->tenant();
+    startRun(QStringLiteral("Backup set: export"),
+             QStringLiteral("Write backup set “%1” as an IntuneManagement export into\n%2?")
+                 .arg(setName(setId), QDir::toNativeSeparators(folder)),
+             [tenant, setId, folder](db::Connection& conn, QString* error) {
+                 return runs::RunRequests::exportBackupSet(conn, tenant, setId, folder, error);
+             });
+}
+
 void BackupSetsPage::updateAdd()
 {
     const bool selected = shownSet() != 0;
     m_add->setEnabled(selected);
+    m_export->setEnabled(selected);
+    m_export->setToolTip(selected ? QStringLiteral("Write the selected set as an IntuneManagement export folder, "
+                                                   "to restore a tenant with IntuneManagement")
+                                  : QStringLiteral("Create or select a backup set first"));
     m_add->setToolTip(selected ? QStringLiteral("Choose policies of the inventory to snapshot into the selected set")
                                : QStringLiteral("Create or select a backup set first"));
 }

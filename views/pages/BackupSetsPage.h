@@ -29,9 +29,12 @@ public:
     void addPolicies();
     // Starts add-policies for the selected set with these policies (what the picker's OK does).
     void addPolicies(const QStringList& policyIds);
+    // Writes the selected set as an IntuneManagement export into `folder` (a new or empty one).
+    void exportTo(const QString& folder);
 
     QPushButton* createButton() const { return m_create; }
     QPushButton* addButton() const { return m_add; }
+    QPushButton* exportButton() const { return m_export; }
     QTableWidget* setTable() const { return m_sets; }
     QTableWidget* itemTable() const { return m_items; }
 
@@ -49,6 +52,7 @@ private:
 
     QPushButton* m_create;
     QPushButton* m_add;
+    QPushButton* m_export;
     QTableWidget* m_sets;
     QLineEdit* m_itemSearch;
     QTableWidget* m_items;

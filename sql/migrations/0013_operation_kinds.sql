@@ -1,0 +1,30 @@
+-- The kinds of run, one row each, filled by each producer's migration: what the notifications
+-- and the console call them (the console's own list is models/runs/Producers.cpp). Not tenant
+-- data: every login may read it.
+SET ROLE atlas_owner;
+
+CREATE TABLE atlas.operation_kinds (
+    resource  text NOT NULL CHECK (resource ~ '^[a-z][a-z0-9_]{0,39}$'),
+    action    text NOT NULL CHECK (action ~ '^[a-z][a-z0-9_]{0,39}$'),
+    label     text NOT NULL CHECK (length(label) BETWEEN 1 AND 80),
+    PRIMARY KEY (resource, action)
+);
+INSERT INTO atlas.operation_kinds VALUES
+    ('inventory', 'import', 'Inventory import'),
+    ('drift', 'generate', 'Drift generation'),
+    ('backup_set', 'add_policies', 'Backup set: add policies'),
+    -- Writes a backup set as an IntuneManagement export folder (a run of the console's worker).
+    ('backup_set', 'export', 'Backup set: export');
+REVOKE ALL ON atlas.operation_kinds FROM PUBLIC;
+GRANT SELECT ON atlas.operation_kinds TO atlas_client, atlas_admin, atlas_system;
+
+CREATE OR REPLACE FUNCTION atlas.operation_label(p_resource text, p_action text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce((SELECT k.label FROM atlas.operation_kinds k WHERE k.resource = p_resource AND k.action = p_action),
+                    initcap(replace(p_resource, '_', ' ')) || ': ' || replace(p_action, '_', ' '))
+$$;
+
+INSERT INTO atlas.schema_migrations (version) VALUES ('0013_operation_kinds') ON CONFLICT DO NOTHING;
+RESET ROLE;
