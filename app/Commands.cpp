@@ -467,14 +467,41 @@ int cmdRunsPrune(const QCommandLineParser& parser, const Options& options)
     if (!openSession(parser, options, &session, &error, Access::Write))
         return fail(error);
     qint64 removed = 0;
-    for (;;) { // short transactions: a batch per call
-        const QVariant n = session.conn->scalar(QStringLiteral("SELECT atlas.prune_runs(?::uuid, ?::interval, 1000)"),
-                                                {tenant.toString(QUuid::WithoutBraces), interval});
-        if (!n.isValid())
+    // An owner's prune is a run (in the hub, batch by batch); an administrator who is not a member
+    // of the tenant prunes directly, batch by batch too.
+    const QVariant role = session.conn->scalar(QStringLiteral("SELECT role FROM atlas.my_tenants WHERE tenant_id = ?::uuid"),
+                                               {tenant.toString(QUuid::WithoutBraces)});
+    if (role.toString() == QLatin1String("owner")) {
+        runs::RunApi api(*session.conn);
+        db::DbError dbError;
+        const auto started = api.start(runs::RunRequests::pruneRuns(tenant, interval), &dbError);
+        if (!started)
+            return fail(runs::RunQueries::explain(dbError));
+        if (!started->reused) {
+            ProgressBar bar;
+            runs::RunWorker worker(session.target.spec, started->runId, nullptr,
+                                   [&bar](int done, int total) { bar.update(done, total); });
+            const runs::WorkerOutcome outcome = worker.run();
+            if (!outcome.claimed || outcome.status.isEmpty())
+                return fail(QStringLiteral("prune run #%1 did not finish: %2").arg(started->runId).arg(outcome.error));
+        }
+        QSqlQuery q(session.conn->database());
+        if (!session.conn->exec(q, QStringLiteral("SELECT status, coalesce((summary->>'removed')::bigint, 0), coalesce(message, '') "
+                                                  "FROM atlas.operation_runs WHERE id = ?"), {started->runId}) || !q.next())
             return fail(runs::RunQueries::explain(session.conn->lastError()));
-        removed += n.toLongLong();
-        if (n.toInt() == 0)
-            break;
+        if (q.value(0).toString() != QLatin1String("completed"))
+            return fail(QStringLiteral("prune run #%1 ended %2: %3").arg(started->runId).arg(q.value(0).toString(), q.value(2).toString()));
+        removed = q.value(1).toLongLong();
+    } else {
+        for (;;) { // short transactions: a batch per call
+            const QVariant n = session.conn->scalar(QStringLiteral("SELECT atlas.prune_runs(?::uuid, ?::interval, 1000)"),
+                                                    {tenant.toString(QUuid::WithoutBraces), interval});
+            if (!n.isValid())
+                return fail(runs::RunQueries::explain(session.conn->lastError()));
+            removed += n.toLongLong();
+            if (n.toInt() == 0)
+                break;
+        }
     }
     if (parser.isSet(options.json))
         printJson({{QStringLiteral("removed"), removed}, {QStringLiteral("older_than"), interval}});

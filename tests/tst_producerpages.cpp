@@ -18,6 +18,7 @@
 #include "runs/RunApi.h"
 #include "runs/RunExecutor.h"
 #include "runs/RunRequests.h"
+#include "runs/RunStarter.h"
 
 #include <QAbstractButton>
 #include <QApplication>
@@ -32,6 +33,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QSqlQuery>
 #include <QTableView>
 #include <QTableWidget>
@@ -286,6 +288,32 @@ private Q_SLOTS:
         QCOMPARE(su(QStringLiteral("SELECT count(*) FROM atlas.inventory_items WHERE tenant_id = '%1' AND is_current")
                         .arg(m_fx.tenantA.toString(QUuid::WithoutBraces))).toInt(),
                  allow ? 1 : before + 1);
+    }
+
+    void retentionIsAnOwnersRunOfTheConsole()
+    {
+        for (const char* login : {"manager_a", "operator_a", "readonly_a"}) {
+            auto other = open(QLatin1String(login));
+            QVERIFY(other);
+            QVERIFY2(!other->retentionAction()->isVisible(), login);
+        }
+        auto window = open(QStringLiteral("owner_a"));
+        QVERIFY(window);
+        QVERIFY(window->retentionAction()->isVisible());
+        // An old finished run of the tenant, and the prune that removes it, executed here.
+        const qint64 old = su(QStringLiteral("INSERT INTO atlas.bulk_operation_runs (tenant_id, initiator, resource, action, status, "
+                                             "idempotency_key, finished_at) VALUES ('%1', 'operator_a', 'probe', 'check', 'completed', "
+                                             "'old-for-retention', now() - interval '400 days') RETURNING id")
+                                  .arg(m_fx.tenantA.toString(QUuid::WithoutBraces))).toLongLong();
+        QVERIFY(old > 0);
+        QSignalSpy answered(window->findChild<atlas::runs::RunStarter*>(), &atlas::runs::RunStarter::started);
+        window->startRetention(QStringLiteral("1 year"));
+        QVERIFY(answered.wait(10000));
+        const auto outcome = answered.first().at(0).value<atlas::runs::StartOutcome>();
+        QVERIFY2(outcome.runId > 0, qPrintable(outcome.error));
+        QCOMPARE(waitForRun(window.get(), outcome.runId), QStringLiteral("completed"));
+        QCOMPARE(su(QStringLiteral("SELECT count(*) FROM atlas.bulk_operation_runs WHERE id = %1").arg(old)).toInt(), 0);
+        QVERIFY(su(QStringLiteral("SELECT (summary->>'removed')::int FROM atlas.bulk_operation_runs WHERE id = %1").arg(outcome.runId)).toInt() >= 1);
     }
 
     void importCaptureAndDriftThroughThePages()

@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QtTest>
 
@@ -111,6 +112,20 @@ private Q_SLOTS:
         QCOMPARE(count(QStringLiteral("run_item_results"), QStringLiteral("run_id IN (%1)").arg(oldIds)), 0);
         QCOMPARE(count(QStringLiteral("notifications"), QStringLiteral("run_id IN (%1)").arg(oldIds)), 0);
         QCOMPARE(count(QStringLiteral("bulk_operation_runs"), QStringLiteral("id IN (%1, %2)").arg(recent).arg(active->runId)), 2);
+        // An owner's prune is itself a run, in the hub like any other: one batch, what it removed.
+        QCOMPARE(m_su->scalar(QStringLiteral("SELECT status || ' ' || total_items || ' ' || (summary->>'removed') || ' ' || initiator "
+                                             "FROM atlas.bulk_operation_runs WHERE resource = 'runs' AND action = 'prune' "
+                                             "ORDER BY id DESC LIMIT 1")).toString(),
+                 QStringLiteral("completed 1 3 owner_a"));
+        // Only owners start it; a manager's attempt is refused before anything is counted.
+        auto manager = m_cluster.connectAs(QStringLiteral("manager_a"));
+        QSqlQuery refusal(manager->database());
+        QVERIFY(!refusal.exec(QStringLiteral("SELECT * FROM atlas.start_run('%1', 'runs', 'prune', '{\"older_than\": \"90 days\"}', '[]')").arg(a())));
+        QCOMPARE(refusal.lastError().nativeErrorCode(), QStringLiteral("42501"));
+        auto owner = m_cluster.connectAs(QStringLiteral("owner_a"));
+        QSqlQuery young(owner->database());
+        QVERIFY(!young.exec(QStringLiteral("SELECT * FROM atlas.start_run('%1', 'runs', 'prune', '{\"older_than\": \"-1200 months 36001 days\"}', '[]')").arg(a())));
+        QCOMPARE(young.lastError().nativeErrorCode(), QStringLiteral("22023"));
         QSqlQuery q(op->database());
         QVERIFY(!q.exec(QStringLiteral("SELECT atlas.prune_runs('%1', '1 minute')").arg(a())));
         QCOMPARE(q.lastError().nativeErrorCode(), QStringLiteral("42501")); // operator: refused before the age is looked at

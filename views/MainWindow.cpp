@@ -16,6 +16,7 @@
 #include "pages/DriftPage.h"
 #include "pages/InventoryPage.h"
 #include "runs/RunExecutor.h"
+#include "runs/RunRequests.h"
 #include "runs/RunStarter.h"
 #include "support/Logging.h"
 
@@ -23,6 +24,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QMenuBar>
+#include <QInputDialog>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QRegularExpression>
@@ -215,10 +217,15 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
             QSettings().setValue(QStringLiteral("console/tenant"), tenant.toString(QUuid::WithoutBraces));
         m_identity->setText(QStringLiteral("%1 · %2  ").arg(m_spec.user.isEmpty() ? QStringLiteral("you") : m_spec.user,
                                                             currentRole()));
+        updateRetention();
     });
 
     auto* file = menuBar()->addMenu(QStringLiteral("&File"));
     file->addAction(QStringLiteral("&Connect to another database…"), this, &MainWindow::connectElsewhere);
+    m_retention = file->addAction(QStringLiteral("&Retention…"), this, &MainWindow::chooseRetention);
+    m_retention->setObjectName(QStringLiteral("retentionAction"));
+    m_retention->setToolTip(QStringLiteral("Delete this tenant's finished runs older than an age (owners)"));
+    updateRetention();
     file->addSeparator();
     file->addAction(QStringLiteral("&Quit"), QKeySequence::Quit, this, &MainWindow::quitFromTray);
     auto* view = menuBar()->addMenu(QStringLiteral("&View"));
@@ -263,6 +270,7 @@ void MainWindow::setReadOnly(const QString& reason)
     m_readOnly->show();
     for (ProducerPage* page : producerPages())
         page->setWritable(false);
+    updateRetention();
     statusBar()->showMessage(reason);
     spdlog::warn("console is read-only: {}", reason.toStdString());
 }
@@ -351,6 +359,47 @@ void MainWindow::startAnswered(const runs::StartOutcome& outcome)
                                         "The console now shows what your current role allows.")
                              .arg(m_tenantNames.value(currentTenant(), QStringLiteral("this tenant"))));
     loadTenants();
+}
+
+void MainWindow::updateRetention()
+{
+    if (m_retention)
+        m_retention->setVisible(!isReadOnly() && !currentTenant().isNull() && currentRole() == QLatin1String("owner"));
+}
+
+void MainWindow::chooseRetention()
+{
+    const QStringList ages{QStringLiteral("30 days"), QStringLiteral("90 days"), QStringLiteral("180 days"),
+                           QStringLiteral("1 year"), QStringLiteral("2 years")};
+    bool ok = false;
+    const QString tenantName = m_tenantNames.value(currentTenant());
+    const QString age = QInputDialog::getItem(this, QStringLiteral("Retention"),
+                                              QStringLiteral("Delete the finished runs of %1 older than:").arg(tenantName),
+                                              ages, 1, false, &ok);
+    if (!ok)
+        return;
+    if (QMessageBox::question(this, QStringLiteral("Retention"),
+                              QStringLiteral("Delete the finished runs of %1 older than %2, with their item results, "
+                                             "findings and notifications? Active runs are kept.")
+                                  .arg(tenantName, age),
+                              QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) != QMessageBox::Yes)
+        return;
+    startRetention(age);
+}
+
+void MainWindow::startRetention(const QString& age)
+{
+    const QUuid tenant = currentTenant();
+    m_starter->start(QStringLiteral("Retention: prune runs"),
+                     [tenant, age](db::Connection&, QString*) { return std::optional(runs::RunRequests::pruneRuns(tenant, age)); },
+                     this, [this](const runs::StartOutcome& outcome) {
+                         statusBar()->showMessage(outcome.runId ? QStringLiteral("Retention %1 as run #%2")
+                                                                      .arg(outcome.reused ? QStringLiteral("already running")
+                                                                                          : QStringLiteral("started"))
+                                                                      .arg(outcome.runId)
+                                                                : QStringLiteral("Retention did not start: %1").arg(outcome.error),
+                                                  8000);
+                     });
 }
 
 void MainWindow::updateActivity()

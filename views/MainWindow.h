@@ -8,6 +8,7 @@
 
 #include <array>
 
+class QAction;
 class QComboBox;
 class QLabel;
 class QListWidget;
@@ -89,6 +90,11 @@ public:
     void loadTenants();
     // Version, platform, connection (never a password), tenant, live state, log file.
     QString diagnostics() const;
+    // File → Retention… (owners of the current tenant): asks for an age and prunes the tenant's
+    // finished runs older than it, as a run of this console.
+    QAction* retentionAction() const { return m_retention; }
+    // Starts that run for `age` ("90 days") without asking; the answer goes to the status bar.
+    void startRetention(const QString& age);
 
 Q_SIGNALS:
     void tenantsLoaded();
@@ -98,6 +104,8 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    void updateRetention();
+    void chooseRetention();
     std::array<ProducerPage*, 3> producerPages() const;
     void reapStaleRuns();
     void setConnected(bool connected);
@@ -130,6 +138,7 @@ private:
     QTimer* m_pageRefresh;
     QHash<QUuid, QString> m_tenantNames;
     QString m_readOnlyReason;
+    QAction* m_retention = nullptr;
     bool m_switch = false;
     bool m_switchEmbedded = false;
     db::ConnectionSpec m_switchSpec;

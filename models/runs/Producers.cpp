@@ -1,5 +1,6 @@
 #include "Producers.h"
 
+#include "PruneJob.h"
 #include "RunJob.h"
 #include "backup/AddPoliciesJob.h"
 #include "backup/ExportJob.h"
@@ -24,6 +25,7 @@ const QList<ProducerKind>& Producers::all()
          job<backup::AddPoliciesJob>()},
         {QStringLiteral("backup_set"), QStringLiteral("export"), QStringLiteral("Backup set: export"), job<backup::ExportJob>()},
         {QStringLiteral("inventory"), QStringLiteral("import"), QStringLiteral("Inventory import"), job<inventory::ImportJob>()},
+        {QStringLiteral("runs"), QStringLiteral("prune"), QStringLiteral("Retention: prune runs"), job<PruneJob>()},
     };
     return kinds;
 }

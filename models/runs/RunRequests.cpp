@@ -1,5 +1,6 @@
 #include "RunRequests.h"
 
+#include "PruneJob.h"
 #include "db/Connection.h"
 #include "inventory/ExportReader.h"
 
@@ -154,6 +155,20 @@ std::optional<RunRequest> RunRequests::exportBackupSet(db::Connection& conn, con
     request.itemsQuery = QStringLiteral("SELECT coalesce(jsonb_agg(policy_type || '/' || external_id), '[]'::jsonb) "
                                         "FROM atlas.backup_set_items WHERE tenant_id = ?::uuid AND backup_set_id = ?");
     request.itemsBinds = {uuidText(tenant), backupSetId};
+    return request;
+}
+
+RunRequest RunRequests::pruneRuns(const QUuid& tenant, const QString& olderThan)
+{
+    RunRequest request{tenant, QStringLiteral("runs"), QStringLiteral("prune"),
+                       QJsonObject{{QStringLiteral("older_than"), olderThan}}, {}};
+    // The batches, counted in the starting statement (start_run checks the age first).
+    request.itemsQuery = QStringLiteral(
+        "SELECT coalesce(jsonb_agg('batch-' || lpad(g::text, 6, '0') ORDER BY g), '[]'::jsonb) "
+        "FROM generate_series(1, (SELECT ceil(count(*) / %1.0)::int FROM atlas.bulk_operation_runs o "
+        "WHERE o.tenant_id = ?::uuid AND o.status NOT IN ('pending', 'running') "
+        "AND coalesce(o.finished_at, o.created_at) < now() - ?::interval)) g").arg(PruneJob::kBatch);
+    request.itemsBinds = {uuidText(tenant), olderThan};
     return request;
 }
 

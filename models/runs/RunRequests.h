@@ -48,6 +48,9 @@ public:
     // export never mixes with, or overwrites, what is there).
     static std::optional<RunRequest> exportBackupSet(db::Connection& conn, const QUuid& tenant, qint64 backupSetId,
                                                      const QString& folder, QString* error);
+    // Retention as a run: the tenant's finished runs older than `olderThan` (an interval such as
+    // "90 days"), one item per batch of PruneJob::kBatch runs as counted now.
+    static RunRequest pruneRuns(const QUuid& tenant, const QString& olderThan);
 };
 
 // Reading runs back through atlas.operation_runs, as JSON objects with its columns.

@@ -489,7 +489,7 @@ $$;
 -- Starting: limits and shapes first, before any heavy work.
 ------------------------------------------------------------------------------------------
 CREATE FUNCTION atlas.check_scope(p_tenant uuid, p_resource text, p_action text, p_scope jsonb) RETURNS void
-LANGUAGE plpgsql STABLE
+LANGUAGE plpgsql VOLATILE -- it may ask for the caller's current role (a row lock)
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -526,6 +526,19 @@ BEGIN
             RAISE EXCEPTION 'an export run needs the backup_set_id of a backup set of its tenant and a target folder'
                 USING ERRCODE = '22023';
         END IF;
+    WHEN 'runs/prune' THEN
+        IF coalesce(atlas.current_role_in(p_tenant), '') <> 'owner' THEN
+            RAISE EXCEPTION 'only an owner of the tenant may prune its runs' USING ERRCODE = '42501';
+        END IF;
+        BEGIN
+            IF jsonb_typeof(p_scope -> 'older_than') IS DISTINCT FROM 'string'
+               OR now() - (p_scope ->> 'older_than')::interval > now() - interval '1 hour' THEN
+                RAISE EXCEPTION 'a prune run needs older_than, an age of at least one hour' USING ERRCODE = '22023';
+            END IF;
+        EXCEPTION WHEN invalid_datetime_format OR datetime_field_overflow OR interval_field_overflow
+                       OR syntax_error THEN
+            RAISE EXCEPTION 'a prune run needs older_than, an age of at least one hour' USING ERRCODE = '22023';
+        END;
     WHEN 'inventory/import' THEN
         IF jsonb_typeof(p_scope -> 'source') IS DISTINCT FROM 'string'
            OR length(btrim(p_scope ->> 'source')) = 0 THEN

@@ -14,7 +14,9 @@ INSERT INTO atlas.operation_kinds VALUES
     ('drift', 'generate', 'Drift generation'),
     ('backup_set', 'add_policies', 'Backup set: add policies'),
     -- Writes a backup set as an IntuneManagement export folder (a run of the console's worker).
-    ('backup_set', 'export', 'Backup set: export');
+    ('backup_set', 'export', 'Backup set: export'),
+    -- Retention as a run: an owner's prune of finished runs, batch by batch.
+    ('runs', 'prune', 'Retention: prune runs');
 REVOKE ALL ON atlas.operation_kinds FROM PUBLIC;
 GRANT SELECT ON atlas.operation_kinds TO atlas_client, atlas_admin, atlas_system;
 
