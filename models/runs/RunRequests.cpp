@@ -29,6 +29,23 @@ QStringList column(db::Connection& conn, const QString& sql, const QVariantList&
     return out;
 }
 
+// True when `id` is a row of atlas.`table` (keyed by `key`) in `tenant`; otherwise *error says why
+// ("backup set 7 not found in this tenant", or the database's error).
+bool existsInTenant(db::Connection& conn, const QUuid& tenant, const QString& table, const QString& key, qint64 id,
+                    const QString& what, QString* error)
+{
+    error->clear();
+    const QStringList found = column(conn, QStringLiteral("SELECT %1 FROM atlas.%2 WHERE tenant_id = ?::uuid AND %1 = ?").arg(key, table),
+                                     {uuidText(tenant), id}, error);
+    if (!error->isEmpty())
+        return false;
+    if (found.isEmpty()) {
+        *error = QStringLiteral("%1 %2 not found in this tenant").arg(what).arg(id);
+        return false;
+    }
+    return true;
+}
+
 // Columns of atlas.operation_runs that hold JSON.
 bool isJsonColumn(const QString& name)
 {
@@ -85,16 +102,9 @@ std::optional<RunRequest> RunRequests::inventoryImport(const QUuid& tenant, cons
 std::optional<RunRequest> RunRequests::driftGenerate(db::Connection& conn, const QUuid& tenant, qint64 baselineId,
                                                      QString* error)
 {
-    const QStringList found = column(conn,
-                                     QStringLiteral("SELECT baseline_id FROM atlas.baselines WHERE tenant_id = ?::uuid "
-                                                    "AND baseline_id = ?"),
-                                     {uuidText(tenant), baselineId}, error);
-    if (!error->isEmpty())
+    if (!existsInTenant(conn, tenant, QStringLiteral("baselines"), QStringLiteral("baseline_id"), baselineId,
+                        QStringLiteral("baseline"), error))
         return std::nullopt;
-    if (found.isEmpty()) {
-        *error = QStringLiteral("baseline %1 not found in this tenant").arg(baselineId);
-        return std::nullopt;
-    }
     RunRequest request{tenant, QStringLiteral("drift"), QStringLiteral("generate"),
                        QJsonObject{{QStringLiteral("baseline_id"), baselineId}}, {}};
     // Every policy in the baseline or the inventory.
@@ -109,16 +119,9 @@ std::optional<RunRequest> RunRequests::driftGenerate(db::Connection& conn, const
 std::optional<RunRequest> RunRequests::addPolicies(db::Connection& conn, const QUuid& tenant, qint64 backupSetId,
                                                    const QStringList& policyIds, QString* error)
 {
-    const QStringList found = column(conn,
-                                     QStringLiteral("SELECT backup_set_id FROM atlas.backup_sets WHERE tenant_id = ?::uuid "
-                                                    "AND backup_set_id = ?"),
-                                     {uuidText(tenant), backupSetId}, error);
-    if (!error->isEmpty())
+    if (!existsInTenant(conn, tenant, QStringLiteral("backup_sets"), QStringLiteral("backup_set_id"), backupSetId,
+                        QStringLiteral("backup set"), error))
         return std::nullopt;
-    if (found.isEmpty()) {
-        *error = QStringLiteral("backup set %1 not found in this tenant").arg(backupSetId);
-        return std::nullopt;
-    }
     RunRequest request{tenant, QStringLiteral("backup_set"), QStringLiteral("add_policies"),
                        QJsonObject{{QStringLiteral("backup_set_id"), backupSetId}}, policyIds};
     if (policyIds.isEmpty()) {
@@ -132,22 +135,14 @@ std::optional<RunRequest> RunRequests::addPolicies(db::Connection& conn, const Q
 std::optional<RunRequest> RunRequests::exportBackupSet(db::Connection& conn, const QUuid& tenant, qint64 backupSetId,
                                                        const QString& folder, QString* error)
 {
-    error->clear();
     const QFileInfo info(folder);
     if (info.exists() && (!info.isDir() || !QDir(folder).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden))) {
         *error = QStringLiteral("%1 is not an empty folder: an export goes into a new or empty one").arg(folder);
         return std::nullopt;
     }
-    const QStringList found = column(conn,
-                                     QStringLiteral("SELECT backup_set_id FROM atlas.backup_sets WHERE tenant_id = ?::uuid "
-                                                    "AND backup_set_id = ?"),
-                                     {uuidText(tenant), backupSetId}, error);
-    if (!error->isEmpty())
+    if (!existsInTenant(conn, tenant, QStringLiteral("backup_sets"), QStringLiteral("backup_set_id"), backupSetId,
+                        QStringLiteral("backup set"), error))
         return std::nullopt;
-    if (found.isEmpty()) {
-        *error = QStringLiteral("backup set %1 not found in this tenant").arg(backupSetId);
-        return std::nullopt;
-    }
     RunRequest request{tenant, QStringLiteral("backup_set"), QStringLiteral("export"),
                        QJsonObject{{QStringLiteral("backup_set_id"), backupSetId},
                                    {QStringLiteral("target"), QDir::cleanPath(info.absoluteFilePath())}},
