@@ -209,16 +209,20 @@ bool follow(db::Connection& conn, qint64 id, QString* error)
     }
 }
 
-int startAndExecute(Session& session, const runs::RunRequest& request, const QCommandLineParser& parser,
-                    const Options& options)
+// Starts the run and executes it here with a progress bar (or, when an identical run is active
+// elsewhere, follows it to its end with --wait). 0 with *runId and *reused, or the exit status of
+// a failure already reported.
+int execute(Session& session, const runs::RunRequest& request, const QCommandLineParser& parser, const Options& options,
+            qint64* runId, bool* reused)
 {
     runs::RunApi api(*session.conn);
     db::DbError error;
     const auto started = api.start(request, &error);
     if (!started)
         return fail(runs::RunQueries::explain(error));
-    bool reused = started->reused;
-    if (!reused) {
+    *runId = started->runId;
+    *reused = started->reused;
+    if (!*reused) {
         ProgressBar bar;
         runs::RunWorker worker(session.target.spec, started->runId, nullptr,
                                [&bar](int done, int total) { bar.update(done, total); });
@@ -226,16 +230,26 @@ int startAndExecute(Session& session, const runs::RunRequest& request, const QCo
         if (!outcome.error.isEmpty() && !outcome.claimed)
             return fail(QStringLiteral("cannot execute run #%1: %2").arg(started->runId).arg(outcome.error));
         if (!outcome.claimed)
-            reused = true; // another console claimed it first
+            *reused = true; // another console claimed it first
         else if (outcome.leaseLost)
             return fail(QStringLiteral("run #%1 was taken over (its worker was presumed lost)").arg(started->runId));
     }
-    if (reused && parser.isSet(options.wait)) {
+    if (*reused && parser.isSet(options.wait)) {
         QString followError;
         if (!follow(*session.conn, started->runId, &followError))
             return fail(followError);
     }
-    return printRun(*session.conn, started->runId, reused, parser.isSet(options.json));
+    return 0;
+}
+
+int startAndExecute(Session& session, const runs::RunRequest& request, const QCommandLineParser& parser,
+                    const Options& options)
+{
+    qint64 runId = 0;
+    bool reused = false;
+    if (const int failed = execute(session, request, parser, options, &runId, &reused))
+        return failed;
+    return printRun(*session.conn, runId, reused, parser.isSet(options.json));
 }
 
 QString parseSince(const QString& text, QString* error)
@@ -472,25 +486,16 @@ int cmdRunsPrune(const QCommandLineParser& parser, const Options& options)
     const QVariant role = session.conn->scalar(QStringLiteral("SELECT role FROM atlas.my_tenants WHERE tenant_id = ?::uuid"),
                                                {tenant.toString(QUuid::WithoutBraces)});
     if (role.toString() == QLatin1String("owner")) {
-        runs::RunApi api(*session.conn);
-        db::DbError dbError;
-        const auto started = api.start(runs::RunRequests::pruneRuns(tenant, interval), &dbError);
-        if (!started)
-            return fail(runs::RunQueries::explain(dbError));
-        if (!started->reused) {
-            ProgressBar bar;
-            runs::RunWorker worker(session.target.spec, started->runId, nullptr,
-                                   [&bar](int done, int total) { bar.update(done, total); });
-            const runs::WorkerOutcome outcome = worker.run();
-            if (!outcome.claimed || outcome.status.isEmpty())
-                return fail(QStringLiteral("prune run #%1 did not finish: %2").arg(started->runId).arg(outcome.error));
-        }
+        qint64 runId = 0;
+        bool reused = false;
+        if (const int failed = execute(session, runs::RunRequests::pruneRuns(tenant, interval), parser, options, &runId, &reused))
+            return failed;
         QSqlQuery q(session.conn->database());
         if (!session.conn->exec(q, QStringLiteral("SELECT status, coalesce((summary->>'removed')::bigint, 0), coalesce(message, '') "
-                                                  "FROM atlas.operation_runs WHERE id = ?"), {started->runId}) || !q.next())
+                                                  "FROM atlas.operation_runs WHERE id = ?"), {runId}) || !q.next())
             return fail(runs::RunQueries::explain(session.conn->lastError()));
         if (q.value(0).toString() != QLatin1String("completed"))
-            return fail(QStringLiteral("prune run #%1 ended %2: %3").arg(started->runId).arg(q.value(0).toString(), q.value(2).toString()));
+            return fail(QStringLiteral("prune run #%1 ended %2: %3").arg(runId).arg(q.value(0).toString(), q.value(2).toString()));
         removed = q.value(1).toLongLong();
     } else {
         for (;;) { // short transactions: a batch per call
