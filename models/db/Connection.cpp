@@ -217,9 +217,9 @@ void Connection::sendWakeUps()
     if (wakeUps.isEmpty() || !isOpen())
         return;
     const DbError kept = m_lastError; // a failed wake-up is not the caller's error
-    QSqlQuery q(database());
     for (const auto& [channel, payload] : wakeUps) {
-        if (!exec(q, QStringLiteral("SELECT pg_notify(?, ?)"), {channel, payload}))
+        // One round trip each, after every batch: no statement to prepare first.
+        if (!execParams("SELECT pg_notify($1, $2)", {channel.toUtf8(), payload.toUtf8()}))
             spdlog::debug("wake-up on {} not sent: {}", channel.toStdString(), m_lastError.message.toStdString());
     }
     m_lastError = kept;
