@@ -78,14 +78,19 @@ void ExportJob::execute(runs::RunContext& ctx)
             const QString type = q.value(1).toString();
             found.insert(item);
             const QDir typeDir(target + QLatin1Char('/') + safeName(type, QStringLiteral("Policies")));
+            // A type's folder is made with its first file.
+            auto names = namesByType.find(type);
+            const bool folderReady = names != namesByType.end() || QDir().mkpath(typeDir.path());
+            if (names == namesByType.end())
+                names = namesByType.insert(type, {});
             // The tool's layout: indented JSON, UTF-16LE with BOM, CRLF.
             const QJsonDocument doc = QJsonDocument::fromJson(q.value(4).toString().toUtf8());
             QString text = QString::fromUtf8(doc.toJson(QJsonDocument::Indented)).trimmed();
             text.replace(QLatin1Char('\n'), QStringLiteral("\r\n"));
             QStringEncoder encoder(QStringConverter::Utf16LE, QStringConverter::Flag::WriteBom);
-            const QString fileName = safeFileName(q.value(3).toString(), q.value(2).toString(), &namesByType[type]);
+            const QString fileName = safeFileName(q.value(3).toString(), q.value(2).toString(), &*names);
             QSaveFile file(typeDir.filePath(fileName));
-            const bool ok = QDir().mkpath(typeDir.path()) && file.open(QIODevice::WriteOnly) &&
+            const bool ok = folderReady && file.open(QIODevice::WriteOnly) &&
                             file.write(encoder.encode(text)) >= 0 && file.commit();
             if (ok) {
                 ++written;
