@@ -125,7 +125,7 @@ int main(int argc, char** argv)
         open << ms(t);
     }
     // 2. A filter change: bucket "failed", then back, alternating with operation filters.
-    const QStringList buckets{QStringLiteral("failed"), QStringLiteral("partially_succeeded"), QStringLiteral("succeeded")};
+    const atlas::runs::Bucket buckets[]{atlas::runs::Bucket::Failed, atlas::runs::Bucket::PartiallySucceeded, atlas::runs::Bucket::Succeeded};
     for (int i = 0; i < 15; ++i) {
         hub::RunFilter f;
         f.setTenant(fx.tenantA);

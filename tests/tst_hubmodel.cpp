@@ -150,7 +150,7 @@ private Q_SLOTS:
         search.replace(QStringLiteral("SEARCH_ID"), someId);
         where.replace(QStringLiteral("SEARCH_ID"), someId);
         RunFilter f = base();
-        f.setBucket(bucket);
+        f.setBucket(atlas::runs::bucketFromFilterKey(bucket));
         f.setOperation(operation);
         f.setTimeRange(RunFilter::TimeRange(range));
         f.setSearch(search);
@@ -172,7 +172,7 @@ private Q_SLOTS:
                                       "WHERE tenant_id = '%1' AND resource = 'backup_set' GROUP BY 1").arg(a())));
         int buckets = 0;
         while (q.next()) {
-            QCOMPARE(got.value(q.value(0).toString()), q.value(1).toInt());
+            QCOMPARE(got.value(atlas::runs::bucketFromKey(q.value(0).toString())), q.value(1).toInt());
             ++buckets;
         }
         QCOMPARE(got.size(), buckets);
@@ -218,7 +218,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("runs.csv"));
         RunFilter f = base();
-        f.setBucket(QStringLiteral("failed"));
+        f.setBucket(atlas::runs::Bucket::Failed);
         QSignalSpy done(m_session->backgroundLoader(), &atlas::hub::RunLoader::exported);
         atlas::hub::RunLoader* loader = m_session->backgroundLoader();
         QMetaObject::invokeMethod(loader, [=] { loader->exportCsv(f, path); }, Qt::QueuedConnection);
@@ -311,19 +311,19 @@ private Q_SLOTS:
         QVERIFY(started);
         QTRY_COMPARE_WITH_TIMEOUT(m_model->rowCount(), before + 1, 1000);
         QCOMPARE(m_model->runAt(0)->id, started->runId);
-        QCOMPARE(m_model->runAt(0)->bucket, QStringLiteral("queued"));
+        QCOMPARE(m_model->runAt(0)->bucket, atlas::runs::Bucket::Queued);
         // ...works on it and finishes it: the same row follows.
         const auto lease = api.claim(started->runId, &error);
         QVERIFY(api.record(started->runId, *lease, {atlas::runs::ItemResult::succeeded(QStringLiteral("x"))}, &error));
         QTRY_COMPARE_WITH_TIMEOUT(m_model->runAt(0)->processed, 1, 1000);
         QVERIFY(api.record(started->runId, *lease, {atlas::runs::ItemResult::failed(QStringLiteral("y"), QStringLiteral("policy_not_found"), {})}, &error));
         QVERIFY(api.finish(started->runId, *lease, {}, {}, &error));
-        QTRY_COMPARE_WITH_TIMEOUT(m_model->runAt(0)->bucket, QStringLiteral("partially_succeeded"), 1000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_model->runAt(0)->bucket, atlas::runs::Bucket::PartiallySucceeded, 1000);
         QCOMPARE(m_model->rowCount(), before + 1);
 
         // A run that stops matching the filter leaves the table.
         RunFilter running = base();
-        running.setBucket(QStringLiteral("running"));
+        running.setBucket(atlas::runs::Bucket::Running);
         const auto second = api.start(m_fx.tenantA, QStringLiteral("probe"), QStringLiteral("check"),
                                       QJsonObject{{QStringLiteral("live"), 2}}, {}, &error);
         const auto lease2 = api.claim(second->runId, &error);

@@ -206,7 +206,7 @@ private Q_SLOTS:
         atlas::views::BucketList* buckets = hub->bucketList();
         QTRY_VERIFY_WITH_TIMEOUT(buckets->item(4)->data(Qt::UserRole + 1).toInt() == 1, 5000);
         buckets->setCurrentRow(4);
-        QCOMPARE(hub->model()->filter().bucket(), QStringLiteral("partially_succeeded"));
+        QCOMPARE(hub->model()->filter().bucket(), atlas::runs::Bucket::PartiallySucceeded);
         QTRY_COMPARE_WITH_TIMEOUT(hub->model()->rowCount(), 1, 5000);
         QCOMPARE(hub->model()->runAt(0)->id, m_partialRun);
         buckets->setCurrentRow(0);
@@ -232,13 +232,13 @@ private Q_SLOTS:
             QVERIFY(window);
             window->hubPage()->bucketList()->setCurrentRow(5); // failed
             window->hubPage()->filterBar()->rangeCombo()->setCurrentIndex(3); // last 7 days
-            QTRY_COMPARE(window->hubPage()->filter().bucket(), QStringLiteral("failed"));
+            QTRY_COMPARE(window->hubPage()->filter().bucket(), atlas::runs::Bucket::Failed);
         }
         auto again = open(QStringLiteral("owner_a"));
         QVERIFY(again);
-        QCOMPARE(again->hubPage()->filter().bucket(), QStringLiteral("failed"));
+        QCOMPARE(again->hubPage()->filter().bucket(), atlas::runs::Bucket::Failed);
         QCOMPARE(again->hubPage()->filter().timeRange(), atlas::hub::RunFilter::TimeRange::Last7Days);
-        QCOMPARE(again->hubPage()->bucketList()->bucket(), QStringLiteral("failed"));
+        QCOMPARE(again->hubPage()->bucketList()->bucket(), atlas::runs::Bucket::Failed);
         QCOMPARE(again->hubPage()->filterBar()->rangeCombo()->currentIndex(), 3);
         QCOMPARE(again->hubPage()->filter().tenant(), m_fx.tenantA);
 

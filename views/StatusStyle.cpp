@@ -6,16 +6,23 @@
 
 namespace atlas::views {
 
-QColor StatusStyle::color(const QString& bucket)
+QColor StatusStyle::color(runs::Bucket bucket)
 {
-    static const QHash<QString, QColor> colors{
-        {QStringLiteral("queued"), QColor(0x80, 0x86, 0x9a)},
-        {QStringLiteral("running"), QColor(0x2b, 0x7c, 0xd3)},
-        {QStringLiteral("succeeded"), QColor(0x2e, 0x9d, 0x5b)},
-        {QStringLiteral("partially_succeeded"), QColor(0xd9, 0x8c, 0x1f)},
-        {QStringLiteral("failed"), QColor(0xd1, 0x3b, 0x3b)},
-    };
-    return colors.value(bucket, QColor(0x99, 0x99, 0x99));
+    switch (bucket) {
+    case runs::Bucket::Queued:
+        return {0x80, 0x86, 0x9a};
+    case runs::Bucket::Running:
+        return {0x2b, 0x7c, 0xd3};
+    case runs::Bucket::Succeeded:
+        return {0x2e, 0x9d, 0x5b};
+    case runs::Bucket::PartiallySucceeded:
+        return {0xd9, 0x8c, 0x1f};
+    case runs::Bucket::Failed:
+        return {0xd1, 0x3b, 0x3b};
+    case runs::Bucket::Unknown:
+        break;
+    }
+    return {0x99, 0x99, 0x99};
 }
 
 QColor StatusStyle::blend(const QColor& base, const QColor& accent, qreal amount)
@@ -26,9 +33,9 @@ QColor StatusStyle::blend(const QColor& base, const QColor& accent, qreal amount
     return c;
 }
 
-QIcon StatusStyle::icon(const QString& bucket)
+QIcon StatusStyle::icon(runs::Bucket bucket)
 {
-    static QHash<QString, QIcon> cache;
+    static QHash<runs::Bucket, QIcon> cache;
     auto it = cache.find(bucket);
     if (it != cache.end())
         return *it;
@@ -43,24 +50,24 @@ QIcon StatusStyle::icon(const QString& bucket)
         p.setBrush(c);
         const qreal m = size * 0.12;
         const QRectF r(m, m, size - 2 * m, size - 2 * m);
-        if (bucket == QLatin1String("partially_succeeded")) {
+        if (bucket == runs::Bucket::PartiallySucceeded) {
             p.drawPie(r, 90 * 16, 180 * 16); // half filled
             p.setBrush(Qt::NoBrush);
             p.setPen(QPen(c, size * 0.12));
             p.drawEllipse(r.adjusted(size * 0.06, size * 0.06, -size * 0.06, -size * 0.06));
-        } else if (bucket == QLatin1String("queued")) {
+        } else if (bucket == runs::Bucket::Queued) {
             p.setBrush(Qt::NoBrush);
             p.setPen(QPen(c, size * 0.14));
             p.drawEllipse(r.adjusted(size * 0.07, size * 0.07, -size * 0.07, -size * 0.07));
         } else {
             p.drawEllipse(r);
             p.setPen(QPen(Qt::white, size * 0.12, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
-            if (bucket == QLatin1String("succeeded")) {
+            if (bucket == runs::Bucket::Succeeded) {
                 p.drawPolyline(QPolygonF{{size * 0.30, size * 0.52}, {size * 0.45, size * 0.66}, {size * 0.71, size * 0.36}});
-            } else if (bucket == QLatin1String("failed")) {
+            } else if (bucket == runs::Bucket::Failed) {
                 p.drawLine(QPointF(size * 0.34, size * 0.34), QPointF(size * 0.66, size * 0.66));
                 p.drawLine(QPointF(size * 0.66, size * 0.34), QPointF(size * 0.34, size * 0.66));
-            } else if (bucket == QLatin1String("running")) {
+            } else if (bucket == runs::Bucket::Running) {
                 p.drawLine(QPointF(size * 0.5, size * 0.28), QPointF(size * 0.5, size * 0.52));
                 p.drawLine(QPointF(size * 0.5, size * 0.52), QPointF(size * 0.68, size * 0.62));
             }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "runs/RunStatus.h"
+
 #include <QColor>
 #include <QIcon>
 #include <QString>
@@ -10,8 +12,8 @@ namespace atlas::views {
 class StatusStyle final
 {
 public:
-    static QColor color(const QString& bucket);
-    static QIcon icon(const QString& bucket);
+    static QColor color(runs::Bucket bucket);
+    static QIcon icon(runs::Bucket bucket);
     // `base` moved `amount` (0..1) of the way towards `accent`: a tint that keeps the palette's
     // lightness, so it reads on light and dark themes alike.
     static QColor blend(const QColor& base, const QColor& accent, qreal amount);

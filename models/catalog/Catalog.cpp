@@ -100,7 +100,8 @@ Rows<DriftRun> driftRuns(db::Connection& conn, const QUuid& tenant, int limit)
                        "WHERE r.tenant_id = ?::uuid AND r.resource = 'drift' AND r.action = 'generate' "
                        "ORDER BY r.created_at DESC, r.id DESC LIMIT ?"),
         {uuidText(tenant), limit}, [](const QSqlQuery& q) {
-            return DriftRun{q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toString(), q.value(3).toString(),
+            return DriftRun{q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toString(),
+                            runs::bucketFromKey(q.value(3).toString()),
                             q.value(4).toString(), q.value(5).toDateTime(), q.value(6).toInt()};
         });
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "db/DbError.h"
+#include "runs/RunStatus.h"
 
 #include <QDateTime>
 #include <QList>
@@ -58,7 +59,7 @@ struct DriftRun
     qint64 id = 0;
     qint64 baselineId = 0;
     QString baselineName;
-    QString bucket;
+    runs::Bucket bucket = runs::Bucket::Unknown;
     QString initiator;
     QDateTime createdAt;
     int findings = -1; // from the run's summary; -1 while it runs

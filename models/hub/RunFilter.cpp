@@ -33,9 +33,9 @@ bool RunFilter::setOperation(const QString& resourceAction)
     return assign(m_operation, resourceAction.count(QLatin1Char('/')) == 1 ? resourceAction : QString());
 }
 
-bool RunFilter::setBucket(const QString& bucket)
+bool RunFilter::setBucket(std::optional<runs::Bucket> bucket)
 {
-    return assign(m_bucket, runs::bucketFromKey(bucket) == runs::Bucket::Unknown ? QString() : bucket);
+    return assign(m_bucket, bucket == runs::Bucket::Unknown ? std::nullopt : bucket);
 }
 
 bool RunFilter::setTimeRange(TimeRange range) { return assign(m_range, range); }
@@ -79,9 +79,9 @@ QString RunFilter::toSql(QVariantList* binds, bool withBucket) const
         where << QStringLiteral("r.resource = ? AND r.action = ?");
         *binds << m_operation.section(QLatin1Char('/'), 0, 0) << m_operation.section(QLatin1Char('/'), 1, 1);
     }
-    if (withBucket && !m_bucket.isEmpty()) {
+    if (withBucket && m_bucket) {
         where << QStringLiteral("r.status_bucket = ?");
-        *binds << m_bucket;
+        *binds << runs::bucketKey(*m_bucket);
     }
     const auto [from, to] = window();
     if (from.isValid()) {
@@ -107,7 +107,7 @@ QString RunFilter::toSql(QVariantList* binds, bool withBucket) const
 QVariantMap RunFilter::toMap() const
 {
     return {{QStringLiteral("operation"), m_operation},
-            {QStringLiteral("bucket"), m_bucket},
+            {QStringLiteral("bucket"), m_bucket ? runs::bucketKey(*m_bucket) : QString()},
             {QStringLiteral("range"), int(m_range)},
             {QStringLiteral("from"), m_from},
             {QStringLiteral("to"), m_to},
@@ -117,7 +117,7 @@ QVariantMap RunFilter::toMap() const
 void RunFilter::fromMap(const QVariantMap& map)
 {
     setOperation(map.value(QStringLiteral("operation")).toString());
-    setBucket(map.value(QStringLiteral("bucket")).toString());
+    setBucket(runs::bucketFromFilterKey(map.value(QStringLiteral("bucket")).toString()));
     const int range = map.value(QStringLiteral("range")).toInt();
     setTimeRange(range >= 0 && range <= int(TimeRange::Custom) ? TimeRange(range) : TimeRange::All);
     setCustomRange(map.value(QStringLiteral("from")).toDateTime(), map.value(QStringLiteral("to")).toDateTime());

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "runs/RunStatus.h"
+
 #include <QDateTime>
 #include <QString>
 #include <QUuid>
@@ -26,7 +28,7 @@ public:
 
     const QUuid& tenant() const { return m_tenant; }
     const QString& operation() const { return m_operation; } // "resource/action", empty: all
-    const QString& bucket() const { return m_bucket; }       // a bucket key, empty: all
+    std::optional<runs::Bucket> bucket() const { return m_bucket; } // nullopt: all
     TimeRange timeRange() const { return m_range; }
     const QDateTime& customFrom() const { return m_from; }
     const QDateTime& customTo() const { return m_to; }
@@ -34,7 +36,7 @@ public:
 
     bool setTenant(const QUuid& tenant);
     bool setOperation(const QString& resourceAction);
-    bool setBucket(const QString& bucket);
+    bool setBucket(std::optional<runs::Bucket> bucket);
     bool setTimeRange(TimeRange range);
     bool setCustomRange(const QDateTime& from, const QDateTime& to);
     bool setSearch(const QString& text);
@@ -57,7 +59,7 @@ public:
 private:
     QUuid m_tenant;
     QString m_operation;
-    QString m_bucket;
+    std::optional<runs::Bucket> m_bucket;
     TimeRange m_range = TimeRange::All;
     QDateTime m_from;
     QDateTime m_to;

@@ -179,7 +179,7 @@ void RunLoader::loadCounts(quint64 generation, const RunFilter& filter)
     }
     BucketCounts counts;
     while (q.next())
-        counts.insert(q.value(0).toString(), q.value(1).toInt());
+        counts.insert(runs::bucketFromKey(q.value(0).toString()), q.value(1).toInt());
     Q_EMIT countsLoaded(generation, counts);
 }
 
@@ -268,7 +268,7 @@ void RunLoader::exportCsv(const RunFilter& filter, const QString& path)
     while (q.next()) {
         const RunRow r = RunRow::fromQuery(q);
         out << r.id << ',' << csvField(runs::operationLabel(r.resource, r.action)) << ',' << csvField(r.resource) << ','
-            << csvField(r.action) << ',' << csvField(r.status) << ',' << csvField(r.bucket) << ',' << r.total << ','
+            << csvField(r.action) << ',' << csvField(r.status) << ',' << csvField(runs::bucketKey(r.bucket)) << ',' << r.total << ','
             << r.processed << ',' << r.succeeded << ',' << r.failed << ',' << r.skipped << ',' << csvField(r.initiator)
             << ',' << r.createdAt.toString(Qt::ISODateWithMs) << ',' << r.startedAt.toString(Qt::ISODateWithMs) << ','
             << r.finishedAt.toString(Qt::ISODateWithMs) << '\n';

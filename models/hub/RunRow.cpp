@@ -27,7 +27,7 @@ RunRow RunRow::fromQuery(const QSqlQuery& q)
     r.resource = q.value(1).toString();
     r.action = q.value(2).toString();
     r.status = q.value(3).toString();
-    r.bucket = q.value(4).toString();
+    r.bucket = runs::bucketFromKey(q.value(4).toString());
     r.total = q.value(5).toInt();
     r.processed = q.value(6).toInt();
     r.succeeded = q.value(7).toInt();

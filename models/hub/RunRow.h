@@ -1,5 +1,7 @@
 #pragma once
 
+#include "runs/RunStatus.h"
+
 #include <QDateTime>
 #include <QHash>
 #include <QJsonObject>
@@ -19,7 +21,7 @@ struct RunRow
     QString resource;
     QString action;
     QString status;
-    QString bucket;
+    runs::Bucket bucket = runs::Bucket::Unknown;
     int total = 0;
     int processed = 0;
     int succeeded = 0;
@@ -65,7 +67,7 @@ struct RunDetail
     static constexpr int kMaxFailures = 1000;
 };
 
-using BucketCounts = QHash<QString, int>;
+using BucketCounts = QHash<runs::Bucket, int>;
 
 } // namespace atlas::hub
 

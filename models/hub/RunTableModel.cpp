@@ -54,92 +54,82 @@ QString RunTableModel::durationText(const RunRow& row, const QDateTime& now)
     return QStringLiteral("%1 h %2 min").arg(secs / 3600).arg((secs % 3600) / 60);
 }
 
+namespace {
+// One row per column: everything the table says about it in one place.
+struct ColumnSpec
+{
+    const char* header;
+    bool rightAligned;
+    QVariant (*display)(const RunRow&, const QDateTime& now);
+    QVariant (*sortValue)(const RunRow&, const QDateTime& now); // RawValueRole
+};
+
+QDateTime startedOrCreated(const RunRow& r) { return r.startedAt.isValid() ? r.startedAt : r.createdAt; }
+
+qint64 durationMs(const RunRow& r, const QDateTime& now)
+{
+    return r.startedAt.isValid() ? r.startedAt.msecsTo(r.finishedAt.isValid() ? r.finishedAt : now) : qint64(-1);
+}
+
+const ColumnSpec kColumns[RunTableModel::ColumnCount] = {
+    {"Run", true, [](const RunRow& r, const QDateTime&) { return QVariant(r.id); },
+     [](const RunRow& r, const QDateTime&) { return QVariant(r.id); }},
+    {"Operation", false, [](const RunRow& r, const QDateTime&) { return QVariant(runs::operationLabel(r.resource, r.action)); },
+     [](const RunRow& r, const QDateTime&) { return QVariant(QString(r.resource + QLatin1Char('/') + r.action)); }},
+    {"Status", false, [](const RunRow& r, const QDateTime&) { return QVariant(runs::bucketLabel(r.bucket)); },
+     [](const RunRow& r, const QDateTime&) { return QVariant(int(r.bucket)); }},
+    {"Progress", false,
+     [](const RunRow& r, const QDateTime&) { return QVariant(QStringLiteral("%1 / %2").arg(r.processed).arg(r.total)); },
+     [](const RunRow& r, const QDateTime&) { return QVariant(r.total > 0 ? double(r.processed) / r.total : 1.0); }},
+    {"Succeeded", true, [](const RunRow& r, const QDateTime&) { return QVariant(r.succeeded); },
+     [](const RunRow& r, const QDateTime&) { return QVariant(r.succeeded); }},
+    {"Failed", true, [](const RunRow& r, const QDateTime&) { return QVariant(r.failed); },
+     [](const RunRow& r, const QDateTime&) { return QVariant(r.failed); }},
+    {"Skipped", true, [](const RunRow& r, const QDateTime&) { return QVariant(r.skipped); },
+     [](const RunRow& r, const QDateTime&) { return QVariant(r.skipped); }},
+    {"Initiator", false, [](const RunRow& r, const QDateTime&) { return QVariant(r.initiator); },
+     [](const RunRow& r, const QDateTime&) { return QVariant(r.initiator); }},
+    {"Started", false,
+     [](const RunRow& r, const QDateTime&) {
+         return QVariant(startedOrCreated(r).toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
+     },
+     [](const RunRow& r, const QDateTime&) { return QVariant(startedOrCreated(r)); }},
+    {"Duration", true, [](const RunRow& r, const QDateTime& now) { return QVariant(RunTableModel::durationText(r, now)); },
+     [](const RunRow& r, const QDateTime& now) { return QVariant(durationMs(r, now)); }},
+};
+} // namespace
+
 QVariant RunTableModel::data(const QModelIndex& index, int role) const
 {
-    if (!index.isValid() || index.row() >= m_rows.size())
+    if (!index.isValid() || index.row() >= m_rows.size() || index.column() < 0 || index.column() >= ColumnCount)
         return {};
     const RunRow& r = m_rows[index.row()];
-    if (role == RunIdRole)
+    const ColumnSpec& column = kColumns[index.column()];
+    switch (role) {
+    case RunIdRole:
         return r.id;
-    if (role == BucketRole)
-        return r.bucket;
-    if (role == Qt::TextAlignmentRole) {
-        switch (index.column()) {
-        case IdColumn:
-        case SucceededColumn:
-        case FailedColumn:
-        case SkippedColumn:
-        case DurationColumn:
-            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
-        default:
-            return {};
-        }
-    }
-    if (role == RawValueRole) {
-        switch (index.column()) {
-        case IdColumn:
-            return r.id;
-        case OperationColumn:
-            return QString(r.resource + QLatin1Char('/') + r.action);
-        case StatusColumn:
-            return r.bucket;
-        case ProgressColumn:
-            return r.total > 0 ? double(r.processed) / r.total : 1.0;
-        case SucceededColumn:
-            return r.succeeded;
-        case FailedColumn:
-            return r.failed;
-        case SkippedColumn:
-            return r.skipped;
-        case InitiatorColumn:
-            return r.initiator;
-        case StartedColumn:
-            return r.startedAt.isValid() ? r.startedAt : r.createdAt;
-        case DurationColumn:
-            return r.startedAt.isValid() ? r.startedAt.msecsTo(r.finishedAt.isValid() ? r.finishedAt
-                                                                                       : QDateTime::currentDateTimeUtc())
-                                         : qint64(-1);
-        }
+    case BucketRole:
+        return int(r.bucket);
+    case Qt::TextAlignmentRole:
+        return column.rightAligned ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+    case RawValueRole:
+        return column.sortValue(r, QDateTime::currentDateTimeUtc());
+    case Qt::ToolTipRole:
+        if (index.column() == StatusColumn)
+            return QStringLiteral("%1 (stored as %2)").arg(runs::bucketLabel(r.bucket), r.status);
+        return {};
+    case Qt::DisplayRole:
+        return column.display(r, QDateTime::currentDateTimeUtc());
+    default:
         return {};
     }
-    if (role == Qt::ToolTipRole && index.column() == StatusColumn)
-        return QStringLiteral("%1 (stored as %2)").arg(runs::bucketLabel(runs::bucketFromKey(r.bucket)), r.status);
-    if (role != Qt::DisplayRole)
-        return {};
-    switch (index.column()) {
-    case IdColumn:
-        return r.id;
-    case OperationColumn:
-        return runs::operationLabel(r.resource, r.action);
-    case StatusColumn:
-        return runs::bucketLabel(runs::bucketFromKey(r.bucket));
-    case ProgressColumn:
-        return QStringLiteral("%1 / %2").arg(r.processed).arg(r.total);
-    case SucceededColumn:
-        return r.succeeded;
-    case FailedColumn:
-        return r.failed;
-    case SkippedColumn:
-        return r.skipped;
-    case InitiatorColumn:
-        return r.initiator;
-    case StartedColumn: {
-        const QDateTime t = (r.startedAt.isValid() ? r.startedAt : r.createdAt).toLocalTime();
-        return t.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
-    }
-    case DurationColumn:
-        return durationText(r, QDateTime::currentDateTimeUtc());
-    }
-    return {};
 }
 
 QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole || section < 0 || section >= ColumnCount)
         return {};
-    static const char* const names[ColumnCount] = {"Run",    "Operation", "Status",    "Progress", "Succeeded",
-                                                   "Failed", "Skipped",   "Initiator", "Started",  "Duration"};
-    return section >= 0 && section < ColumnCount ? QString::fromLatin1(names[section]) : QVariant();
+    return QString::fromLatin1(kColumns[section].header);
 }
 
 bool RunTableModel::canFetchMore(const QModelIndex& parent) const

@@ -56,6 +56,30 @@ QStringList allBucketKeys()
     return keys;
 }
 
+QList<Bucket> allBuckets()
+{
+    QList<Bucket> buckets;
+    for (const auto& info : kBuckets)
+        buckets << info.bucket;
+    return buckets;
+}
+
+std::optional<Bucket> bucketFromFilterKey(const QString& key)
+{
+    const Bucket bucket = bucketFromKey(key);
+    return bucket == Bucket::Unknown ? std::nullopt : std::optional<Bucket>(bucket);
+}
+
+bool isActiveBucket(Bucket bucket)
+{
+    return bucket == Bucket::Queued || bucket == Bucket::Running;
+}
+
+bool hasResults(Bucket bucket)
+{
+    return bucket == Bucket::Succeeded || bucket == Bucket::PartiallySucceeded;
+}
+
 bool isFinalBucket(Bucket bucket)
 {
     return bucket == Bucket::Succeeded || bucket == Bucket::PartiallySucceeded || bucket == Bucket::Failed;

@@ -9,6 +9,8 @@
 namespace atlas::views {
 
 namespace {
+constexpr int kAllRuns = -1; // the item's bucket data for "All runs"
+
 // Paints the item as usual and its count right-aligned in a rounded badge.
 class CountDelegate final : public QStyledItemDelegate
 {
@@ -53,10 +55,10 @@ BucketList::BucketList(QWidget* parent)
     setIconSize(QSize(16, 16));
     setSpacing(1);
     auto* all = new QListWidgetItem(QStringLiteral("All runs"), this);
-    all->setData(Qt::UserRole, QString());
-    for (const QString& key : runs::allBucketKeys()) {
-        auto* item = new QListWidgetItem(StatusStyle::icon(key), runs::bucketLabel(runs::bucketFromKey(key)), this);
-        item->setData(Qt::UserRole, key);
+    all->setData(Qt::UserRole, kAllRuns);
+    for (const runs::Bucket bucket : runs::allBuckets()) {
+        auto* item = new QListWidgetItem(StatusStyle::icon(bucket), runs::bucketLabel(bucket), this);
+        item->setData(Qt::UserRole, int(bucket));
     }
     setItemDelegate(new CountDelegate(this));
     setCurrentRow(0);
@@ -75,28 +77,32 @@ void BucketList::setCounts(const hub::BucketCounts& counts)
         total += n;
     for (int i = 0; i < count(); ++i) {
         QListWidgetItem* it = item(i);
-        const QString key = it->data(Qt::UserRole).toString();
-        const QString label = key.isEmpty() ? QStringLiteral("All runs") : runs::bucketLabel(runs::bucketFromKey(key));
-        const int n = key.isEmpty() ? total : counts.value(key);
+        const int data = it->data(Qt::UserRole).toInt();
+        const bool all = data == kAllRuns;
+        const QString label = all ? QStringLiteral("All runs") : runs::bucketLabel(runs::Bucket(data));
+        const int n = all ? total : counts.value(runs::Bucket(data));
         it->setText(label);
         it->setData(Qt::UserRole + 1, n);
         it->setToolTip(QStringLiteral("%1: %2 runs").arg(label).arg(n));
     }
 }
 
-void BucketList::setBucket(const QString& bucket)
+void BucketList::setBucket(std::optional<runs::Bucket> bucket)
 {
     m_updating = true;
+    const int wanted = bucket ? int(*bucket) : kAllRuns;
     for (int i = 0; i < count(); ++i) {
-        if (item(i)->data(Qt::UserRole).toString() == bucket)
+        if (item(i)->data(Qt::UserRole).toInt() == wanted)
             setCurrentRow(i);
     }
     m_updating = false;
 }
 
-QString BucketList::bucket() const
+std::optional<runs::Bucket> BucketList::bucket() const
 {
-    return currentItem() ? currentItem()->data(Qt::UserRole).toString() : QString();
+    if (!currentItem() || currentItem()->data(Qt::UserRole).toInt() == kAllRuns)
+        return std::nullopt;
+    return runs::Bucket(currentItem()->data(Qt::UserRole).toInt());
 }
 
 } // namespace atlas::views

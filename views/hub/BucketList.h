@@ -14,11 +14,11 @@ class BucketList final : public QListWidget
 public:
     explicit BucketList(QWidget* parent = nullptr);
     void setCounts(const hub::BucketCounts& counts);
-    void setBucket(const QString& bucket); // without emitting
-    QString bucket() const;
+    void setBucket(std::optional<runs::Bucket> bucket); // without emitting; nullopt: all runs
+    std::optional<runs::Bucket> bucket() const;
 
 Q_SIGNALS:
-    void bucketChosen(const QString& bucket);
+    void bucketChosen(std::optional<atlas::runs::Bucket> bucket);
 
 private:
     bool m_updating = false;

@@ -35,7 +35,7 @@ protected:
     {
         QStyledItemDelegate::initStyleOption(option, index);
         if (index.column() == hub::RunTableModel::StatusColumn) {
-            option->icon = StatusStyle::icon(index.data(hub::RunTableModel::BucketRole).toString());
+            option->icon = StatusStyle::icon(runs::Bucket(index.data(hub::RunTableModel::BucketRole).toInt()));
             option->features |= QStyleOptionViewItem::HasDecoration;
             option->decorationSize = QSize(14, 14);
         }
@@ -54,7 +54,7 @@ public:
         track.setAlpha(60);
         p->fillRect(bar, track);
         p->fillRect(QRect(bar.topLeft(), QSize(int(bar.width() * std::clamp(fraction, 0.0, 1.0)), bar.height())),
-                    StatusStyle::color(index.data(hub::RunTableModel::BucketRole).toString()));
+                    StatusStyle::color(runs::Bucket(index.data(hub::RunTableModel::BucketRole).toInt())));
         p->restore();
     }
 };
@@ -120,7 +120,7 @@ HubPage::HubPage(hub::HubSession* session, QWidget* parent)
         applyFilter(next);
     });
     connect(m_filterBar, &FilterBar::exportRequested, this, &HubPage::exportCsv);
-    connect(m_buckets, &BucketList::bucketChosen, this, [this](const QString& bucket) {
+    connect(m_buckets, &BucketList::bucketChosen, this, [this](std::optional<runs::Bucket> bucket) {
         hub::RunFilter next = m_model->filter();
         next.setBucket(bucket);
         applyFilter(next);

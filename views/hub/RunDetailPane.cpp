@@ -151,7 +151,7 @@ void RunDetailPane::showDetail(const hub::RunDetail& d)
     const QColor c = StatusStyle::color(r.bucket);
     m_status->setText(QStringLiteral("<span style='background:%1;color:white;border-radius:4px;padding:2px 8px;'>"
                                      "&nbsp;%2&nbsp;</span>&nbsp;&nbsp;<span style='color:palette(mid)'>stored as %3</span>")
-                          .arg(c.name(), runs::bucketLabel(runs::bucketFromKey(r.bucket)), r.status));
+                          .arg(c.name(), runs::bucketLabel(r.bucket), r.status));
     m_progress->setRange(0, std::max(r.total, 1));
     m_progress->setValue(r.total > 0 ? r.processed : 1);
     m_progress->setFormat(QStringLiteral("%1 of %2 items processed").arg(r.processed).arg(r.total));

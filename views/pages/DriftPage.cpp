@@ -173,7 +173,7 @@ void DriftPage::reload()
             for (const catalog::DriftRun& r : m_runRows) {
                 rows << QStringList{QStringLiteral("#%1").arg(r.id),
                                     r.baselineName.isEmpty() ? QStringLiteral("#%1").arg(r.baselineId) : r.baselineName,
-                                    runs::bucketLabel(runs::bucketFromKey(r.bucket)),
+                                    runs::bucketLabel(r.bucket),
                                     r.findings < 0 ? QStringLiteral("…") : QString::number(r.findings), r.initiator,
                                     shortTime(r.createdAt)};
                 keys << r.id;
@@ -186,7 +186,7 @@ void DriftPage::reload()
             if (!m_run) {
                 // Open on the newest finished drift run: what someone coming here wants to see.
                 for (const catalog::DriftRun& r : std::as_const(m_runRows))
-                    if (r.bucket == QLatin1String("succeeded") || r.bucket == QLatin1String("partially_succeeded")) {
+                    if (runs::hasResults(r.bucket)) {
                         loadFindings(r.id);
                         break;
                     }
@@ -273,14 +273,14 @@ void DriftPage::showFindings()
         keys << i;
     }
     fillTable(m_findingsTable, rows, keys);
-    QString bucket;
+    runs::Bucket bucket = runs::Bucket::Unknown;
     for (const catalog::DriftRun& r : std::as_const(m_runRows))
         if (r.id == m_run)
             bucket = r.bucket;
-    const bool running = bucket == QLatin1String("queued") || bucket == QLatin1String("running");
+    const bool running = runs::isActiveBucket(bucket);
     m_findingsTitle->setText(
         running ? QStringLiteral("<b>Findings of run #%1</b> — the run is still in progress").arg(m_run)
-        : bucket == QLatin1String("failed") && m_findings.isEmpty()
+        : bucket == runs::Bucket::Failed && m_findings.isEmpty()
             ? QStringLiteral("<b>Findings of run #%1</b> — the run failed before it recorded findings; its detail in "
                              "Operations says why").arg(m_run)
         : m_findings.isEmpty()

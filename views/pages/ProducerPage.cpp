@@ -182,7 +182,7 @@ void ProducerPage::chooseRunToCancel()
     m_context.starter->call(
         [tenant, resource, action](db::Connection& conn) -> QString {
             QSqlQuery q(conn.database());
-            if (!conn.exec(q, QStringLiteral("SELECT id, initiator, status, processed_items, total_items, created_at "
+            if (!conn.exec(q, QStringLiteral("SELECT id, initiator, status_bucket, processed_items, total_items, created_at "
                                              "FROM atlas.operation_runs WHERE tenant_id = ?::uuid AND resource = ? "
                                              "AND action = ? AND status IN ('pending', 'running') "
                                              "ORDER BY created_at DESC, id DESC LIMIT 200"),
@@ -192,8 +192,7 @@ void ProducerPage::chooseRunToCancel()
             while (q.next())
                 lines << QStringLiteral("%1\tRun #%1 — %2, %3, %4 of %5 items, by %6")
                              .arg(q.value(0).toLongLong())
-                             .arg(q.value(2).toString() == QLatin1String("pending") ? QStringLiteral("queued")
-                                                                                     : QStringLiteral("running"))
+                             .arg(runs::bucketLabel(runs::bucketFromKey(q.value(2).toString())).toLower())
                              .arg(QLocale().toString(q.value(5).toDateTime().toLocalTime(), QLocale::ShortFormat))
                              .arg(q.value(3).toInt())
                              .arg(q.value(4).toInt())
