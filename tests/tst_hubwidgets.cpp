@@ -4,6 +4,7 @@
 #include "TestCluster.h"
 #include "MainWindow.h"
 #include "hub/BucketList.h"
+#include "pages/BackupSetsPage.h"
 #include "hub/FilterBar.h"
 #include "hub/HubPage.h"
 #include "hub/RunDetailPane.h"
@@ -137,7 +138,12 @@ private Q_SLOTS:
         QVERIFY(!detail->failuresTable()->item(1, 2)->text().contains(QLatin1String("eyJ")));
         QCOMPARE(detail->itemList()->count(), 3);
         QVERIFY(detail->statusLabel()->text().contains(QLatin1String("Partially succeeded")));
-        QVERIFY(detail->findChild<QLabel*>(QStringLiteral("detailResult"))->text().contains(QLatin1String("backup_set/1")));
+        QLabel* result = detail->findChild<QLabel*>(QStringLiteral("detailResult"));
+        QVERIFY(result->text().contains(QLatin1String("href='backup_sets/1'")));
+        // The link names the page the producer registry gives its kind: the backup set opens there.
+        Q_EMIT detail->resultLinkActivated(QStringLiteral("backup_sets/1"));
+        QCOMPARE(window->currentPageKey(), QStringLiteral("backup_sets"));
+        QTRY_COMPARE_WITH_TIMEOUT(window->backupPage()->shownSet(), qint64(1), 5000);
     }
 
     void resultLinkOpensTheDriftFindings()

@@ -152,8 +152,8 @@ private Q_SLOTS:
         const QStringList controls{QStringLiteral("importFolder"), QStringLiteral("captureBaseline"),
                                    QStringLiteral("generateDrift"), QStringLiteral("createBackupSet"),
                                    QStringLiteral("addPolicies"), QStringLiteral("exportBackupSet")};
-        for (int page : {MainWindow::InventoryPageIndex, MainWindow::DriftPageIndex, MainWindow::BackupSetsPageIndex}) {
-            window->navigation()->setCurrentRow(page);
+        for (const char* key : {"inventory", "drift", "backup_sets"}) {
+            window->showPage(QLatin1String(key));
             QCoreApplication::processEvents();
             for (const QString& name : controls) {
                 auto* button = window->findChild<QPushButton*>(name);
@@ -212,7 +212,7 @@ private Q_SLOTS:
         QVERIFY(lease && !lease->isNull());
         auto window = open(QStringLiteral("manager_a"));
         QVERIFY(window);
-        window->navigation()->setCurrentRow(MainWindow::InventoryPageIndex);
+        window->showPage(QStringLiteral("inventory"));
         auto* page = window->findChild<atlas::views::ProducerPage*>(QStringLiteral("inventoryPage"));
         QVERIFY(page);
         // The button lists the tenant's active imports; the newest (ours) is chosen.
@@ -250,7 +250,7 @@ private Q_SLOTS:
         QFETCH(bool, allow);
         auto window = open(QStringLiteral("operator_a"));
         QVERIFY(window);
-        window->navigation()->setCurrentRow(MainWindow::InventoryPageIndex);
+        window->showPage(QStringLiteral("inventory"));
         auto* page = window->inventoryPage();
         // A full release first, then a folder with a single other policy.
         QVERIFY(startThrough(page, [&] { page->importFolder(release(1)); }).runId > 0);
@@ -320,7 +320,7 @@ private Q_SLOTS:
     {
         auto window = open(QStringLiteral("operator_a"));
         QVERIFY(window);
-        window->navigation()->setCurrentRow(MainWindow::InventoryPageIndex);
+        window->showPage(QStringLiteral("inventory"));
         atlas::views::InventoryPage* inventory = window->inventoryPage();
 
         // Import release 1: the banner links the new run at once; the console's worker runs it.
@@ -338,10 +338,10 @@ private Q_SLOTS:
         QSignalSpy opened(window.get(), &MainWindow::runOpened);
         Q_EMIT inventory->banner()->runLinkActivated(outcome.runId);
         QCOMPARE(opened.count(), 1);
-        QCOMPARE(window->currentPage(), int(MainWindow::OperationsPage));
+        QCOMPARE(window->currentPageKey(), MainWindow::kOperations);
 
         // Capture a baseline of release 1 from the Drift page.
-        window->navigation()->setCurrentRow(MainWindow::DriftPageIndex);
+        window->showPage(QStringLiteral("drift"));
         atlas::views::DriftPage* drift = window->driftPage();
         QSignalSpy lists(drift, &atlas::views::DriftPage::listsLoaded);
         drift->captureBaseline(QStringLiteral("Release 1"));
@@ -350,13 +350,13 @@ private Q_SLOTS:
         QCOMPARE(drift->baselineTable()->item(0, 1)->text().toInt(), policies1);
 
         // Release 2 changes settings, adds one policy and retires one.
-        window->navigation()->setCurrentRow(MainWindow::InventoryPageIndex);
+        window->showPage(QStringLiteral("inventory"));
         outcome = startThrough(inventory, [&] { inventory->importFolder(release(2)); });
         QVERIFY(outcome.runId > 0);
         QCOMPARE(waitForRun(window.get(), outcome.runId), QStringLiteral("completed"));
 
         // Generate drift with the button against the selected (newest) baseline.
-        window->navigation()->setCurrentRow(MainWindow::DriftPageIndex);
+        window->showPage(QStringLiteral("drift"));
         QTRY_VERIFY_WITH_TIMEOUT(drift->generateButton()->isEnabled(), 5000);
         QSignalSpy shown(drift, &atlas::views::DriftPage::payloadsShown);
         outcome = startThrough(drift, [&] { QTest::mouseClick(drift->generateButton(), Qt::LeftButton); });
@@ -409,7 +409,7 @@ private Q_SLOTS:
 
         auto window = open(QStringLiteral("manager_a"));
         QVERIFY(window);
-        window->navigation()->setCurrentRow(MainWindow::DriftPageIndex);
+        window->showPage(QStringLiteral("drift"));
         atlas::views::DriftPage* drift = window->driftPage();
         QTRY_VERIFY_WITH_TIMEOUT(drift->generateButton()->isEnabled(), 5000);
         const int runsBefore = su(QStringLiteral("SELECT count(*) FROM atlas.bulk_operation_runs")).toInt();
@@ -431,7 +431,7 @@ private Q_SLOTS:
     {
         auto window = open(QStringLiteral("operator_a"));
         QVERIFY(window);
-        window->navigation()->setCurrentRow(MainWindow::BackupSetsPageIndex);
+        window->showPage(QStringLiteral("backup_sets"));
         atlas::views::BackupSetsPage* backups = window->backupPage();
         backups->createSet(QStringLiteral("Before the change window"));
         QTRY_VERIFY_WITH_TIMEOUT(backups->setTable()->rowCount() == 1, 5000);
@@ -506,7 +506,7 @@ private Q_SLOTS:
         QVERIFY(admin->scalar(QStringLiteral("SELECT atlas.grant_role('%1', 'flip_a', 'operator')::text IS NULL").arg(tenant)).isValid());
         auto window = open(QStringLiteral("flip_a"));
         QVERIFY(window);
-        window->navigation()->setCurrentRow(MainWindow::DriftPageIndex);
+        window->showPage(QStringLiteral("drift"));
         atlas::views::DriftPage* drift = window->driftPage();
         QVERIFY(!drift->generateButton()->isHidden());
         QTRY_VERIFY_WITH_TIMEOUT(drift->generateButton()->isEnabled(), 5000);
@@ -541,10 +541,10 @@ private Q_SLOTS:
         const int unread = su(unreadSql).toInt();
         QVERIFY(unread > 0); // the runs of the tests above
         QTRY_COMPARE_WITH_TIMEOUT(center->unread(), unread, 5000);
-        window->navigation()->setCurrentRow(MainWindow::NotificationsPageIndex);
+        window->showPage(MainWindow::kNotifications);
         QTableWidget* table = window->notificationsPage()->table();
         QCOMPARE(table->rowCount(), su(QStringLiteral("SELECT count(*) FROM atlas.notifications WHERE recipient = 'operator_a'")).toInt());
-        QVERIFY(window->navigation()->item(MainWindow::NotificationsPageIndex)->text().contains(QStringLiteral("(%1)").arg(unread)));
+        QVERIFY(window->navigation()->item(window->pageIndex(MainWindow::kNotifications))->text().contains(QStringLiteral("(%1)").arg(unread)));
 
         // A run of the same login from elsewhere: queued and completed arrive live.
         QSignalSpy arrived(center, &atlas::views::NotificationCenter::arrived);
@@ -585,7 +585,7 @@ private Q_SLOTS:
         QTest::mouseClick(window->notificationsPage()->markAllButton(), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(su(unreadSql).toInt(), 0, 5000);
         QTRY_COMPARE_WITH_TIMEOUT(center->unread(), 0, 5000);
-        QCOMPARE(window->navigation()->item(MainWindow::NotificationsPageIndex)->text(), QStringLiteral("Notifications"));
+        QCOMPARE(window->navigation()->item(window->pageIndex(MainWindow::kNotifications))->text(), QStringLiteral("Notifications"));
         // Another person's notifications were not touched.
         QVERIFY(su(QStringLiteral("SELECT count(*) FROM atlas.notifications WHERE recipient <> 'operator_a' AND read_at IS NULL")).toInt() > 0);
     }
@@ -604,7 +604,7 @@ private Q_SLOTS:
         QVERIFY(indicator && indicator->isVisible());
         QVERIFY(indicator->toolTip().contains(QLatin1String("9999_from_the_future")));
         // Browsing still works.
-        window->navigation()->setCurrentRow(MainWindow::InventoryPageIndex);
+        window->showPage(QStringLiteral("inventory"));
         QTRY_VERIFY_WITH_TIMEOUT(window->inventoryPage()->model()->rowCount() > 0, 5000);
     }
 
@@ -623,7 +623,7 @@ private Q_SLOTS:
         }
         auto window = open(QStringLiteral("owner_a"));
         QVERIFY(window);
-        window->navigation()->setCurrentRow(MainWindow::InventoryPageIndex);
+        window->showPage(QStringLiteral("inventory"));
         const auto outcome = startThrough(window->inventoryPage(), [&] { window->inventoryPage()->importFolder(big.path()); });
         QVERIFY2(outcome.runId > 0, qPrintable(outcome.error));
         QTRY_COMPARE_WITH_TIMEOUT(su(QStringLiteral("SELECT status FROM atlas.bulk_operation_runs WHERE id = %1").arg(outcome.runId)).toString(),

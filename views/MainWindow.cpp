@@ -15,6 +15,7 @@
 #include "pages/BackupSetsPage.h"
 #include "pages/DriftPage.h"
 #include "pages/InventoryPage.h"
+#include "runs/Producers.h"
 #include "runs/RunExecutor.h"
 #include "runs/RunRequests.h"
 #include "runs/RunStarter.h"
@@ -90,6 +91,34 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
     const QRect screenArea = screen()->availableGeometry();
     resize(std::min(1440, screenArea.width() * 9 / 10), std::min(880, screenArea.height() * 9 / 10));
 
+    buildToolBar();
+    buildPages();
+    buildStatusBar();
+    connectPages();
+    connectLive();
+    connectDesktop();
+    restoreFilter();
+    buildMenus();
+
+    m_session->start();
+    connect(m_reaper, &QTimer::timeout, this, &MainWindow::reapStaleRuns);
+    m_reaper->start(kReapIntervalMs);
+    reapStaleRuns();
+    loadTenants();
+    m_notifications->poll();
+    // A database migrated by a newer Atlas Ops: show it, change nothing.
+    m_reads->post<db::SchemaCheck>(
+        this, [](db::Connection& conn) { return db::SchemaCheck::of(conn); },
+        [this](const db::SchemaCheck& check) {
+            if (check.state == db::SchemaCheck::State::Newer)
+                setReadOnly(check.explain());
+            else if (check.state != db::SchemaCheck::State::Current)
+                statusBar()->showMessage(check.explain());
+        });
+}
+
+void MainWindow::buildToolBar()
+{
     auto* bar = addToolBar(QStringLiteral("Tenant"));
     bar->setObjectName(QStringLiteral("tenantBar"));
     bar->setMovable(false);
@@ -99,19 +128,25 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
     m_tenants->setMinimumWidth(280);
     m_tenants->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     bar->addWidget(m_tenants);
+}
 
+void MainWindow::addPage(const QString& key, const QString& label, QStyle::StandardPixmap icon, QWidget* widget,
+                         ProducerPage* producer)
+{
+    auto* item = new QListWidgetItem(style()->standardIcon(icon), label, m_nav);
+    item->setSizeHint(QSize(170, 36));
+    m_pages->addWidget(widget);
+    m_navPages.append({key, widget, producer});
+}
+
+// Operations first, then the producer pages in the order the registry lists their producers,
+// then notifications. A producer with a page names it by key; the key picks the widget here.
+void MainWindow::buildPages()
+{
     m_nav->setObjectName(QStringLiteral("navigation"));
     m_nav->setIconSize(QSize(20, 20));
     m_nav->setFixedWidth(180);
     m_nav->setFrameShape(QFrame::NoFrame);
-    const QStyle* s = style();
-    new QListWidgetItem(s->standardIcon(QStyle::SP_FileDialogDetailedView), QStringLiteral("Operations"), m_nav);
-    new QListWidgetItem(s->standardIcon(QStyle::SP_DirIcon), QStringLiteral("Inventory"), m_nav);
-    new QListWidgetItem(s->standardIcon(QStyle::SP_FileDialogContentsView), QStringLiteral("Drift"), m_nav);
-    new QListWidgetItem(s->standardIcon(QStyle::SP_DriveHDIcon), QStringLiteral("Backup sets"), m_nav);
-    new QListWidgetItem(s->standardIcon(QStyle::SP_MessageBoxInformation), QStringLiteral("Notifications"), m_nav);
-    for (int i = 0; i < m_nav->count(); ++i)
-        m_nav->item(i)->setSizeHint(QSize(170, 36));
 
     const PageContext context{m_reads, m_starter};
     m_hub = new HubPage(m_session, m_pages);
@@ -119,11 +154,30 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
     m_drift = new DriftPage(context, m_pages);
     m_backups = new BackupSetsPage(context, m_pages);
     m_notificationsPage = new NotificationsPage(m_notifications, m_pages);
-    m_pages->addWidget(m_hub);
-    m_pages->addWidget(m_inventory);
-    m_pages->addWidget(m_drift);
-    m_pages->addWidget(m_backups);
-    m_pages->addWidget(m_notificationsPage);
+    struct ProducerPageInfo
+    {
+        ProducerPage* page;
+        const char* label;
+        QStyle::StandardPixmap icon;
+    };
+    const QHash<QString, ProducerPageInfo> producerPages{
+        {QStringLiteral("inventory"), {m_inventory, "Inventory", QStyle::SP_DirIcon}},
+        {QStringLiteral("drift"), {m_drift, "Drift", QStyle::SP_FileDialogContentsView}},
+        {QStringLiteral("backup_sets"), {m_backups, "Backup sets", QStyle::SP_DriveHDIcon}},
+    };
+
+    addPage(kOperations, QStringLiteral("Operations"), QStyle::SP_FileDialogDetailedView, m_hub);
+    for (const runs::ProducerKind& kind : runs::Producers::all()) {
+        const auto it = producerPages.constFind(kind.page);
+        if (kind.page.isEmpty() || pageIndex(kind.page) >= 0)
+            continue;
+        if (it == producerPages.constEnd()) {
+            spdlog::warn("no console page {} for {}", kind.page.toStdString(), kind.key().toStdString());
+            continue;
+        }
+        addPage(kind.page, QString::fromLatin1(it->label), it->icon, it->page, it->page);
+    }
+    addPage(kNotifications, QStringLiteral("Notifications"), QStyle::SP_MessageBoxInformation, m_notificationsPage);
 
     auto* central = new QWidget(this);
     auto* h = new QHBoxLayout(central);
@@ -133,8 +187,11 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
     h->addWidget(m_pages, 1);
     setCentralWidget(central);
     connect(m_nav, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
-    m_nav->setCurrentRow(OperationsPage);
+    m_nav->setCurrentRow(pageIndex(kOperations));
+}
 
+void MainWindow::buildStatusBar()
+{
     m_readOnly->setObjectName(QStringLiteral("readOnlyIndicator"));
     m_readOnly->hide();
     statusBar()->addPermanentWidget(m_readOnly);
@@ -143,24 +200,34 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
     statusBar()->addPermanentWidget(m_connection);
     setConnected(false);
     m_connection->setText(QStringLiteral("Connecting…"));
-    connect(m_session->listener(), &hub::RunListener::connectedChanged, this, &MainWindow::setConnected);
-    connect(m_hub, &HubPage::resultLinkActivated, this, [this](const QString& link) {
-        const qint64 id = link.section(QLatin1Char('/'), 1).toLongLong();
-        if (link.startsWith(QLatin1String("drift/"))) {
-            m_drift->showResult(id);
-            m_nav->setCurrentRow(DriftPageIndex);
-        } else if (link.startsWith(QLatin1String("backup_set/"))) {
-            m_backups->showResult(id);
-            m_nav->setCurrentRow(BackupSetsPageIndex);
-        }
-    });
+}
+
+void MainWindow::connectPages()
+{
+    connect(m_hub, &HubPage::resultLinkActivated, this, &MainWindow::openResult);
     connect(m_hub, &HubPage::statusMessage, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
     for (ProducerPage* page : producerPages())
         connect(page, &ProducerPage::runLinkActivated, this, &MainWindow::showRun);
     connect(m_notificationsPage, &NotificationsPage::runLinkActivated, this, &MainWindow::openRun);
     connect(m_starter, &runs::RunStarter::started, this, &MainWindow::startAnswered);
+    connect(m_tenants, &QComboBox::currentIndexChanged, this, [this] {
+        const QUuid tenant = currentTenant();
+        m_hub->setTenant(tenant);
+        const QString name = m_tenantNames.value(tenant);
+        for (ProducerPage* page : producerPages())
+            page->setTenant(tenant, name, currentRole());
+        if (!tenant.isNull())
+            QSettings().setValue(QStringLiteral("console/tenant"), tenant.toString(QUuid::WithoutBraces));
+        m_identity->setText(QStringLiteral("%1 · %2  ").arg(m_spec.user.isEmpty() ? QStringLiteral("you") : m_spec.user,
+                                                            currentRole()));
+        updateRetention();
+    });
+}
 
-    // Live: run changes refresh the producer page in view and read new notifications.
+// Live: run changes refresh the producer page in view and read new notifications.
+void MainWindow::connectLive()
+{
+    connect(m_session->listener(), &hub::RunListener::connectedChanged, this, &MainWindow::setConnected);
     m_pageRefresh->setSingleShot(true);
     m_pageRefresh->setInterval(400);
     connect(m_pageRefresh, &QTimer::timeout, this, [this] {
@@ -184,8 +251,11 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
         if (m_stopping && m_executor->activeCount() == 0)
             close(); // every run stopped: now the window may go
     });
+}
 
-    // Desktop presence: tray icon and notifications of the user's runs.
+// Desktop presence: tray icon and notifications of the user's runs.
+void MainWindow::connectDesktop()
+{
     m_desktop = new DesktopNotifier(windowIcon(), this);
     connect(m_notifications, &NotificationCenter::changed, this, &MainWindow::updateBadge);
     connect(m_notifications, &NotificationCenter::arrived, this, [this](const QList<catalog::Notification>& fresh) {
@@ -198,28 +268,21 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
     });
     connect(m_desktop, &DesktopNotifier::showRequested, this, &MainWindow::bringToFront);
     connect(m_desktop, &DesktopNotifier::quitRequested, this, &MainWindow::quitFromTray);
+}
 
-    // The filter survives a restart.
-    QSettings settings;
+// The filter survives a restart.
+void MainWindow::restoreFilter()
+{
     hub::RunFilter saved;
-    saved.fromMap(settings.value(QStringLiteral("hub/filter")).toMap());
+    saved.fromMap(QSettings().value(QStringLiteral("hub/filter")).toMap());
     m_hub->setFilter(saved);
     connect(m_hub, &HubPage::filterChanged, this, [](const hub::RunFilter& f) {
         QSettings().setValue(QStringLiteral("hub/filter"), f.toMap());
     });
-    connect(m_tenants, &QComboBox::currentIndexChanged, this, [this] {
-        const QUuid tenant = currentTenant();
-        m_hub->setTenant(tenant);
-        const QString name = m_tenantNames.value(tenant);
-        for (ProducerPage* page : producerPages())
-            page->setTenant(tenant, name, currentRole());
-        if (!tenant.isNull())
-            QSettings().setValue(QStringLiteral("console/tenant"), tenant.toString(QUuid::WithoutBraces));
-        m_identity->setText(QStringLiteral("%1 · %2  ").arg(m_spec.user.isEmpty() ? QStringLiteral("you") : m_spec.user,
-                                                            currentRole()));
-        updateRetention();
-    });
+}
 
+void MainWindow::buildMenus()
+{
     auto* file = menuBar()->addMenu(QStringLiteral("&File"));
     file->addAction(QStringLiteral("&Connect to another database…"), this, &MainWindow::connectElsewhere);
     m_retention = file->addAction(QStringLiteral("&Retention…"), this, &MainWindow::chooseRetention);
@@ -245,21 +308,40 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
     }
     auto* help = menuBar()->addMenu(QStringLiteral("&Help"));
     help->addAction(QStringLiteral("&About Atlas Ops…"), this, &MainWindow::showAbout);
-    m_session->start();
-    connect(m_reaper, &QTimer::timeout, this, &MainWindow::reapStaleRuns);
-    m_reaper->start(kReapIntervalMs);
-    reapStaleRuns();
-    loadTenants();
-    m_notifications->poll();
-    // A database migrated by a newer Atlas Ops: show it, change nothing.
-    m_reads->post<db::SchemaCheck>(
-        this, [](db::Connection& conn) { return db::SchemaCheck::of(conn); },
-        [this](const db::SchemaCheck& check) {
-            if (check.state == db::SchemaCheck::State::Newer)
-                setReadOnly(check.explain());
-            else if (check.state != db::SchemaCheck::State::Current)
-                statusBar()->showMessage(check.explain());
-        });
+}
+
+// A result link of the hub's detail pane ("drift/42"): the producer page it names opens on it.
+void MainWindow::openResult(const QString& link)
+{
+    const QString key = link.section(QLatin1Char('/'), 0, 0);
+    const qint64 id = link.section(QLatin1Char('/'), 1).toLongLong();
+    const int index = pageIndex(key);
+    if (index < 0 || !m_navPages[index].producer || id <= 0)
+        return;
+    m_navPages[index].producer->showResult(id);
+    m_nav->setCurrentRow(index);
+}
+
+int MainWindow::pageIndex(const QString& key) const
+{
+    for (int i = 0; i < m_navPages.size(); ++i) {
+        if (m_navPages[i].key == key)
+            return i;
+    }
+    return -1;
+}
+
+QString MainWindow::currentPageKey() const
+{
+    const int row = m_nav->currentRow();
+    return row >= 0 && row < m_navPages.size() ? m_navPages[row].key : QString();
+}
+
+void MainWindow::showPage(const QString& key)
+{
+    const int index = pageIndex(key);
+    if (index >= 0)
+        m_nav->setCurrentRow(index);
 }
 
 void MainWindow::setReadOnly(const QString& reason)
@@ -277,9 +359,14 @@ void MainWindow::setReadOnly(const QString& reason)
 
 MainWindow::~MainWindow() = default;
 
-std::array<ProducerPage*, 3> MainWindow::producerPages() const
+QList<ProducerPage*> MainWindow::producerPages() const
 {
-    return {m_inventory, m_drift, m_backups};
+    QList<ProducerPage*> pages;
+    for (const NavPage& page : m_navPages) {
+        if (page.producer)
+            pages << page.producer;
+    }
+    return pages;
 }
 
 QUuid MainWindow::currentTenant() const
@@ -292,15 +379,10 @@ QString MainWindow::currentRole() const
     return m_tenants->currentData(Qt::UserRole + 1).toString();
 }
 
-int MainWindow::currentPage() const
-{
-    return m_nav->currentRow();
-}
-
 void MainWindow::showRun(qint64 id)
 {
     spdlog::info("showing run {} in Operations", id);
-    m_nav->setCurrentRow(OperationsPage);
+    m_nav->setCurrentRow(pageIndex(kOperations));
     m_hub->selectRun(id);
     Q_EMIT runOpened(id);
 }
@@ -412,11 +494,11 @@ void MainWindow::updateActivity()
 void MainWindow::updateBadge()
 {
     const int unread = m_notifications->unread();
-    m_nav->item(NotificationsPageIndex)
-        ->setText(unread ? QStringLiteral("Notifications  (%1)").arg(unread) : QStringLiteral("Notifications"));
+    QListWidgetItem* item = m_nav->item(pageIndex(kNotifications));
+    item->setText(unread ? QStringLiteral("Notifications  (%1)").arg(unread) : QStringLiteral("Notifications"));
     QFont f = m_nav->font();
     f.setBold(unread > 0);
-    m_nav->item(NotificationsPageIndex)->setFont(f);
+    item->setFont(f);
     m_desktop->setUnread(unread);
 }
 

@@ -6,7 +6,8 @@
 #include <QMainWindow>
 #include <QUuid>
 
-#include <array>
+#include <QList>
+#include <QStyle>
 
 class QAction;
 class QComboBox;
@@ -46,14 +47,10 @@ class MainWindow final : public QMainWindow
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MainWindow)
 public:
-    enum Page
-    {
-        OperationsPage,
-        InventoryPageIndex,
-        DriftPageIndex,
-        BackupSetsPageIndex,
-        NotificationsPageIndex
-    };
+    // Page keys: "operations", "notifications", and each producer page's key from the producer
+    // registry ("inventory", "drift", "backup_sets").
+    static inline const QString kOperations = QStringLiteral("operations");
+    static inline const QString kNotifications = QStringLiteral("notifications");
 
     explicit MainWindow(const db::ConnectionSpec& spec, QWidget* parent = nullptr);
     ~MainWindow() override;
@@ -70,7 +67,10 @@ public:
     QListWidget* navigation() const { return m_nav; }
     QUuid currentTenant() const;
     QString currentRole() const;
-    int currentPage() const;
+    // The navigation row of page `key`; -1 for none.
+    int pageIndex(const QString& key) const;
+    QString currentPageKey() const;
+    void showPage(const QString& key);
     // Shows run `id` in the hub of the current tenant.
     void showRun(qint64 id);
     // Shows run `id` in the hub, switching to its tenant first if need be.
@@ -104,9 +104,26 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    struct NavPage
+    {
+        QString key;
+        QWidget* widget;
+        ProducerPage* producer; // nullptr for the hub and notifications
+    };
+    void buildToolBar();
+    void buildPages();
+    void addPage(const QString& key, const QString& label, QStyle::StandardPixmap icon, QWidget* widget,
+                 ProducerPage* producer = nullptr);
+    void buildStatusBar();
+    void connectPages();
+    void connectLive();
+    void connectDesktop();
+    void restoreFilter();
+    void buildMenus();
+    void openResult(const QString& link);
     void updateRetention();
     void chooseRetention();
-    std::array<ProducerPage*, 3> producerPages() const;
+    QList<ProducerPage*> producerPages() const;
     void reapStaleRuns();
     void setConnected(bool connected);
     void showAbout();
@@ -125,6 +142,7 @@ private:
     DesktopNotifier* m_desktop = nullptr;
     QComboBox* m_tenants;
     QListWidget* m_nav;
+    QList<NavPage> m_navPages; // in navigation order
     QStackedWidget* m_pages;
     HubPage* m_hub;
     InventoryPage* m_inventory;

@@ -1,24 +1,41 @@
 #pragma once
 
+#include "RunStatus.h"
+
+#include <QJsonObject>
 #include <QList>
 #include <QString>
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace atlas::runs {
 
 class RunJob;
 
-// One kind of run: what it is called and which job executes it. Every place that names kinds of
-// runs (the job factory, labels, the hub's operation filter) reads this one list; a producer
-// registers itself in Producers.cpp, and its migration adds the same kind to atlas.operation_kinds.
+// Where what a run produced shows in the console: a page (by key) and the id it opens there.
+struct ResultLink
+{
+    QString page; // a producer page key: "drift", "backup_sets", ...
+    qint64 id = 0;
+    QString text; // "Open the drift findings of this run"
+};
+
+// One kind of run: what it is called, which job executes it, which console page starts it and
+// what its result links to. Every place that names kinds of runs (the job factory, labels, the
+// hub's operation filter and result links, the main window's pages) reads this one list; a
+// producer registers itself in Producers.cpp, and its migration adds the same kind to
+// atlas.operation_kinds.
 struct ProducerKind
 {
     QString resource;
     QString action;
     QString label; // "Drift generation"
     std::function<std::unique_ptr<RunJob>()> makeJob;
+    QString page = {}; // key of the console page that starts it; empty: none (the command line only)
+    // What a run of this kind, in `bucket` with `scope`, links to; nullopt: nothing to open.
+    std::function<std::optional<ResultLink>(qint64 runId, Bucket bucket, const QJsonObject& scope)> result = {};
 
     QString key() const { return resource + QLatin1Char('/') + action; }
 };
@@ -29,6 +46,9 @@ public:
     static const QList<ProducerKind>& all();
     // nullptr for a kind this build does not know.
     static const ProducerKind* find(const QString& resource, const QString& action);
+    // What run `runId` links to (nullopt for a kind without results, or none yet).
+    static std::optional<ResultLink> resultOf(const QString& resource, const QString& action, qint64 runId, Bucket bucket,
+                                              const QJsonObject& scope);
 };
 
 } // namespace atlas::runs

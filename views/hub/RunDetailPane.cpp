@@ -2,6 +2,7 @@
 
 #include "StatusStyle.h"
 #include "hub/RunTableModel.h"
+#include "runs/Producers.h"
 #include "runs/RunStatus.h"
 
 #include <QFormLayout>
@@ -174,11 +175,8 @@ void RunDetailPane::showDetail(const hub::RunDetail& d)
     m_summary->setText(d.summary.isEmpty() ? QStringLiteral("—") : headline.isEmpty() ? summaryJson : headline);
     m_summary->setToolTip(d.summary.isEmpty() ? QString() : summaryJson);
     QString link;
-    const bool produced = r.status == QLatin1String("completed") || r.status == QLatin1String("completed_with_errors");
-    if (r.resource == QLatin1String("drift") && produced)
-        link = QStringLiteral("<a href='drift/%1'>Open the drift findings of this run</a>").arg(r.id);
-    else if (r.resource == QLatin1String("backup_set") && d.scope.contains(QLatin1String("backup_set_id")))
-        link = QStringLiteral("<a href='backup_set/%1'>Open backup set #%1</a>").arg(d.scope.value(QLatin1String("backup_set_id")).toInteger());
+    if (const auto target = runs::Producers::resultOf(r.resource, r.action, r.id, r.bucket, d.scope))
+        link = QStringLiteral("<a href='%1/%2'>%3</a>").arg(target->page).arg(target->id).arg(target->text.toHtmlEscaped());
     m_result->setText(link);
     m_result->setVisible(!link.isEmpty());
 

@@ -22,7 +22,7 @@ public:
 
     void reload() override;
     // Selects backup set `setId` and shows its items (the hub's result link).
-    void showResult(qint64 setId);
+    void showResult(qint64 setId) override;
     qint64 shownSet() const;
     void createSet(const QString& name);
     // Opens the picker for the selected set (modal); started runs show in the banner.

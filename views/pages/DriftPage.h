@@ -24,7 +24,7 @@ public:
 
     void reload() override;
     // Shows the findings of drift run `runId` (from the hub's result link, or a run list click).
-    void showResult(qint64 runId);
+    void showResult(qint64 runId) override;
     qint64 shownRun() const { return m_run; }
     void captureBaseline(const QString& name);
     void generateDrift();

@@ -80,6 +80,8 @@ public:
     static bool confirmsStarts();
     // Re-reads what the page lists.
     virtual void reload() = 0;
+    // Opens what a run produced (a producer's result link names this page and an id).
+    virtual void showResult(qint64 id) { Q_UNUSED(id); }
     // Re-reads now when shown, else the next time the page is shown.
     void refreshSoon();
 
