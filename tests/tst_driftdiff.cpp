@@ -1,10 +1,14 @@
 // The drift rules on small hand-made payloads: volatile fields, array order, keyed settings,
 // nested changes, additions and removals, pointer escaping.
+#include "drift/DriftClassify.h"
 #include "drift/DriftDiff.h"
+
+#include <QJsonArray>
 
 #include <QJsonDocument>
 #include <QtTest>
 
+using atlas::drift::DriftClassify;
 using atlas::drift::DriftDiff;
 
 namespace {
@@ -78,6 +82,60 @@ private Q_SLOTS:
         QVERIFY(!DriftDiff::isVolatileKey(QStringLiteral("roleScopeTagIds@odata.type"), true));
         QVERIFY(!DriftDiff::isVolatileKey(QStringLiteral("@odata.type"), false));
         QVERIFY(!DriftDiff::isVolatileKey(QStringLiteral("settings"), true));
+    }
+
+    // The classification apart from SQL: each kind of change, a pair whose payloads only differ
+    // in volatile fields, an unreadable payload, and findings of a type whose file could not be read.
+    void classifyCoversEveryCase()
+    {
+        using namespace atlas::drift;
+        const Sides baseline{{QStringLiteral("gone"), {{QStringLiteral("T"), {QStringLiteral("Gone"), QStringLiteral("h1")}}}},
+                             {QStringLiteral("same"), {{QStringLiteral("T"), {QStringLiteral("Same"), QStringLiteral("h2")}}}},
+                             {QStringLiteral("edit"), {{QStringLiteral("T"), {QStringLiteral("Old"), QStringLiteral("h3")}}}},
+                             {QStringLiteral("noise"), {{QStringLiteral("T"), {QStringLiteral("Noise"), QStringLiteral("h4")}}}},
+                             {QStringLiteral("bad"), {{QStringLiteral("U"), {QStringLiteral("Bad"), QStringLiteral("h5")}}}}};
+        const Sides current{{QStringLiteral("same"), {{QStringLiteral("T"), {QStringLiteral("Same"), QStringLiteral("h2")}}}},
+                            {QStringLiteral("edit"), {{QStringLiteral("T"), {QStringLiteral("New"), QStringLiteral("h3b")}}}},
+                            {QStringLiteral("noise"), {{QStringLiteral("T"), {QStringLiteral("Noise"), QStringLiteral("h4b")}}}},
+                            {QStringLiteral("bad"), {{QStringLiteral("U"), {QStringLiteral("Bad"), QStringLiteral("h5b")}}}},
+                            {QStringLiteral("new"), {{QStringLiteral("U"), {QStringLiteral("Fresh"), QStringLiteral("h6")}}}}};
+        const QStringList items{QStringLiteral("bad"), QStringLiteral("edit"), QStringLiteral("gone"), QStringLiteral("new"),
+                                QStringLiteral("noise"), QStringLiteral("same")};
+
+        const QJsonArray pairs = DriftClassify::differingPairs(items, baseline, current);
+        QStringList keys;
+        for (const QJsonValue& p : pairs)
+            keys << pairKey(p[QLatin1String("t")].toString(), p[QLatin1String("e")].toString());
+        QCOMPARE(keys, (QStringList{pairKey(QStringLiteral("U"), QStringLiteral("bad")), pairKey(QStringLiteral("T"), QStringLiteral("edit")),
+                                    pairKey(QStringLiteral("T"), QStringLiteral("noise"))}));
+
+        const ChangedPaths changed{{pairKey(QStringLiteral("T"), QStringLiteral("edit")), QStringList{QStringLiteral("/name")}},
+                                   {pairKey(QStringLiteral("T"), QStringLiteral("noise")), QStringList{}},
+                                   {pairKey(QStringLiteral("U"), QStringLiteral("bad")), std::nullopt}};
+        const QHash<QString, QJsonArray> unreadable{{QStringLiteral("U"), QJsonArray{QStringLiteral("U/broken.json")}}};
+        const Classified out = DriftClassify::classify(items, baseline, current, changed, unreadable);
+
+        QCOMPARE(out.counts.added, 1);
+        QCOMPARE(out.counts.removed, 1);
+        QCOMPARE(out.counts.modified, 1);
+        QCOMPARE(out.counts.unchanged, 2); // "same", and "noise" whose only differences are volatile
+        QCOMPARE(out.counts.uncertain, 1); // "new" is of type U, whose file could not be read
+        QCOMPARE(out.unreadableItems, QStringList{QStringLiteral("bad")});
+        QCOMPARE(out.findings.size(), 3);
+        QHash<QString, QJsonObject> byId;
+        for (const QJsonValue& f : out.findings)
+            byId.insert(f[QLatin1String("external_id")].toString(), f.toObject());
+        QCOMPARE(byId.value(QStringLiteral("edit")).value(QLatin1String("change")).toString(), QStringLiteral("modified"));
+        QCOMPARE(byId.value(QStringLiteral("edit")).value(QLatin1String("display_name")).toString(), QStringLiteral("New"));
+        QCOMPARE(byId.value(QStringLiteral("edit")).value(QLatin1String("changed_paths")).toArray(), QJsonArray{QStringLiteral("/name")});
+        QCOMPARE(byId.value(QStringLiteral("gone")).value(QLatin1String("change")).toString(), QStringLiteral("removed"));
+        QCOMPARE(byId.value(QStringLiteral("gone")).value(QLatin1String("display_name")).toString(), QStringLiteral("Gone"));
+        QCOMPARE(byId.value(QStringLiteral("new")).value(QLatin1String("change")).toString(), QStringLiteral("added"));
+        QVERIFY(byId.value(QStringLiteral("new")).value(QLatin1String("note"))[QLatin1String("uncertain")].toBool());
+        QVERIFY(!byId.value(QStringLiteral("edit")).contains(QLatin1String("note")));
+        QCOMPARE(out.counts.headline(), QStringLiteral("3 drifted policies (1 added, 1 removed, 1 modified); 1 uncertain"));
+        QCOMPARE(DriftCounts{}.headline(), QStringLiteral("No drift"));
+        QCOMPARE((DriftCounts{0, 1, 0, 0, 0}).headline(), QStringLiteral("1 drifted policy (0 added, 1 removed, 0 modified)"));
     }
 };
 

@@ -1,6 +1,9 @@
 #pragma once
 
 #include "runs/RunJob.h"
+#include "runs/RunContext.h"
+
+#include <QJsonArray>
 
 namespace atlas::drift {
 
@@ -13,6 +16,9 @@ class DriftJob final : public runs::RunJob
 public:
     static constexpr int kChunk = 1000;
     void execute(runs::RunContext& ctx) override;
+
+private:
+    static bool writeChunk(runs::RunContext& ctx, const QList<runs::ItemResult>& results, const QJsonArray& findings);
 };
 
 } // namespace atlas::drift
