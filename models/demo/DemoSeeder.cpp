@@ -57,29 +57,21 @@ enum class Shape
     Queued
 };
 
-bool demoRun(const db::EmbeddedCluster& cluster, const QString& database, const QString& login,
-             const QString& password, const QUuid& tenant, const QString& resource, const QString& action,
-             const QJsonObject& scope, const QStringList& items, Shape shape, QString* error)
+// One demo run: who starts what, and how it ends.
+struct Planned
 {
-    Connection conn(cluster.loginSpec(database, login, password), QStringLiteral("demo"));
-    if (!conn.open()) {
-        *error = conn.lastError().message;
-        return false;
-    }
-    runs::RunApi api(conn);
-    DbError dbError;
-    const auto started = api.start(tenant, resource, action, scope, items, &dbError);
-    if (!started) {
-        *error = dbError.message;
-        return false;
-    }
-    if (shape == Shape::Queued)
-        return true;
-    const auto lease = api.claim(started->runId, &dbError);
-    if (!lease || lease->isNull()) {
-        *error = lease ? QStringLiteral("demo run not claimable") : dbError.message;
-        return false;
-    }
+    QString login;
+    QUuid tenant;
+    QString resource;
+    QString action;
+    QJsonObject scope;
+    QStringList items;
+    Shape shape;
+};
+
+// The item results a run of `shape` records: all, a half, a third, or a mix with failures.
+QList<ItemResult> resultsFor(const QStringList& items, Shape shape)
+{
     QList<ItemResult> results;
     for (int i = 0; i < items.size(); ++i) {
         if (shape == Shape::Running && i >= items.size() / 2)
@@ -96,39 +88,47 @@ bool demoRun(const db::EmbeddedCluster& cluster, const QString& database, const 
         else
             results << ItemResult::succeeded(items[i]);
     }
-    // An import's file succeeds only together with the policy read from it.
-    if (resource == QLatin1String("inventory") && action == QLatin1String("import")) {
-        QJsonArray policies;
-        for (qsizetype i = results.size() - 1; i >= 0; --i) {
-            if (results[i].outcome != ItemResult::Outcome::Succeeded)
-                continue;
-            const QString id = results.takeAt(i).itemId;
-            policies.append(QJsonObject{{QStringLiteral("item_id"), id},
-                                        {QStringLiteral("policy_type"), QStringLiteral("DeviceConfiguration")},
-                                        {QStringLiteral("external_id"), id},
-                                        {QStringLiteral("display_name"), QStringLiteral("Fabrikam policy %1").arg(id)},
-                                        {QStringLiteral("payload"), QJsonObject{{QStringLiteral("id"), id}}}});
-        }
-        if (!policies.isEmpty() &&
-            !conn.scalar(QStringLiteral("SELECT atlas.record_inventory(?, ?::uuid, ?::jsonb)"),
-                         {started->runId, lease->toString(QUuid::WithoutBraces),
-                          QString::fromUtf8(QJsonDocument(policies).toJson(QJsonDocument::Compact))})
-                 .isValid()) {
-            *error = conn.lastError().message;
-            return false;
-        }
+    return results;
+}
+
+// An import's file succeeds only together with the policy read from it: those results leave
+// `results` and go to record_inventory with a policy each.
+bool recordImported(Connection& conn, qint64 runId, const QUuid& lease, QList<ItemResult>* results, QString* error)
+{
+    QJsonArray policies;
+    for (qsizetype i = results->size() - 1; i >= 0; --i) {
+        if ((*results)[i].outcome != ItemResult::Outcome::Succeeded)
+            continue;
+        const QString id = results->takeAt(i).itemId;
+        policies.append(QJsonObject{{QStringLiteral("item_id"), id},
+                                    {QStringLiteral("policy_type"), QStringLiteral("DeviceConfiguration")},
+                                    {QStringLiteral("external_id"), id},
+                                    {QStringLiteral("display_name"), QStringLiteral("Fabrikam policy %1").arg(id)},
+                                    {QStringLiteral("payload"), QJsonObject{{QStringLiteral("id"), id}}}});
     }
-    if (shape != Shape::CouldNotProceed && !api.record(started->runId, *lease, results, &dbError)) {
-        *error = dbError.message;
+    if (!policies.isEmpty() &&
+        !conn.scalar(QStringLiteral("SELECT atlas.record_inventory(?, ?::uuid, ?::jsonb)"),
+                     {runId, lease.toString(QUuid::WithoutBraces),
+                      QString::fromUtf8(QJsonDocument(policies).toJson(QJsonDocument::Compact))})
+             .isValid()) {
+        *error = conn.lastError().message;
         return false;
     }
+    return true;
+}
+
+// How a claimed demo run ends after its results: left running or lost, failed with a reason
+// (a message with secrets the database redacts), or finished.
+bool endAs(runs::RunApi& api, const QString& resource, qint64 runId, const QUuid& lease, Shape shape, QString* error)
+{
+    DbError dbError;
     switch (shape) {
     case Shape::Running:
     case Shape::Lost:
     case Shape::Queued:
         return true;
     case Shape::CouldNotProceed:
-        if (!api.finish(started->runId, *lease, QStringLiteral("export_folder_unreadable"),
+        if (!api.finish(runId, lease, QStringLiteral("export_folder_unreadable"),
                         QStringLiteral("Cannot read https://svc-intune:S3cr3t@files.contoso.example/exports "
                                        "(Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzdmMifQ.c2ln)"),
                         &dbError)) {
@@ -139,18 +139,51 @@ bool demoRun(const db::EmbeddedCluster& cluster, const QString& database, const 
     case Shape::Completed:
     case Shape::Partial:
         if (resource == QLatin1String("drift")) {
-            api.setSummary(started->runId, *lease,
+            api.setSummary(runId, lease,
                            QJsonObject{{QStringLiteral("added"), 2}, {QStringLiteral("removed"), 1},
                                        {QStringLiteral("modified"), 3}},
                            &dbError);
         }
-        if (!api.finish(started->runId, *lease, {}, {}, &dbError)) {
+        if (!api.finish(runId, lease, {}, {}, &dbError)) {
             *error = dbError.message;
             return false;
         }
         return true;
     }
     return true;
+}
+
+// Runs one demo run through the real API as its login.
+bool demoRun(const db::EmbeddedCluster& cluster, const QString& database, const Planned& p, QString* error)
+{
+    Connection conn(cluster.loginSpec(database, p.login, cluster.loginPassword(p.login)), QStringLiteral("demo"));
+    if (!conn.open()) {
+        *error = conn.lastError().message;
+        return false;
+    }
+    runs::RunApi api(conn);
+    DbError dbError;
+    const auto started = api.start(p.tenant, p.resource, p.action, p.scope, p.items, &dbError);
+    if (!started) {
+        *error = dbError.message;
+        return false;
+    }
+    if (p.shape == Shape::Queued)
+        return true;
+    const auto lease = api.claim(started->runId, &dbError);
+    if (!lease || lease->isNull()) {
+        *error = lease ? QStringLiteral("demo run not claimable") : dbError.message;
+        return false;
+    }
+    QList<ItemResult> results = resultsFor(p.items, p.shape);
+    if (p.resource == QLatin1String("inventory") && p.action == QLatin1String("import") &&
+        !recordImported(conn, started->runId, *lease, &results, error))
+        return false;
+    if (p.shape != Shape::CouldNotProceed && !api.record(started->runId, *lease, results, &dbError)) {
+        *error = dbError.message;
+        return false;
+    }
+    return endAs(api, p.resource, started->runId, *lease, p.shape, error);
 }
 // Starts and executes a real run as `login`, the way the command line does.
 bool executeAs(const db::EmbeddedCluster& cluster, const QString& database, const QString& login,
@@ -245,15 +278,10 @@ bool DemoSeeder::ensureLogin(const db::EmbeddedCluster& cluster, const QString& 
     return true;
 }
 
-bool DemoSeeder::seed(const db::EmbeddedCluster& cluster, const QString& database, const QString& consoleLogin,
-                      DemoTenants* tenants, QString* error)
+namespace {
+// The demo tenants this login already sees (a second start reuses them).
+bool findTenants(Connection& admin, DemoTenants* tenants, QString* error)
 {
-    const QString adminPassword = cluster.loginPassword(consoleLogin);
-    Connection admin(cluster.loginSpec(database, consoleLogin, adminPassword), QStringLiteral("demo-admin"));
-    if (!admin.open()) {
-        *error = admin.lastError().message;
-        return false;
-    }
     QSqlQuery existing(admin.database());
     if (!admin.exec(existing, QStringLiteral("SELECT tenant_id, tenant_name FROM atlas.my_tenants"))) {
         *error = admin.lastError().message;
@@ -265,9 +293,12 @@ bool DemoSeeder::seed(const db::EmbeddedCluster& cluster, const QString& databas
         if (existing.value(1).toString() == kFabrikam)
             tenants->fabrikam = QUuid::fromString(existing.value(0).toString());
     }
-    if (!tenants->contoso.isNull() && !tenants->fabrikam.isNull())
-        return true;
+    return true;
+}
 
+// Both tenants, the console's login owner of both, one demo login per role in Contoso.
+bool createTenants(Connection& admin, const QString& consoleLogin, DemoTenants* tenants, QString* error)
+{
     const QVariant contoso = admin.scalar(QStringLiteral("SELECT atlas.create_tenant(?)"), {kContoso});
     const QVariant fabrikam = admin.scalar(QStringLiteral("SELECT atlas.create_tenant(?)"), {kFabrikam});
     if (!contoso.isValid() || !fabrikam.isValid()) {
@@ -276,73 +307,47 @@ bool DemoSeeder::seed(const db::EmbeddedCluster& cluster, const QString& databas
     }
     tenants->contoso = QUuid::fromString(contoso.toString());
     tenants->fabrikam = QUuid::fromString(fabrikam.toString());
-
-    const QList<QPair<QString, QString>> grants = {
-        {consoleLogin, QStringLiteral("owner")},      {QStringLiteral("demo_owner"), QStringLiteral("owner")},
-        {QStringLiteral("demo_manager"), QStringLiteral("manager")},
-        {QStringLiteral("demo_operator"), QStringLiteral("operator")},
-        {QStringLiteral("demo_readonly"), QStringLiteral("readonly")},
+    const QList<std::tuple<QVariant, QString, QString>> grants = {
+        {contoso, consoleLogin, QStringLiteral("owner")},
+        {contoso, QStringLiteral("demo_owner"), QStringLiteral("owner")},
+        {contoso, QStringLiteral("demo_manager"), QStringLiteral("manager")},
+        {contoso, QStringLiteral("demo_operator"), QStringLiteral("operator")},
+        {contoso, QStringLiteral("demo_readonly"), QStringLiteral("readonly")},
+        {fabrikam, consoleLogin, QStringLiteral("owner")},
+        {fabrikam, QStringLiteral("demo_other"), QStringLiteral("owner")},
     };
-    for (const auto& [login, role] : grants) {
-        if (!admin.scalar(QStringLiteral("SELECT atlas.grant_role(?::uuid, ?, ?)::text IS NULL"),
-                          {contoso.toString(), login, role})
+    for (const auto& [tenant, login, role] : grants) {
+        if (!admin.scalar(QStringLiteral("SELECT atlas.grant_role(?::uuid, ?, ?)::text IS NULL"), {tenant.toString(), login, role})
                  .isValid()) {
             *error = admin.lastError().message;
             return false;
         }
     }
-    for (const QString& login : {consoleLogin, QStringLiteral("demo_other")}) {
-        if (!admin.scalar(QStringLiteral("SELECT atlas.grant_role(?::uuid, ?, 'owner')::text IS NULL"),
-                          {fabrikam.toString(), login})
-                 .isValid()) {
-            *error = admin.lastError().message;
-            return false;
-        }
-    }
+    return true;
+}
 
-    struct Planned
-    {
-        QString login;
-        QUuid tenant;
-        QString resource;
-        QString action;
-        QJsonObject scope;
-        QStringList items;
-        Shape shape;
-    };
+// A run in every bucket, naming the baseline and backup set the real history made.
+QList<Planned> plannedRuns(const DemoTenants& tenants, qint64 baseline, qint64 backupSet)
+{
     const QJsonObject importScope{{QStringLiteral("source"), QStringLiteral("exports/2026-11-20")}};
-    if (!realHistory(cluster, database, tenants->contoso, error))
-        return false;
-    // Runs name a baseline and a backup set that exist: the ones the real history made.
-    Connection su(cluster.superuserSpec(database), QStringLiteral("demo-su"));
-    const QString contosoId = tenants->contoso.toString(QUuid::WithoutBraces);
-    const QVariant baseline = su.open() ? su.scalar(QStringLiteral("SELECT max(baseline_id) FROM atlas.baselines WHERE tenant_id = ?::uuid"), {contosoId}) : QVariant();
-    const QVariant backupSet = su.scalar(QStringLiteral("SELECT max(backup_set_id) FROM atlas.backup_sets WHERE tenant_id = ?::uuid"), {contosoId});
-    if (!baseline.isValid() || baseline.isNull() || !backupSet.isValid() || backupSet.isNull()) {
-        *error = QStringLiteral("the demo history has no baseline or backup set");
-        return false;
-    }
-    const QList<Planned> plan = {
-        {QStringLiteral("demo_owner"), tenants->contoso, QStringLiteral("inventory"), QStringLiteral("import"),
+    return {
+        {QStringLiteral("demo_owner"), tenants.contoso, QStringLiteral("inventory"), QStringLiteral("import"),
          QJsonObject{{QStringLiteral("source"), QStringLiteral("exports/missing")}}, {}, Shape::CouldNotProceed},
-        {QStringLiteral("demo_operator"), tenants->contoso, QStringLiteral("drift"), QStringLiteral("generate"),
-         QJsonObject{{QStringLiteral("baseline_id"), baseline.toLongLong()}}, policyIds(0, 30), Shape::Lost},
-        {QStringLiteral("demo_manager"), tenants->contoso, QStringLiteral("backup_set"),
-         QStringLiteral("add_policies"), QJsonObject{{QStringLiteral("backup_set_id"), backupSet.toLongLong()}}, policyIds(10, 40),
-         Shape::Running},
-        {QStringLiteral("demo_operator"), tenants->contoso, QStringLiteral("drift"), QStringLiteral("generate"),
-         QJsonObject{{QStringLiteral("baseline_id"), baseline.toLongLong()}}, policyIds(0, 20), Shape::Queued},
-        {QStringLiteral("demo_other"), tenants->fabrikam, QStringLiteral("inventory"), QStringLiteral("import"),
-         importScope, policyIds(100, 8), Shape::Completed},
+        {QStringLiteral("demo_operator"), tenants.contoso, QStringLiteral("drift"), QStringLiteral("generate"),
+         QJsonObject{{QStringLiteral("baseline_id"), baseline}}, policyIds(0, 30), Shape::Lost},
+        {QStringLiteral("demo_manager"), tenants.contoso, QStringLiteral("backup_set"), QStringLiteral("add_policies"),
+         QJsonObject{{QStringLiteral("backup_set_id"), backupSet}}, policyIds(10, 40), Shape::Running},
+        {QStringLiteral("demo_operator"), tenants.contoso, QStringLiteral("drift"), QStringLiteral("generate"),
+         QJsonObject{{QStringLiteral("baseline_id"), baseline}}, policyIds(0, 20), Shape::Queued},
+        {QStringLiteral("demo_other"), tenants.fabrikam, QStringLiteral("inventory"), QStringLiteral("import"), importScope,
+         policyIds(100, 8), Shape::Completed},
     };
-    for (const Planned& p : plan) {
-        if (!demoRun(cluster, database, p.login, cluster.loginPassword(p.login), p.tenant, p.resource, p.action,
-                     p.scope, p.items, p.shape, error))
-            return false;
-    }
+}
 
-    // The lost worker: its heartbeat is back-dated (superuser only) and any client's reaper
-    // then marks it aborted/worker_lost, exactly as after a killed console.
+// The lost worker: its heartbeat is back-dated (superuser only) and any client's reaper then
+// marks it aborted/worker_lost, exactly as after a killed console.
+bool reapLostWorker(const db::EmbeddedCluster& cluster, const QString& database, Connection& su, QString* error)
+{
     if (!su.execRaw(QStringLiteral("UPDATE atlas.bulk_operation_runs SET heartbeat_at = now() - interval '1 hour' "
                                    "WHERE status = 'running' AND resource = 'drift' AND initiator = 'demo_operator'"))) {
         *error = su.lastError().message;
@@ -355,6 +360,39 @@ bool DemoSeeder::seed(const db::EmbeddedCluster& cluster, const QString& databas
         *error = reaper.lastError().message;
         return false;
     }
+    return true;
+}
+} // namespace
+
+bool DemoSeeder::seed(const db::EmbeddedCluster& cluster, const QString& database, const QString& consoleLogin,
+                      DemoTenants* tenants, QString* error)
+{
+    Connection admin(cluster.loginSpec(database, consoleLogin, cluster.loginPassword(consoleLogin)), QStringLiteral("demo-admin"));
+    if (!admin.open()) {
+        *error = admin.lastError().message;
+        return false;
+    }
+    if (!findTenants(admin, tenants, error))
+        return false;
+    if (!tenants->contoso.isNull() && !tenants->fabrikam.isNull())
+        return true;
+    if (!createTenants(admin, consoleLogin, tenants, error) || !realHistory(cluster, database, tenants->contoso, error))
+        return false;
+    // Runs name a baseline and a backup set that exist: the ones the real history made.
+    Connection su(cluster.superuserSpec(database), QStringLiteral("demo-su"));
+    const QString contosoId = tenants->contoso.toString(QUuid::WithoutBraces);
+    const QVariant baseline = su.open() ? su.scalar(QStringLiteral("SELECT max(baseline_id) FROM atlas.baselines WHERE tenant_id = ?::uuid"), {contosoId}) : QVariant();
+    const QVariant backupSet = su.scalar(QStringLiteral("SELECT max(backup_set_id) FROM atlas.backup_sets WHERE tenant_id = ?::uuid"), {contosoId});
+    if (!baseline.isValid() || baseline.isNull() || !backupSet.isValid() || backupSet.isNull()) {
+        *error = QStringLiteral("the demo history has no baseline or backup set");
+        return false;
+    }
+    for (const Planned& p : plannedRuns(*tenants, baseline.toLongLong(), backupSet.toLongLong())) {
+        if (!demoRun(cluster, database, p, error))
+            return false;
+    }
+    if (!reapLostWorker(cluster, database, su, error))
+        return false;
     spdlog::info("demo data created");
     return true;
 }

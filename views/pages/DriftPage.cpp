@@ -86,7 +86,16 @@ DriftPage::DriftPage(PageContext context, QWidget* parent)
     m_findingsSearch->setPlaceholderText(QStringLiteral("Filter findings"));
     m_findingsSearch->setClearButtonEnabled(true);
     m_findingsSearch->setMaximumWidth(260);
+    layOut();
+    m_findingsTitle->setText(QStringLiteral("<b>Findings</b> — select a drift run"));
+    setSubtitle(QStringLiteral("Compare the inventory with a baseline."));
+    connectControls();
+    updateGenerate();
+}
 
+// Baselines beside drift runs on top; the findings and the diff of the selected one below.
+void DriftPage::layOut()
+{
     auto* lists = new QSplitter(Qt::Horizontal, this);
     lists->addWidget(titled(QStringLiteral("Baselines"), m_baselines));
     lists->addWidget(titled(QStringLiteral("Drift runs"), m_runs));
@@ -112,9 +121,10 @@ DriftPage::DriftPage(PageContext context, QWidget* parent)
     vertical->setStretchFactor(0, 2);
     vertical->setStretchFactor(1, 5);
     body()->addWidget(vertical, 1);
-    m_findingsTitle->setText(QStringLiteral("<b>Findings</b> — select a drift run"));
-    setSubtitle(QStringLiteral("Compare the inventory with a baseline."));
+}
 
+void DriftPage::connectControls()
+{
     connect(m_capture, &QPushButton::clicked, this, [this] {
         bool ok = false;
         const QString name = QInputDialog::getText(
@@ -140,7 +150,6 @@ DriftPage::DriftPage(PageContext context, QWidget* parent)
             reload();
         }
     });
-    updateGenerate();
 }
 
 void DriftPage::reload()

@@ -42,6 +42,8 @@ Q_SIGNALS:
     void payloadsShown(const QString& externalId);
 
 private:
+    void layOut();
+    void connectControls();
     void loadFindings(qint64 runId);
     void showFindings();
     void findingSelected();
