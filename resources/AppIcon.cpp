@@ -3,10 +3,18 @@
 #include <QPainter>
 #include <QSvgRenderer>
 
+// The resources are compiled into a static library: registered here, where they are used, so
+// every start (embedded, --db, a test) finds them.
+static void initAtlasResources()
+{
+    Q_INIT_RESOURCE(atlas);
+}
+
 namespace atlas::resources {
 
 QImage renderAppIcon(int size, const QString& svgPath)
 {
+    initAtlasResources();
     QImage image(size, size, QImage::Format_ARGB32_Premultiplied);
     image.fill(Qt::transparent);
     QSvgRenderer renderer(svgPath);

@@ -4,6 +4,7 @@
 // libpq afterwards) or in the desktop keyring (when ATLAS_TEST_KEYRING=1: a private Secret
 // Service, see tests/keyring_session.sh).
 #include "TestCluster.h"
+#include "AppIcon.h"
 #include "LoginDialog.h"
 #include "db/ConnectionProbe.h"
 #include "db/Keyring.h"
@@ -57,6 +58,19 @@ class TestLogin : public QObject
     }
 
 private Q_SLOTS:
+    // The icon's drawing is compiled in and found however the program started: no other code
+    // of this test registers resources.
+    void theApplicationIconIsDrawn()
+    {
+        const QImage image = atlas::resources::renderAppIcon(64);
+        int opaque = 0;
+        for (int y = 0; y < image.height(); ++y)
+            for (int x = 0; x < image.width(); ++x)
+                opaque += qAlpha(image.pixel(x, y)) > 0;
+        QVERIFY2(opaque > 64 * 64 / 4, qPrintable(QString::number(opaque)));
+        QVERIFY(QFile::exists(QStringLiteral(":/icons/atlas-ops.svg")));
+    }
+
     void initTestCase()
     {
         QVERIFY(m_home.isValid());

@@ -13,6 +13,8 @@
 #include "pages/DriftPage.h"
 #include "pages/InventoryPage.h"
 #include "pages/PayloadDiffView.h"
+#include "Theme.h"
+#include "notify/DesktopNotifier.h"
 #include "pages/PolicyModel.h"
 #include "pages/PolicyPicker.h"
 #include "runs/RunApi.h"
@@ -120,6 +122,27 @@ class TestProducerPages : public QObject
     }
 
 private Q_SLOTS:
+    // Switching the appearance while a diff shows re-tints it from the new palette.
+    void theDiffFollowsTheAppearance()
+    {
+        atlas::resources::Theme::apply(QStringLiteral("light"));
+        atlas::views::PayloadDiffView view;
+        view.resize(800, 400);
+        view.show();
+        view.showPair(QStringLiteral("Baseline"), QStringLiteral("{\n  \"a\": 1\n}"), QStringLiteral("Inventory"),
+                      QStringLiteral("{\n  \"a\": 2\n}"));
+        QCOMPARE(view.changedLines(), 1);
+        const QColor light = view.lineColor(true, 1);
+        QVERIFY(light.isValid());
+        QVERIFY(light.lightness() > 128);
+        atlas::resources::Theme::apply(QStringLiteral("dark"));
+        QTRY_VERIFY(view.lineColor(true, 1).lightness() < 128);
+        QVERIFY(!view.lineColor(true, 0).isValid()); // an unchanged line stays untinted
+        atlas::resources::Theme::apply(QStringLiteral("light"));
+        QTRY_COMPARE(view.lineColor(true, 1), light);
+        atlas::resources::Theme::apply(QStringLiteral("system"));
+    }
+
     void initTestCase()
     {
         QVERIFY(m_settingsDir.isValid() && m_exports.isValid());
@@ -628,17 +651,24 @@ private Q_SLOTS:
         QVERIFY2(outcome.runId > 0, qPrintable(outcome.error));
         QTRY_COMPARE_WITH_TIMEOUT(su(QStringLiteral("SELECT status FROM atlas.bulk_operation_runs WHERE id = %1").arg(outcome.runId)).toString(),
                                   QStringLiteral("running"), 5000);
-        QString question;
-        answerNextDialog([&question](QWidget* modal) {
+        QString question, explanation;
+        QStringList buttons;
+        answerNextDialog([&](QWidget* modal) {
             auto* box = qobject_cast<QMessageBox*>(modal);
             QVERIFY(box);
             question = box->text();
+            explanation = box->informativeText();
+            for (QAbstractButton* b : box->buttons())
+                buttons << b->text();
             for (QAbstractButton* b : box->buttons())
                 if (b->text() == QLatin1String("Stop runs and quit"))
                     b->click();
         });
         window->close();
         QVERIFY2(question.contains(QLatin1String("still in progress")), qPrintable(question));
+        // What the words offer, a button does: the tray only where there is one.
+        QCOMPARE(explanation.contains(QLatin1String("tray")), buttons.contains(QStringLiteral("Keep running in tray")));
+        QCOMPARE(buttons.contains(QStringLiteral("Keep running in tray")), window->desktop()->trayVisible());
         QTRY_COMPARE_WITH_TIMEOUT(window->executor()->activeCount(), 0, 20000);
         QTRY_VERIFY_WITH_TIMEOUT(!window->isVisible(), 5000);
         QCOMPARE(su(QStringLiteral("SELECT status || '/' || reason_code FROM atlas.bulk_operation_runs WHERE id = %1").arg(outcome.runId)).toString(),

@@ -546,10 +546,14 @@ void MainWindow::closeEvent(QCloseEvent* event)
     box.setWindowTitle(QStringLiteral("Runs in progress"));
     box.setText(active == 1 ? QStringLiteral("A run started here is still in progress.")
                             : QStringLiteral("%1 runs started here are still in progress.").arg(active));
-    box.setInformativeText(QStringLiteral("Keep them running with Atlas Ops in the system tray, or stop them? A stopped "
-                                          "run ends as aborted (cancelled); what it recorded so far is kept."));
+    // The tray is offered only where there is one, and then as a button as well as in words.
+    const bool tray = !m_quitting && m_desktop->trayVisible();
+    box.setInformativeText(
+        (tray ? QStringLiteral("Keep them running with Atlas Ops in the system tray, or stop them? ")
+              : QStringLiteral("Stop them now, or cancel and let them finish? "))
+        + QStringLiteral("A stopped run ends as aborted (cancelled); what it recorded so far is kept."));
     QPushButton* keep = nullptr;
-    if (!m_quitting && m_desktop->trayVisible())
+    if (tray)
         keep = box.addButton(QStringLiteral("Keep running in tray"), QMessageBox::AcceptRole);
     QPushButton* stop = box.addButton(QStringLiteral("Stop runs and quit"), QMessageBox::DestructiveRole);
     box.addButton(QMessageBox::Cancel);

@@ -65,6 +65,7 @@ PayloadDiffView::PayloadDiffView(QWidget* parent)
     , m_rightTitle(new QLabel(this))
     , m_left(makePane(this))
     , m_right(makePane(this))
+    , m_legend(new QLabel(this))
 {
     setObjectName(QStringLiteral("payloadDiff"));
     m_left->setObjectName(QStringLiteral("baselinePayload"));
@@ -75,16 +76,9 @@ PayloadDiffView::PayloadDiffView(QWidget* parent)
     grid->addWidget(m_rightTitle, 0, 1);
     grid->addWidget(m_left, 1, 0);
     grid->addWidget(m_right, 1, 1);
-    auto* legend = new QLabel(
-        QStringLiteral("<span style='background:%1'>&nbsp;changed&nbsp;</span> &nbsp;"
-                       "<span style='background:%2'>&nbsp;only in the baseline&nbsp;</span> &nbsp;"
-                       "<span style='background:%3'>&nbsp;only in the inventory&nbsp;</span> &nbsp;"
-                       "<span style='background:%4'>&nbsp;differs, ignored by drift (volatile field)&nbsp;</span>")
-            .arg(tint(palette(), QColor(0xe0, 0xa0, 0x00)).name(), tint(palette(), QColor(0xd3, 0x2f, 0x2f)).name(),
-                 tint(palette(), QColor(0x38, 0x8e, 0x3c)).name(), palette().color(QPalette::AlternateBase).name()),
-        this);
-    legend->setForegroundRole(QPalette::PlaceholderText);
-    grid->addWidget(legend, 2, 0, 1, 2);
+    m_legend->setForegroundRole(QPalette::PlaceholderText);
+    grid->addWidget(m_legend, 2, 0, 1, 2);
+    updateLegend();
     // The two sides scroll as one.
     connect(m_left->verticalScrollBar(), &QScrollBar::valueChanged, m_right->verticalScrollBar(), &QScrollBar::setValue);
     connect(m_right->verticalScrollBar(), &QScrollBar::valueChanged, m_left->verticalScrollBar(), &QScrollBar::setValue);
@@ -100,49 +94,34 @@ void PayloadDiffView::showPair(const QString& leftTitle, const QString& left, co
     const QStringList a = left.isEmpty() ? QStringList() : left.split(QLatin1Char('\n'));
     const QStringList b = right.isEmpty() ? QStringList() : right.split(QLatin1Char('\n'));
     const QList<drift::DiffRow> rows = drift::LineDiff::compare(a, b);
-    const QColor changed = tint(palette(), QColor(0xe0, 0xa0, 0x00));
-    const QColor removed = tint(palette(), QColor(0xd3, 0x2f, 0x2f));
-    const QColor added = tint(palette(), QColor(0x38, 0x8e, 0x3c));
-    const QColor blank = palette().color(QPalette::AlternateBase);
     QStringList leftLines;
     QStringList rightLines;
-    QList<QColor> leftColors;
-    QList<QColor> rightColors;
+    m_kinds.clear();
     m_changed = 0;
     for (const drift::DiffRow& row : rows) {
         leftLines << (row.left >= 0 ? a[row.left] : QString());
         rightLines << (row.right >= 0 ? b[row.right] : QString());
+        LineKind kind = LineKind::Same;
         switch (row.kind) {
         case drift::DiffRow::Kind::Same:
-            leftColors << QColor();
-            rightColors << QColor();
             break;
         case drift::DiffRow::Kind::Changed:
-            if (isIgnoredLine(a[row.left]) && isIgnoredLine(b[row.right])) {
-                leftColors << blank; // differs, but drift does not count it
-                rightColors << blank;
-                break;
-            }
-            leftColors << changed;
-            rightColors << changed;
-            ++m_changed;
+            // Differs, but drift does not count it when both sides are volatile fields.
+            kind = isIgnoredLine(a[row.left]) && isIgnoredLine(b[row.right]) ? LineKind::Ignored : LineKind::Changed;
             break;
         case drift::DiffRow::Kind::Removed:
-            leftColors << removed;
-            rightColors << blank;
-            ++m_changed;
+            kind = LineKind::Removed;
             break;
         case drift::DiffRow::Kind::Added:
-            leftColors << blank;
-            rightColors << added;
-            ++m_changed;
+            kind = LineKind::Added;
             break;
         }
+        m_changed += kind != LineKind::Same && kind != LineKind::Ignored;
+        m_kinds << kind;
     }
     m_left->setPlainText(leftLines.join(QLatin1Char('\n')));
     m_right->setPlainText(rightLines.join(QLatin1Char('\n')));
-    paint(m_left, leftColors);
-    paint(m_right, rightColors);
+    paintLines();
     // Open at the first difference.
     for (int i = 0; i < rows.size(); ++i) {
         if (rows[i].kind != drift::DiffRow::Kind::Same) {
@@ -155,6 +134,75 @@ void PayloadDiffView::showPair(const QString& leftTitle, const QString& left, co
     }
 }
 
+PayloadDiffView::Tints PayloadDiffView::tints() const
+{
+    return {tint(palette(), QColor(0xe0, 0xa0, 0x00)), tint(palette(), QColor(0xd3, 0x2f, 0x2f)),
+            tint(palette(), QColor(0x38, 0x8e, 0x3c)), palette().color(QPalette::AlternateBase)};
+}
+
+// The tints come from the palette in use: recomputed whenever it changes.
+void PayloadDiffView::paintLines()
+{
+    const Tints t = tints();
+    QList<QColor> leftColors;
+    QList<QColor> rightColors;
+    for (const LineKind kind : std::as_const(m_kinds)) {
+        switch (kind) {
+        case LineKind::Same:
+            leftColors << QColor();
+            rightColors << QColor();
+            break;
+        case LineKind::Ignored:
+            leftColors << t.blank;
+            rightColors << t.blank;
+            break;
+        case LineKind::Changed:
+            leftColors << t.changed;
+            rightColors << t.changed;
+            break;
+        case LineKind::Removed:
+            leftColors << t.removed;
+            rightColors << t.blank;
+            break;
+        case LineKind::Added:
+            leftColors << t.blank;
+            rightColors << t.added;
+            break;
+        }
+    }
+    paint(m_left, leftColors);
+    paint(m_right, rightColors);
+}
+
+void PayloadDiffView::updateLegend()
+{
+    const Tints t = tints();
+    m_legend->setText(QStringLiteral("<span style='background:%1'>&nbsp;changed&nbsp;</span> &nbsp;"
+                                     "<span style='background:%2'>&nbsp;only in the baseline&nbsp;</span> &nbsp;"
+                                     "<span style='background:%3'>&nbsp;only in the inventory&nbsp;</span> &nbsp;"
+                                     "<span style='background:%4'>&nbsp;differs, ignored by drift (volatile field)&nbsp;</span>")
+                          .arg(t.changed.name(), t.removed.name(), t.added.name(), t.blank.name()));
+}
+
+QColor PayloadDiffView::lineColor(bool left, int line) const
+{
+    const QPlainTextEdit* pane = left ? m_left : m_right;
+    for (const QTextEdit::ExtraSelection& s : pane->extraSelections()) {
+        if (s.cursor.blockNumber() == line)
+            return s.format.background().color();
+    }
+    return {};
+}
+
+void PayloadDiffView::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::StyleChange) {
+        updateLegend();
+        paintLines();
+    }
+}
+
 void PayloadDiffView::showMessage(const QString& text)
 {
     m_leftTitle->setText(text);
@@ -163,6 +211,7 @@ void PayloadDiffView::showMessage(const QString& text)
     m_right->clear();
     m_left->setExtraSelections({});
     m_right->setExtraSelections({});
+    m_kinds.clear();
     m_changed = 0;
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QColor>
+#include <QList>
 #include <QWidget>
 
 class QLabel;
@@ -21,12 +23,35 @@ public:
     QString leftText() const;
     QString rightText() const;
     int changedLines() const { return m_changed; }
+    // The tint of line `line` of one side (invalid: not tinted).
+    QColor lineColor(bool left, int line) const;
+
+protected:
+    void changeEvent(QEvent* event) override;
 
 private:
+    enum class LineKind
+    {
+        Same,
+        Changed,
+        Ignored, // differs, but only in a volatile field
+        Removed,
+        Added
+    };
+    struct Tints
+    {
+        QColor changed, removed, added, blank;
+    };
+    Tints tints() const;
+    void paintLines();
+    void updateLegend();
+
     QLabel* m_leftTitle;
     QLabel* m_rightTitle;
     QPlainTextEdit* m_left;
     QPlainTextEdit* m_right;
+    QLabel* m_legend;
+    QList<LineKind> m_kinds; // one per shown line
     int m_changed = 0;
 };
 
