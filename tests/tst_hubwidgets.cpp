@@ -158,7 +158,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(findings->rowCount(), 2, 5000);
         QVERIFY(window->driftPage()->isVisible());
         QCOMPARE(window->driftPage()->shownRun(), m_driftRun);
-        QVERIFY(findings->item(1, 0)->text().endsWith(QLatin1String("modified")));
+        QVERIFY(findings->item(1, 0)->text() == QLatin1String("Modified"));
         QCOMPARE(findings->item(1, 1)->text(), QStringLiteral("Edge security"));
         QCOMPARE(findings->item(1, 3)->text(), QStringLiteral("/settings/3, /name"));
     }
@@ -197,7 +197,7 @@ private Q_SLOTS:
         Q_EMIT detail->resultLinkActivated(QStringLiteral("drift/%1").arg(drift));
         QTableWidget* findings = window->driftPage()->findingsTable();
         QTRY_COMPARE_WITH_TIMEOUT(findings->rowCount(), 1, 5000);
-        QVERIFY(findings->item(0, 0)->text().endsWith(QLatin1String("modified")));
+        QVERIFY(findings->item(0, 0)->text() == QLatin1String("Modified"));
         QCOMPARE(findings->item(0, 2)->text(), QStringLiteral("SettingsCatalog"));
     }
 

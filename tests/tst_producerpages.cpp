@@ -396,7 +396,7 @@ private Q_SLOTS:
         // The viewer opens on a modified policy and shows both versions as stored.
         const int row = drift->findingsTable()->currentRow();
         QVERIFY(row >= 0);
-        QVERIFY(drift->findingsTable()->item(row, 0)->text().endsWith(QLatin1String("modified")));
+        QVERIFY(drift->findingsTable()->item(row, 0)->text() == QLatin1String("Modified"));
         QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty() && drift->diffView()->changedLines() > 0, 5000);
         const QString externalId = shown.last().at(0).toString();
         auto pretty = [&](const QString& table, const QString& where) {

@@ -79,4 +79,39 @@ QIcon StatusStyle::icon(runs::Bucket bucket)
     return icon;
 }
 
+QIcon StatusStyle::changeIcon(const QString& change)
+{
+    static QHash<QString, QIcon> cache;
+    const auto it = cache.constFind(change);
+    if (it != cache.cend())
+        return *it;
+    const bool added = change == QLatin1String("added");
+    const bool removed = change == QLatin1String("removed");
+    const QColor c = added ? color(runs::Bucket::Succeeded) : removed ? color(runs::Bucket::Failed) : color(runs::Bucket::PartiallySucceeded);
+    QIcon icon;
+    for (int size : {16, 32}) {
+        QPixmap pm(size, size);
+        pm.fill(Qt::transparent);
+        QPainter p(&pm);
+        p.setRenderHint(QPainter::Antialiasing);
+        const qreal m = size * 0.1;
+        p.setPen(Qt::NoPen);
+        p.setBrush(c);
+        p.drawRoundedRect(QRectF(m, m, size - 2 * m, size - 2 * m), size * 0.2, size * 0.2);
+        p.setPen(QPen(Qt::white, size * 0.13, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+        p.setBrush(Qt::NoBrush);
+        const qreal lo = size * 0.3, hi = size * 0.7, mid = size * 0.5;
+        if (added || removed)
+            p.drawLine(QPointF(lo, mid), QPointF(hi, mid));
+        if (added)
+            p.drawLine(QPointF(mid, lo), QPointF(mid, hi));
+        if (!added && !removed) // a small triangle: changed
+            p.drawPolygon(QPolygonF{{mid, size * 0.3}, {size * 0.72, size * 0.68}, {size * 0.28, size * 0.68}});
+        p.end();
+        icon.addPixmap(pm);
+    }
+    cache.insert(change, icon);
+    return icon;
+}
+
 } // namespace atlas::views

@@ -46,10 +46,10 @@ QWidget* titled(const QString& title, QWidget* content, QWidget* extra = nullptr
 QString changeLabel(const QString& change)
 {
     if (change == QLatin1String("added"))
-        return QStringLiteral("+ added");
+        return QStringLiteral("Added");
     if (change == QLatin1String("removed"))
-        return QStringLiteral("− removed");
-    return QStringLiteral("∆ modified");
+        return QStringLiteral("Removed");
+    return QStringLiteral("Modified");
 }
 } // namespace
 
@@ -282,6 +282,10 @@ void DriftPage::showFindings()
         keys << i;
     }
     fillTable(m_findingsTable, rows, keys);
+    for (int r = 0; r < m_findingsTable->rowCount(); ++r) {
+        QTableWidgetItem* item = m_findingsTable->item(r, 0);
+        item->setIcon(StatusStyle::changeIcon(m_findings[item->data(Qt::UserRole).toInt()].change));
+    }
     runs::Bucket bucket = runs::Bucket::Unknown;
     for (const catalog::DriftRun& r : std::as_const(m_runRows))
         if (r.id == m_run)
