@@ -631,6 +631,24 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(window->inventoryPage()->model()->rowCount() > 0, 5000);
     }
 
+    // Completed runs pop up on the desktop; queued ones only when the person asks for them.
+    void queuedPopUpsAreASetting()
+    {
+        auto window = open(QStringLiteral("owner_a"));
+        QVERIFY(window);
+        auto* action = window->findChild<QAction*>(QStringLiteral("queuedPopUpsAction"));
+        QVERIFY(action);
+        QVERIFY(!action->isChecked());
+        QVERIFY(atlas::views::DesktopNotifier::popsUpFor(QStringLiteral("completed")));
+        QVERIFY(!atlas::views::DesktopNotifier::popsUpFor(QStringLiteral("queued")));
+        action->trigger();
+        QVERIFY(atlas::views::DesktopNotifier::popsUpFor(QStringLiteral("queued")));
+        QVERIFY(QSettings().value(QStringLiteral("notifications/queued")).toBool());
+        action->trigger();
+        QVERIFY(!atlas::views::DesktopNotifier::popsUpFor(QStringLiteral("queued")));
+        QVERIFY(atlas::views::DesktopNotifier::popsUpFor(QStringLiteral("completed")));
+    }
+
     void closingWithARunInProgressStopsItAborted()
     {
         // An export large enough to still be importing when the window closes.

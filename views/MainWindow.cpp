@@ -306,6 +306,12 @@ void MainWindow::buildMenus()
             resources::Theme::apply(key);
         });
     }
+    QAction* queued = view->addAction(QStringLiteral("Desktop notifications for &queued runs"));
+    queued->setObjectName(QStringLiteral("queuedPopUpsAction"));
+    queued->setCheckable(true);
+    queued->setChecked(DesktopNotifier::queuedPopUps());
+    queued->setToolTip(QStringLiteral("Completed runs always notify; queued ones are in Notifications either way"));
+    connect(queued, &QAction::toggled, this, &DesktopNotifier::setQueuedPopUps);
     auto* help = menuBar()->addMenu(QStringLiteral("&Help"));
     help->addAction(QStringLiteral("&About Atlas Ops…"), this, &MainWindow::showAbout);
 }

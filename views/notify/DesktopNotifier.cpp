@@ -9,6 +9,7 @@
 #include <QDBusPendingReply>
 #include <QDBusServiceWatcher>
 #include <QMenu>
+#include <QSettings>
 #include <QSystemTrayIcon>
 #include <QTimer>
 
@@ -84,8 +85,28 @@ bool DesktopNotifier::desktopNotifications() const
     return m_service;
 }
 
+bool DesktopNotifier::queuedPopUps()
+{
+    return QSettings().value(QStringLiteral("notifications/queued"), false).toBool();
+}
+
+void DesktopNotifier::setQueuedPopUps(bool on)
+{
+    QSettings().setValue(QStringLiteral("notifications/queued"), on);
+}
+
+bool DesktopNotifier::popsUpFor(const QString& event)
+{
+    if (event == QLatin1String("completed"))
+        return true;
+    return event == QLatin1String("queued") && queuedPopUps();
+}
+
 void DesktopNotifier::notify(const catalog::Notification& n, const QString& tenantName)
 {
+    if (!popsUpFor(n.event))
+        return; // stays in the in-app list only
+
     // Title and body are written by the database from counts, bucket and reason code only:
     // never a message, payload or secret. Redacted once more all the same: the text leaves the
     // console for the session bus, where any of this user's programs may listen.

@@ -13,7 +13,8 @@ class QTimer;
 namespace atlas::views {
 
 // The console's presence on the desktop: an icon in the system tray (when there is one) and
-// a desktop notification per queued/completed run of the user's. Notifications go to the
+// a desktop notification per completed run of the user's (and per queued one, when asked for:
+// the setting notifications/queued; the in-app list always holds both). Notifications go to the
 // freedesktop notification service on the session bus when one runs (clicking one opens the
 // run); otherwise to the tray icon's own balloon; with neither, the in-app list is all there
 // is, without errors.
@@ -27,7 +28,12 @@ public:
 
     bool trayVisible() const;
     bool desktopNotifications() const;
+    // Hands the notification to the desktop when its event pops up there (popsUpFor).
     void notify(const catalog::Notification& notification, const QString& tenantName);
+    // "completed" always; "queued" only with the setting on.
+    static bool popsUpFor(const QString& event);
+    static bool queuedPopUps();
+    static void setQueuedPopUps(bool on);
     void setUnread(int unread);
     // How many notifications were handed to the desktop (for diagnostics and tests).
     int sent() const { return m_sent; }
