@@ -47,14 +47,20 @@ struct Options
         return {db, login, dataDir, chooseConnection, json, logLevel, tenant, name, baseline, backupSet, policy, all, wait, bucket, resource, since,
                 olderThan, allowRetire};
     }
+    // What every command takes; the others only the commands that name them (Command::takes).
+    QList<QCommandLineOption> common() const { return {db, login, dataDir, json, logLevel}; }
     // Names of the options that take a value (to find the command among the arguments).
     QStringList valueOptionNames() const;
     db::Bootstrap::Options bootstrap(const QCommandLineParser& parser) const;
 };
 
+// The commands are registered in app/commands/Registry.cpp; these read that list.
+
 // Runs a command (the positional words, e.g. {"run", "drift"}); returns the exit status.
 int runCommand(const QStringList& words, const QCommandLineParser& parser, const Options& options);
+// Whether some command begins with this word.
 bool isCommand(const QString& firstWord);
+// The "Commands:" part of --help: every command once, with its synopsis.
 QString commandsHelp();
 
 } // namespace atlas::app
