@@ -45,6 +45,19 @@ QString helpLine(const QString& synopsis, const QString& help)
     return QStringLiteral("  ") + synopsis + QStringLiteral("   ") + help;
 }
 
+// The first option given that the command does not take ("" when it takes them all).
+QString optionNotTaken(const Command& command, const QCommandLineParser& parser, const Options& options)
+{
+    QStringList taken;
+    for (const QCommandLineOption& o : options.common() + command.takes(options))
+        taken << o.names();
+    for (const QCommandLineOption& o : options.all_()) {
+        if (parser.isSet(o) && !taken.contains(o.names().constFirst()))
+            return o.names().constFirst();
+    }
+    return {};
+}
+
 } // namespace
 
 QString commandsHelp()
@@ -62,6 +75,10 @@ int runCommand(const QStringList& words, const QCommandLineParser& parser, const
     const Command* command = CommandRegistry::find(words);
     if (!command)
         return commands::fail(QStringLiteral("unknown command '%1' (see --help)").arg(words.join(QLatin1Char(' ')).left(60)));
+    if (const QString option = optionNotTaken(*command, parser, options); !option.isEmpty()) {
+        commands::fail(QStringLiteral("%1 does not take --%2 (see --help)").arg(command->name(), option));
+        return 2; // a command line that cannot mean anything, as an unknown option
+    }
     return command->run({parser, options, words.mid(command->words().size())});
 }
 

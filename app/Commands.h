@@ -56,7 +56,8 @@ struct Options
 
 // The commands are registered in app/commands/Registry.cpp; these read that list.
 
-// Runs a command (the positional words, e.g. {"run", "drift"}); returns the exit status.
+// Runs a command (the positional words, e.g. {"run", "drift"}); returns the exit status: 2 for an
+// option the command does not take, 1 for words no command has.
 int runCommand(const QStringList& words, const QCommandLineParser& parser, const Options& options);
 // Whether some command begins with this word.
 bool isCommand(const QString& firstWord);
