@@ -390,6 +390,52 @@ private Q_SLOTS:
         }
     }
 
+    // Every registered command has its entry in the man page and in README's table, and both name
+    // no command the binary does not have.
+    void theManPageAndReadmeListTheRegisteredCommands()
+    {
+        const QString source = qEnvironmentVariable("ATLAS_SOURCE_DIR");
+        if (source.isEmpty())
+            QSKIP("ATLAS_SOURCE_DIR not set (run through ctest)");
+        auto read = [&](const QString& path) {
+            QFile f(source + QLatin1Char('/') + path);
+            return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+        };
+        // The man page: ".B migrate" or ".BI \"runs show \" ID" under .SH COMMANDS.
+        QStringList manEntries;
+        bool inCommands = false;
+        for (const QString& line : read(QStringLiteral("packaging/atlas-ops.1")).split(QLatin1Char('\n'))) {
+            if (line.startsWith(QLatin1String(".SH")))
+                inCommands = line == QLatin1String(".SH COMMANDS");
+            else if (inCommands && (line.startsWith(QLatin1String(".B ")) || line.startsWith(QLatin1String(".BI "))))
+                manEntries << line.mid(line.indexOf(QLatin1Char(' ')) + 1).remove(QLatin1Char('"')).replace(QStringLiteral("\\-"), QStringLiteral("-"));
+        }
+        // README: "| `atlas-ops runs show ID [--json]` | one run |".
+        QStringList readmeEntries;
+        for (const QString& line : read(QStringLiteral("README.md")).split(QLatin1Char('\n'))) {
+            if (line.startsWith(QLatin1String("| `atlas-ops ")))
+                readmeEntries << line.mid(13, line.indexOf(QLatin1Char('`'), 13) - 13);
+        }
+        QVERIFY(!manEntries.isEmpty());
+        QVERIFY(!readmeEntries.isEmpty());
+        for (const QStringList* entries : {&manEntries, &readmeEntries}) {
+            for (const QString& entry : *entries) {
+                const QStringList words = entry.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+                qsizetype named = 0;
+                for (const auto& command : Registry::all())
+                    named += words.mid(0, command->words().size()) == command->words() ? 1 : 0;
+                QVERIFY2(named == 1, qPrintable(entry));
+            }
+            for (const auto& command : Registry::all()) {
+                qsizetype found = 0;
+                for (const QString& entry : *entries)
+                    found += entry.split(QLatin1Char(' ')).mid(0, command->words().size()) == command->words() ? 1 : 0;
+                QVERIFY2(found == 1, qPrintable(command->name() + QStringLiteral(" in ") +
+                                                 (entries == &manEntries ? QStringLiteral("the man page") : QStringLiteral("README"))));
+            }
+        }
+    }
+
     void anOptionTheCommandDoesNotTakeIsRefused_data()
     {
         QTest::addColumn<QStringList>("args");
