@@ -1,6 +1,7 @@
 #include "Commands.h"
 
 #include "commands/Command.h"
+#include "runs/Producers.h"
 
 namespace atlas::app {
 
@@ -15,6 +16,16 @@ QStringList Options::valueOptionNames() const
             names << o.names();
     }
     return names;
+}
+
+QString Options::resourceHelp()
+{
+    QStringList resources;
+    for (const runs::ProducerKind& kind : runs::Producers::all()) {
+        if (!resources.contains(kind.resource))
+            resources << kind.resource;
+    }
+    return resources.join(QStringLiteral(", "));
 }
 
 db::Bootstrap::Options Options::bootstrap(const QCommandLineParser& parser) const

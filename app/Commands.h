@@ -32,8 +32,7 @@ struct Options
     QCommandLineOption wait{QStringLiteral("wait"), QStringLiteral("Follow a reused run until it finishes.")};
     QCommandLineOption bucket{QStringLiteral("bucket"),
                               QStringLiteral("queued, running, succeeded, partially_succeeded or failed."), QStringLiteral("bucket")};
-    QCommandLineOption resource{QStringLiteral("resource"), QStringLiteral("drift, backup_set, inventory, ..."),
-                                QStringLiteral("resource")};
+    QCommandLineOption resource{QStringLiteral("resource"), resourceHelp(), QStringLiteral("resource")};
     QCommandLineOption since{QStringLiteral("since"), QStringLiteral("ISO date/time, or an age such as 24h or 7d."),
                              QStringLiteral("time")};
 
@@ -49,6 +48,8 @@ struct Options
     }
     // What every command takes; the others only the commands that name them (Command::takes).
     QList<QCommandLineOption> common() const { return {db, login, dataDir, json, logLevel}; }
+    // "drift, backup_set, ...": the resources of the kinds of run this build knows (runs::Producers).
+    static QString resourceHelp();
     // Names of the options that take a value (to find the command among the arguments).
     QStringList valueOptionNames() const;
     db::Bootstrap::Options bootstrap(const QCommandLineParser& parser) const;

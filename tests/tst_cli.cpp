@@ -1,6 +1,7 @@
 // The atlas-ops binary as scripts use it: exit status, one line on stderr, --json on stdout.
 #include "TestCluster.h"
 #include "commands/Command.h"
+#include "runs/Producers.h"
 #include "runs/RunApi.h"
 
 #include <QJsonArray>
@@ -388,6 +389,19 @@ private Q_SLOTS:
             QCOMPARE(Registry::find(command->words() + QStringList(command->arguments().size(), QStringLiteral("1"))),
                      command.get());
         }
+    }
+
+    // What runs list --resource filters on: every resource of the producer registry, named in --help.
+    void helpNamesTheResourcesOfEveryKindOfRun()
+    {
+        const Result h = run({QStringLiteral("--help")});
+        QCOMPARE(h.exitCode, 0);
+        const qsizetype at = h.out.indexOf(QLatin1String("  --resource <resource>"));
+        QVERIFY2(at >= 0, qPrintable(h.out));
+        const QString described = h.out.mid(at, h.out.indexOf(QLatin1String("\n  --"), at + 1) - at).simplified();
+        QVERIFY(!atlas::runs::Producers::all().isEmpty());
+        for (const atlas::runs::ProducerKind& kind : atlas::runs::Producers::all())
+            QVERIFY2(described.contains(kind.resource), qPrintable(kind.resource + QStringLiteral(" not in: ") + described));
     }
 
     // Every registered command has its entry in the man page and in README's table, and both name
