@@ -32,8 +32,7 @@ struct Options
     QCommandLineOption wait{QStringLiteral("wait"), QStringLiteral("Follow a reused run until it finishes.")};
     QCommandLineOption bucket{QStringLiteral("bucket"),
                               QStringLiteral("queued, running, succeeded, partially_succeeded or failed."), QStringLiteral("bucket")};
-    QCommandLineOption resource{QStringLiteral("resource"), QStringLiteral("drift, backup_set, inventory, ..."),
-                                QStringLiteral("resource")};
+    QCommandLineOption resource{QStringLiteral("resource"), resourceHelp(), QStringLiteral("resource")};
     QCommandLineOption since{QStringLiteral("since"), QStringLiteral("ISO date/time, or an age such as 24h or 7d."),
                              QStringLiteral("time")};
 
@@ -47,14 +46,23 @@ struct Options
         return {db, login, dataDir, chooseConnection, json, logLevel, tenant, name, baseline, backupSet, policy, all, wait, bucket, resource, since,
                 olderThan, allowRetire};
     }
+    // What every command takes; the others only the commands that name them (Command::takes).
+    QList<QCommandLineOption> common() const { return {db, login, dataDir, json, logLevel}; }
+    // "drift, backup_set, ...": the resources of the kinds of run this build knows (runs::Producers).
+    static QString resourceHelp();
     // Names of the options that take a value (to find the command among the arguments).
     QStringList valueOptionNames() const;
     db::Bootstrap::Options bootstrap(const QCommandLineParser& parser) const;
 };
 
-// Runs a command (the positional words, e.g. {"run", "drift"}); returns the exit status.
+// The commands are registered in app/commands/Registry.cpp; these read that list.
+
+// Runs a command (the positional words, e.g. {"run", "drift"}); returns the exit status: 2 for an
+// option the command does not take, 1 for words no command has.
 int runCommand(const QStringList& words, const QCommandLineParser& parser, const Options& options);
+// Whether some command begins with this word.
 bool isCommand(const QString& firstWord);
+// The "Commands:" part of --help: every command once, with its synopsis.
 QString commandsHelp();
 
 } // namespace atlas::app

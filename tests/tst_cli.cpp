@@ -1,5 +1,7 @@
 // The atlas-ops binary as scripts use it: exit status, one line on stderr, --json on stdout.
 #include "TestCluster.h"
+#include "commands/Command.h"
+#include "runs/Producers.h"
 #include "runs/RunApi.h"
 
 #include <QJsonArray>
@@ -55,6 +57,10 @@ class TestCli : public QObject
                  m_cluster.cluster().socketDir())
             .arg(m_cluster.cluster().port());
     }
+
+    using Registry = atlas::app::commands::CommandRegistry;
+    // A database that is not there: a command that got past its command line fails to connect.
+    static QStringList nowhere() { return {QStringLiteral("--db"), QStringLiteral("postgresql://u@/db?host=/nonexistent-dir")}; }
 
     static int lines(const QString& text) { return text.trimmed().isEmpty() ? 0 : int(text.trimmed().count(QLatin1Char('\n'))) + 1; }
 
@@ -357,6 +363,158 @@ private Q_SLOTS:
         QCOMPARE(h.exitCode, 0);
         QVERIFY(h.out.contains(QLatin1String("migrate")));
         QVERIFY(h.out.contains(QLatin1String("--db")));
+    }
+
+    // Each registered command once in --help, with its synopsis, and nothing else there.
+    void helpListsEveryRegisteredCommandOnceWithItsSynopsis()
+    {
+        const Result h = run({QStringLiteral("--help")});
+        QCOMPARE(h.exitCode, 0);
+        const QStringList all = h.out.split(QLatin1Char('\n'));
+        const qsizetype from = all.indexOf(QStringLiteral("Commands:"));
+        QVERIFY2(from >= 0, qPrintable(h.out));
+        QStringList listed;
+        for (qsizetype i = from + 1; i < all.size() && all[i].startsWith(QLatin1String("  ")); ++i)
+            listed << all[i];
+        QCOMPARE(listed.value(0).simplified(), QStringLiteral("(none) open the console"));
+        QCOMPARE(listed.size(), qsizetype(Registry::all().size()) + 1);
+        for (const auto& command : Registry::all()) {
+            QVERIFY2(command->synopsis().startsWith(command->name() + QLatin1Char(' ')) || command->synopsis() == command->name(),
+                     qPrintable(command->synopsis()));
+            const QString line = QStringLiteral("  ") + command->synopsis();
+            qsizetype found = 0;
+            for (const QString& l : std::as_const(listed))
+                found += (l == line || l.startsWith(line + QLatin1Char(' '))) ? 1 : 0;
+            QVERIFY2(found == 1, qPrintable(command->name()));
+            QCOMPARE(Registry::find(command->words() + QStringList(command->arguments().size(), QStringLiteral("1"))),
+                     command.get());
+        }
+    }
+
+    // What runs list --resource filters on: every resource of the producer registry, named in --help.
+    void helpNamesTheResourcesOfEveryKindOfRun()
+    {
+        const Result h = run({QStringLiteral("--help")});
+        QCOMPARE(h.exitCode, 0);
+        const qsizetype at = h.out.indexOf(QLatin1String("  --resource <resource>"));
+        QVERIFY2(at >= 0, qPrintable(h.out));
+        const QString described = h.out.mid(at, h.out.indexOf(QLatin1String("\n  --"), at + 1) - at).simplified();
+        QVERIFY(!atlas::runs::Producers::all().isEmpty());
+        for (const atlas::runs::ProducerKind& kind : atlas::runs::Producers::all())
+            QVERIFY2(described.contains(kind.resource), qPrintable(kind.resource + QStringLiteral(" not in: ") + described));
+    }
+
+    // Every registered command has its entry in the man page and in README's table, and both name
+    // no command the binary does not have.
+    void theManPageAndReadmeListTheRegisteredCommands()
+    {
+        const QString source = qEnvironmentVariable("ATLAS_SOURCE_DIR");
+        if (source.isEmpty())
+            QSKIP("ATLAS_SOURCE_DIR not set (run through ctest)");
+        auto read = [&](const QString& path) {
+            QFile f(source + QLatin1Char('/') + path);
+            return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+        };
+        // The man page: ".B migrate" or ".BI \"runs show \" ID" under .SH COMMANDS.
+        QStringList manEntries;
+        bool inCommands = false;
+        for (const QString& line : read(QStringLiteral("packaging/atlas-ops.1")).split(QLatin1Char('\n'))) {
+            if (line.startsWith(QLatin1String(".SH")))
+                inCommands = line == QLatin1String(".SH COMMANDS");
+            else if (inCommands && (line.startsWith(QLatin1String(".B ")) || line.startsWith(QLatin1String(".BI "))))
+                manEntries << line.mid(line.indexOf(QLatin1Char(' ')) + 1).remove(QLatin1Char('"')).replace(QStringLiteral("\\-"), QStringLiteral("-"));
+        }
+        // README: "| `atlas-ops runs show ID [--json]` | one run |".
+        QStringList readmeEntries;
+        for (const QString& line : read(QStringLiteral("README.md")).split(QLatin1Char('\n'))) {
+            if (line.startsWith(QLatin1String("| `atlas-ops ")))
+                readmeEntries << line.mid(13, line.indexOf(QLatin1Char('`'), 13) - 13);
+        }
+        QVERIFY(!manEntries.isEmpty());
+        QVERIFY(!readmeEntries.isEmpty());
+        for (const QStringList* entries : {&manEntries, &readmeEntries}) {
+            for (const QString& entry : *entries) {
+                const QStringList words = entry.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+                qsizetype named = 0;
+                for (const auto& command : Registry::all())
+                    named += words.mid(0, command->words().size()) == command->words() ? 1 : 0;
+                QVERIFY2(named == 1, qPrintable(entry));
+            }
+            for (const auto& command : Registry::all()) {
+                qsizetype found = 0;
+                for (const QString& entry : *entries)
+                    found += entry.split(QLatin1Char(' ')).mid(0, command->words().size()) == command->words() ? 1 : 0;
+                QVERIFY2(found == 1, qPrintable(command->name() + QStringLiteral(" in ") +
+                                                 (entries == &manEntries ? QStringLiteral("the man page") : QStringLiteral("README"))));
+            }
+        }
+    }
+
+    void anOptionTheCommandDoesNotTakeIsRefused_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("mentions");
+        const QString t = QStringLiteral("--tenant");
+        const QString a = QStringLiteral("00000000-0000-0000-0000-00000000000a");
+        QTest::newRow("show --tenant") << QStringList{QStringLiteral("runs"), QStringLiteral("show"), QStringLiteral("1"), t, a} << "runs show does not take --tenant";
+        QTest::newRow("tenants --baseline") << QStringList{QStringLiteral("tenants"), QStringLiteral("--baseline"), QStringLiteral("1")} << "tenants does not take --baseline";
+        QTest::newRow("migrate --wait") << QStringList{QStringLiteral("migrate"), QStringLiteral("--wait")} << "migrate does not take --wait";
+        QTest::newRow("drift --policy") << QStringList{QStringLiteral("run"), QStringLiteral("drift"), t, a, QStringLiteral("--baseline"), QStringLiteral("1"), QStringLiteral("--policy"), QStringLiteral("p")} << "run drift does not take --policy";
+        QTest::newRow("capture --allow-retire") << QStringList{QStringLiteral("baseline"), QStringLiteral("capture"), t, a, QStringLiteral("--name"), QStringLiteral("x"), QStringLiteral("--allow-retire")} << "does not take --allow-retire";
+        QTest::newRow("list --older-than") << QStringList{QStringLiteral("runs"), QStringLiteral("list"), t, a, QStringLiteral("--older-than"), QStringLiteral("90d")} << "does not take --older-than";
+        QTest::newRow("import --connect") << QStringList{QStringLiteral("inventory"), QStringLiteral("import"), t, a, QStringLiteral("/tmp"), QStringLiteral("--connect")} << "does not take --connect";
+    }
+    // Refused before anything is read or connected: exit status 2, as an option no command has.
+    void anOptionTheCommandDoesNotTakeIsRefused()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, mentions);
+        const Result r = run(args + nowhere());
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(lines(r.err), 1);
+        QVERIFY2(r.err.startsWith(QLatin1String("atlas-ops: ")) && r.err.contains(mentions), qPrintable(r.err));
+        QVERIFY(r.out.isEmpty());
+    }
+
+    // Every option a command says it takes gets past the check of the command line (the command
+    // then fails on its values or on the missing database, with status 1).
+    void everyCommandTakesTheOptionsItNames()
+    {
+        const atlas::app::Options options;
+        for (const auto& command : Registry::all()) {
+            for (const QCommandLineOption& option : options.common() + command->takes(options)) {
+                if (option.names().constFirst() == QLatin1String("db"))
+                    continue;
+                QStringList args = command->words() + QStringList(command->arguments().size(), QStringLiteral("1"));
+                args << QStringLiteral("--") + option.names().constFirst();
+                if (!option.valueName().isEmpty())
+                    args << QStringLiteral("1");
+                const Result r = run(args + nowhere());
+                QVERIFY2(r.exitCode == 1 && lines(r.err) == 1 && !r.err.contains(QLatin1String("does not take")),
+                         qPrintable(args.join(QLatin1Char(' ')) + QStringLiteral(": ") + r.err));
+            }
+        }
+    }
+
+    void unknownCommandsKeepTheirExitStatus_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("status");
+        QTest::newRow("no such first word") << QStringList{QStringLiteral("frobnicate")} << 2;
+        QTest::newRow("no such second word") << QStringList{QStringLiteral("runs"), QStringLiteral("frobnicate")} << 1;
+        QTest::newRow("first word alone") << QStringList{QStringLiteral("backup-set")} << 1;
+        QTest::newRow("a word too many") << QStringList{QStringLiteral("tenants"), QStringLiteral("extra")} << 1;
+    }
+    void unknownCommandsKeepTheirExitStatus()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, status);
+        const Result r = run(args + nowhere());
+        QCOMPARE(r.exitCode, status);
+        QCOMPARE(lines(r.err), 1);
+        QVERIFY2(r.err.startsWith(QStringLiteral("atlas-ops: unknown command '%1' (see --help)").arg(args.join(QLatin1Char(' ')))),
+                 qPrintable(r.err));
+        QVERIFY(r.out.isEmpty());
     }
 
     void versionAndHelpNeedNoDisplay()
