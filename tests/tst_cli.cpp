@@ -1,5 +1,5 @@
 // The atlas-ops binary as scripts use it: exit status, one line on stderr, --json on stdout.
-#include "TestCluster.h"
+#include "Fixture.h"
 #include "commands/Command.h"
 #include "runs/Producers.h"
 #include "runs/RunApi.h"
@@ -17,46 +17,18 @@
 class TestCli : public QObject
 {
     Q_OBJECT
-    atlas::test::TestCluster m_cluster;
-    atlas::test::TenantFixture m_fx;
+    atlas::test::Fixture m_fx;
     QString m_binary;
 
-    QString loginUrl(const QString& login)
-    {
-        return QStringLiteral("postgresql://%1:%2@/%3?host=%4&port=%5")
-            .arg(login, atlas::test::TestCluster::passwordOf(login), m_cluster.databaseName(), m_cluster.cluster().socketDir())
-            .arg(m_cluster.cluster().port());
-    }
-    QString tenantA() const { return m_fx.tenantA.toString(QUuid::WithoutBraces); }
+    QString loginUrl(const QString& login) { return m_fx.loginUrl(login); }
+    QString tenantA() const { return m_fx.a(); }
     static QJsonObject json(const QString& out) { return QJsonDocument::fromJson(out.toUtf8()).object(); }
-
-    struct Result
+    using Result = atlas::test::CliResult;
+    static Result run(const QStringList& args, const QProcessEnvironment& env = atlas::test::Fixture::cleanEnvironment())
     {
-        int exitCode = -1;
-        QString out;
-        QString err;
-    };
-
-    Result run(const QStringList& args, const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment())
-    {
-        QProcess p;
-        QProcessEnvironment clean = env;
-        for (const char* var : {"PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "PGSERVICE"})
-            clean.remove(QLatin1String(var));
-        p.setProcessEnvironment(clean);
-        p.start(m_binary, args);
-        if (!p.waitForFinished(120000))
-            return {};
-        return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+        return atlas::test::Fixture::cli(args, env);
     }
-
-    QString superuserUrl(const QString& database)
-    {
-        return QStringLiteral("postgresql://%1:%2@/%3?host=%4&port=%5")
-            .arg(m_cluster.cluster().superuser(), m_cluster.cluster().superuserPassword(), database,
-                 m_cluster.cluster().socketDir())
-            .arg(m_cluster.cluster().port());
-    }
+    QString superuserUrl(const QString& database) { return m_fx.superuserUrl(database); }
 
     using Registry = atlas::app::commands::CommandRegistry;
     // A database that is not there: a command that got past its command line fails to connect.
@@ -67,13 +39,11 @@ class TestCli : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        m_binary = qEnvironmentVariable("ATLAS_BINARY");
-        if (m_binary.isEmpty())
-            QSKIP("ATLAS_BINARY not set (run through ctest)");
+        ATLAS_REQUIRE_BINARY();
+        m_binary = atlas::test::Fixture::binary();
+        ATLAS_SET_UP(m_fx);
         QString error;
-        QVERIFY2(m_cluster.setUp(&error), qPrintable(error));
-        QVERIFY2(m_cluster.cluster().ensureDatabase(QStringLiteral("cli"), &error), qPrintable(error));
-        QVERIFY2(m_fx.create(m_cluster, &error), qPrintable(error));
+        QVERIFY2(m_fx.cluster.cluster().ensureDatabase(QStringLiteral("cli"), &error), qPrintable(error));
     }
 
     void importBaselineDriftAndShowAsJson()
@@ -155,7 +125,7 @@ private Q_SLOTS:
                                      QStringLiteral("--db"), op, QStringLiteral("--json")};
         QCOMPARE(run(importArgs + QStringList{QStringLiteral("--allow-retire"), full.path()}).exitCode, 0);
         auto current = [&] {
-            return m_cluster.connectSuperuser()->scalar(QStringLiteral("SELECT count(*) FROM atlas.inventory_items WHERE tenant_id = ?::uuid AND is_current"),
+            return m_fx.cluster.connectSuperuser()->scalar(QStringLiteral("SELECT count(*) FROM atlas.inventory_items WHERE tenant_id = ?::uuid AND is_current"),
                                                         {tenantA()}).toInt();
         };
         const int before = current();
@@ -180,7 +150,7 @@ private Q_SLOTS:
 
     void runsCancelIsForOwnersAndManagers()
     {
-        auto op = m_cluster.connectAs(QStringLiteral("operator_a"));
+        auto op = m_fx.cluster.connectAs(QStringLiteral("operator_a"));
         atlas::runs::RunApi api(*op);
         atlas::db::DbError error;
         const auto started = api.start(m_fx.tenantA, QStringLiteral("probe"), QStringLiteral("check"),
@@ -206,7 +176,7 @@ private Q_SLOTS:
     void backupSetExportWritesAnExportFolder()
     {
         const QString op = loginUrl(QStringLiteral("operator_a"));
-        auto conn = m_cluster.connectAs(QStringLiteral("operator_a"));
+        auto conn = m_fx.cluster.connectAs(QStringLiteral("operator_a"));
         const qint64 set = conn->scalar(QStringLiteral("SELECT atlas.create_backup_set(?::uuid, 'cli export')"), {tenantA()}).toLongLong();
         QVERIFY(set > 0);
         QTemporaryDir out;
@@ -246,7 +216,7 @@ private Q_SLOTS:
 
     void theSchemaVersionDecidesWhatThisBuildMayDo()
     {
-        auto su = m_cluster.connectSuperuser();
+        auto su = m_fx.cluster.connectSuperuser();
         const QString op = loginUrl(QStringLiteral("operator_a"));
         const QStringList write{QStringLiteral("baseline"), QStringLiteral("capture"), QStringLiteral("--tenant"), tenantA(),
                                 QStringLiteral("--name"), QStringLiteral("schema"), QStringLiteral("--db"), op};
@@ -283,7 +253,7 @@ private Q_SLOTS:
 
     void anIdenticalActiveRunIsReusedAndFollowedWithWait()
     {
-        auto conn = m_cluster.connectAs(QStringLiteral("operator_a"));
+        auto conn = m_fx.cluster.connectAs(QStringLiteral("operator_a"));
         const qint64 baselineId = conn->scalar(QStringLiteral("SELECT atlas.capture_baseline(?::uuid, 'reuse')"), {tenantA()}).toLongLong();
         // Another console started the identical run and is working on it.
         atlas::runs::RunApi api(*conn);
@@ -519,7 +489,7 @@ private Q_SLOTS:
 
     void versionAndHelpNeedNoDisplay()
     {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        QProcessEnvironment env = atlas::test::Fixture::cleanEnvironment();
         env.remove(QStringLiteral("QT_QPA_PLATFORM"));
         env.remove(QStringLiteral("DISPLAY"));
         env.remove(QStringLiteral("WAYLAND_DISPLAY"));
@@ -545,14 +515,14 @@ private Q_SLOTS:
     void migrateThroughLibpqEnvironment()
     {
         QString error;
-        QVERIFY2(m_cluster.cluster().ensureDatabase(QStringLiteral("cli_env"), &error), qPrintable(error));
+        QVERIFY2(m_fx.cluster.cluster().ensureDatabase(QStringLiteral("cli_env"), &error), qPrintable(error));
         QProcess p;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("PGHOST"), m_cluster.cluster().socketDir());
-        env.insert(QStringLiteral("PGPORT"), QString::number(m_cluster.cluster().port()));
+        env.insert(QStringLiteral("PGHOST"), m_fx.cluster.cluster().socketDir());
+        env.insert(QStringLiteral("PGPORT"), QString::number(m_fx.cluster.cluster().port()));
         env.insert(QStringLiteral("PGDATABASE"), QStringLiteral("cli_env"));
-        env.insert(QStringLiteral("PGUSER"), m_cluster.cluster().superuser());
-        env.insert(QStringLiteral("PGPASSWORD"), m_cluster.cluster().superuserPassword());
+        env.insert(QStringLiteral("PGUSER"), m_fx.cluster.cluster().superuser());
+        env.insert(QStringLiteral("PGPASSWORD"), m_fx.cluster.cluster().superuserPassword());
         p.setProcessEnvironment(env);
         p.start(m_binary, {QStringLiteral("migrate")});
         QVERIFY(p.waitForFinished(120000));
@@ -584,12 +554,12 @@ private Q_SLOTS:
 
     void aLoginWithoutRightsCannotMigrate()
     {
-        QVERIFY(m_cluster.createLogin(QStringLiteral("plain")));
+        QVERIFY(m_fx.cluster.createLogin(QStringLiteral("plain")));
         const QString url = QStringLiteral("postgresql://plain:%1@/%2?host=%3&port=%4")
                                 .arg(atlas::test::TestCluster::passwordOf(QStringLiteral("plain")), QStringLiteral("cli_plain"),
-                                     m_cluster.cluster().socketDir()).arg(m_cluster.cluster().port());
+                                     m_fx.cluster.cluster().socketDir()).arg(m_fx.cluster.cluster().port());
         QString error;
-        QVERIFY(m_cluster.cluster().ensureDatabase(QStringLiteral("cli_plain"), &error));
+        QVERIFY(m_fx.cluster.cluster().ensureDatabase(QStringLiteral("cli_plain"), &error));
         const Result r = run({QStringLiteral("migrate"), QStringLiteral("--db"), url});
         QVERIFY(r.exitCode != 0);
         QCOMPARE(lines(r.err), 1);

@@ -1,6 +1,6 @@
 // Idempotent starts: the database settles races, permutations share a key, other tenants and
 // finished runs do not.
-#include "TestCluster.h"
+#include "Fixture.h"
 #include "runs/RunApi.h"
 #include "runs/RunRequests.h"
 
@@ -21,13 +21,12 @@ using atlas::runs::StartResult;
 class TestDedup : public QObject
 {
     Q_OBJECT
-    atlas::test::TestCluster m_cluster;
-    atlas::test::TenantFixture m_fx;
+    atlas::test::Fixture m_fx;
 
     std::optional<StartResult> start(const QString& login, const QUuid& tenant, const QJsonObject& scope,
                                      const QStringList& items)
     {
-        auto conn = m_cluster.connectAs(login);
+        auto conn = m_fx.cluster.connectAs(login);
         RunApi api(*conn);
         DbError error;
         auto result = api.start(tenant, QStringLiteral("probe"), QStringLiteral("check"), scope, items, &error);
@@ -39,9 +38,7 @@ class TestDedup : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QString error;
-        QVERIFY2(m_cluster.setUp(&error), qPrintable(error));
-        QVERIFY2(m_fx.create(m_cluster, &error), qPrintable(error));
+        ATLAS_SET_UP(m_fx);
     }
 
     void thirtyTwoConsolesAtOnceMakeOneRun()
@@ -59,7 +56,7 @@ private Q_SLOTS:
             items << QStringLiteral("policy-%1").arg(i);
         for (int t = 0; t < kThreads; ++t) {
             threads.emplace_back([&, t] {
-                Connection conn(m_cluster.loginSpec(logins[t % logins.size()]), QStringLiteral("race"));
+                Connection conn(m_fx.cluster.loginSpec(logins[t % logins.size()]), QStringLiteral("race"));
                 const bool open = conn.open();
                 connected.count_down();
                 go.wait();
@@ -95,7 +92,7 @@ private Q_SLOTS:
         QCOMPARE(created, 1);
         QCOMPARE(reused, kThreads - 1);
         QCOMPARE(ids.size(), 1);
-        auto su = m_cluster.connectSuperuser();
+        auto su = m_fx.cluster.connectSuperuser();
         QCOMPARE(su->scalar(QStringLiteral("SELECT count(*) FROM atlas.bulk_operation_runs WHERE scope = '{\"baseline_id\": 42}'")).toInt(), 1);
         QCOMPARE(su->scalar(QStringLiteral("SELECT count(*) FROM atlas.notifications WHERE run_id = %1 AND event = 'queued'")
                                 .arg(*ids.begin())).toInt(), 1);
@@ -114,7 +111,7 @@ private Q_SLOTS:
         QVERIFY(!first->reused);
         QVERIFY(second->reused);
         QCOMPARE(second->runId, first->runId);
-        auto su = m_cluster.connectSuperuser();
+        auto su = m_fx.cluster.connectSuperuser();
         QCOMPARE(su->scalar(QStringLiteral("SELECT item_ids::text FROM atlas.bulk_operation_runs WHERE id = %1").arg(first->runId)).toString(),
                  QStringLiteral("[\"a\", \"b\", \"c\"]"));
         QCOMPARE(su->scalar(QStringLiteral("SELECT total_items FROM atlas.bulk_operation_runs WHERE id = %1").arg(first->runId)).toInt(), 3);
@@ -132,7 +129,7 @@ private Q_SLOTS:
     {
         // A request whose items are computed inside the starting statement reuses the run started
         // with the same items listed, and the other way round.
-        auto conn = m_cluster.connectAs(QStringLiteral("operator_a"));
+        auto conn = m_fx.cluster.connectAs(QStringLiteral("operator_a"));
         RunApi api(*conn);
         DbError error;
         atlas::runs::RunRequest listed{m_fx.tenantA, QStringLiteral("probe"), QStringLiteral("check"),
@@ -162,7 +159,7 @@ private Q_SLOTS:
         QVERIFY(!a->reused && !a2->reused && !b->reused);
         QVERIFY(a->runId != a2->runId);
         QVERIFY(a->runId != b->runId);
-        auto su = m_cluster.connectSuperuser();
+        auto su = m_fx.cluster.connectSuperuser();
         QVERIFY(su->scalar(QStringLiteral("SELECT count(DISTINCT idempotency_key) FROM atlas.bulk_operation_runs WHERE id IN (%1, %2)")
                                .arg(a->runId).arg(b->runId)).toInt() == 2);
     }
@@ -172,7 +169,7 @@ private Q_SLOTS:
         const QJsonObject scope{{QStringLiteral("baseline_id"), 8}};
         const auto first = start(QStringLiteral("operator_a"), m_fx.tenantA, scope, {QStringLiteral("p1")});
         QVERIFY(first && !first->reused);
-        auto conn = m_cluster.connectAs(QStringLiteral("operator_a"));
+        auto conn = m_fx.cluster.connectAs(QStringLiteral("operator_a"));
         RunApi api(*conn);
         DbError error;
         const auto lease = api.claim(first->runId, &error);
@@ -192,7 +189,7 @@ private Q_SLOTS:
         const QJsonObject scope{{QStringLiteral("baseline_id"), 9}};
         const auto first = start(QStringLiteral("operator_a"), m_fx.tenantA, scope, {});
         QVERIFY(first && !first->reused);
-        auto su = m_cluster.connectSuperuser();
+        auto su = m_fx.cluster.connectSuperuser();
         QVERIFY(su->execRaw(QStringLiteral("UPDATE atlas.bulk_operation_runs SET created_at = now() - interval '10 minutes' WHERE id = %1").arg(first->runId)));
         const auto second = start(QStringLiteral("operator_a"), m_fx.tenantA, scope, {});
         QVERIFY(second && !second->reused);
@@ -203,7 +200,7 @@ private Q_SLOTS:
 
     void badArgumentsAreRefusedWith22023()
     {
-        auto conn = m_cluster.connectAs(QStringLiteral("operator_a"));
+        auto conn = m_fx.cluster.connectAs(QStringLiteral("operator_a"));
         const QString a = m_fx.tenantA.toString(QUuid::WithoutBraces);
         for (const QString& sql : {QStringLiteral("SELECT * FROM atlas.start_run('%1', 'Drift', 'generate', '{}', '[]')"),
                                    QStringLiteral("SELECT * FROM atlas.start_run('%1', 'probe', 'check', '[1]', '[]')"),

@@ -1,6 +1,6 @@
 // kill -9 of a console in the middle of a run: the run stays "running" until any other client
 // reaps it as aborted/worker_lost, and every batch written before the kill is kept, whole.
-#include "TestCluster.h"
+#include "Fixture.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -11,17 +11,13 @@
 class TestKillWorker : public QObject
 {
     Q_OBJECT
-    atlas::test::TestCluster m_cluster;
-    atlas::test::TenantFixture m_fx;
+    atlas::test::Fixture m_fx;
 
 private Q_SLOTS:
     void initTestCase()
     {
-        if (qEnvironmentVariableIsEmpty("ATLAS_BINARY"))
-            QSKIP("ATLAS_BINARY not set (run through ctest)");
-        QString error;
-        QVERIFY2(m_cluster.setUp(&error), qPrintable(error));
-        QVERIFY2(m_fx.create(m_cluster, &error), qPrintable(error));
+        ATLAS_REQUIRE_BINARY();
+        ATLAS_SET_UP(m_fx);
     }
 
     void killedMidRunIsReapedWithItsBatchesKept()
@@ -37,15 +33,15 @@ private Q_SLOTS:
                     "\", \"padding\": \"" + padding + "\"}");
         }
         const QString url = QStringLiteral("postgresql://operator_a:%1@/%2?host=%3&port=%4")
-                                .arg(atlas::test::TestCluster::passwordOf(QStringLiteral("operator_a")), m_cluster.databaseName(),
-                                     m_cluster.cluster().socketDir()).arg(m_cluster.cluster().port());
+                                .arg(atlas::test::TestCluster::passwordOf(QStringLiteral("operator_a")), m_fx.cluster.databaseName(),
+                                     m_fx.cluster.cluster().socketDir()).arg(m_fx.cluster.cluster().port());
         QProcess console;
         console.start(qEnvironmentVariable("ATLAS_BINARY"),
                       {QStringLiteral("inventory"), QStringLiteral("import"), QStringLiteral("--tenant"),
                        m_fx.tenantA.toString(QUuid::WithoutBraces), dir.path(), QStringLiteral("--db"), url});
         QVERIFY(console.waitForStarted());
 
-        auto su = m_cluster.connectSuperuser();
+        auto su = m_fx.cluster.connectSuperuser();
         qint64 run = 0;
         QElapsedTimer timer;
         timer.start();
@@ -75,7 +71,7 @@ private Q_SLOTS:
         // Any other client (here a readonly auditor) reaps it once its heartbeat is too old.
         QVERIFY(su->execRaw(QStringLiteral("UPDATE atlas.settings SET value = '1 second' WHERE key = 'reap_timeout'")));
         QThread::msleep(1500);
-        auto auditor = m_cluster.connectAs(QStringLiteral("readonly_a"));
+        auto auditor = m_fx.cluster.connectAs(QStringLiteral("readonly_a"));
         QCOMPARE(auditor->scalar(QStringLiteral("SELECT atlas.reap_stale_runs()")).toInt(), 1);
         QCOMPARE(auditor->scalar(QStringLiteral("SELECT status || '/' || status_bucket || '/' || reason_code FROM atlas.operation_runs WHERE id = ?"), {run}).toString(),
                  QStringLiteral("aborted/failed/worker_lost"));

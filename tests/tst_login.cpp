@@ -3,7 +3,7 @@
 // profiles kept in the settings without passwords, passwords remembered in ~/.pgpass (used by
 // libpq afterwards) or in the desktop keyring (when ATLAS_TEST_KEYRING=1: a private Secret
 // Service, see tests/keyring_session.sh).
-#include "TestCluster.h"
+#include "Fixture.h"
 #include "AppIcon.h"
 #include "LoginDialog.h"
 #include "db/ConnectionProbe.h"
@@ -27,18 +27,17 @@ using Result = atlas::db::ConnectionProbe::Result;
 class TestLogin : public QObject
 {
     Q_OBJECT
-    atlas::test::TestCluster m_cluster;
-    atlas::test::TenantFixture m_fx;
+    atlas::test::Fixture m_fx;
     QTemporaryDir m_home;
 
     atlas::db::ConnectionSpec spec(const QString& login, const QString& password)
     {
-        return m_cluster.loginSpec(login).withUser(login, password);
+        return m_fx.cluster.loginSpec(login).withUser(login, password);
     }
 
     void fill(atlas::views::LoginDialog& dialog, const QString& login, const QString& password)
     {
-        const atlas::db::ConnectionSpec s = m_cluster.loginSpec(login);
+        const atlas::db::ConnectionSpec s = m_fx.cluster.loginSpec(login);
         dialog.serverChoice()->setChecked(true);
         dialog.hostField()->setText(s.host);
         dialog.portField()->setValue(s.port);
@@ -75,12 +74,10 @@ private Q_SLOTS:
     {
         QVERIFY(m_home.isValid());
         qputenv("PGPASSFILE", m_home.filePath(QStringLiteral("pgpass")).toLocal8Bit());
-        QSettings::setDefaultFormat(QSettings::IniFormat);
+        ATLAS_SET_UP(m_fx);
+        // Settings where the test reads them back as a file.
         QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_home.filePath(QStringLiteral("settings")));
-        QString error;
-        QVERIFY2(m_cluster.setUp(&error), qPrintable(error));
-        QVERIFY2(m_fx.create(m_cluster, &error), qPrintable(error));
-        auto su = m_cluster.connectSuperuser();
+        auto su = m_fx.cluster.connectSuperuser();
         QVERIFY(su->execRaw(QStringLiteral("CREATE ROLE stranger LOGIN PASSWORD 'pw-stranger'")));
     }
 
@@ -101,7 +98,7 @@ private Q_SLOTS:
         QCOMPARE(stranger.result, Result::NoAccess);
         QVERIFY(stranger.message.contains(QLatin1String("atlas_client")));
 
-        auto su = m_cluster.connectSuperuser();
+        auto su = m_fx.cluster.connectSuperuser();
         QVERIFY(su->execRaw(QStringLiteral("INSERT INTO atlas.schema_migrations (version) VALUES ('9999_from_the_future')")));
         const ConnectionProbe newer = ConnectionProbe::run(spec(QStringLiteral("operator_a"), QStringLiteral("pw-operator_a")));
         QVERIFY(su->execRaw(QStringLiteral("DELETE FROM atlas.schema_migrations WHERE version = '9999_from_the_future'")));
@@ -190,8 +187,8 @@ private Q_SLOTS:
     {
         if (qEnvironmentVariable("ATLAS_TEST_KEYRING") != QLatin1String("1"))
             QSKIP("runs inside tests/keyring_session.sh (a private Secret Service)");
-        const QString key = atlas::db::Keyring::keyFor(QStringLiteral("owner_a"), m_cluster.loginSpec(QStringLiteral("owner_a")).host,
-                                                       m_cluster.cluster().port(), m_cluster.databaseName(), {});
+        const QString key = atlas::db::Keyring::keyFor(QStringLiteral("owner_a"), m_fx.cluster.loginSpec(QStringLiteral("owner_a")).host,
+                                                       m_fx.cluster.cluster().port(), m_fx.cluster.databaseName(), {});
         atlas::views::LoginDialog dialog;
         fill(dialog, QStringLiteral("owner_a"), QStringLiteral("pw-owner_a"));
         dialog.rememberField()->setCurrentIndex(dialog.rememberField()->findData(int(atlas::db::ConnectionProfile::PasswordStore::Keyring)));

@@ -2,7 +2,7 @@
 // open transaction, and any login may NOTIFY: together they fill the server's queue, after which
 // every transaction that NOTIFYs fails at commit. Runs must still start, beat, record and finish,
 // and a console must still see them change (from the change log, on its poll).
-#include "TestCluster.h"
+#include "Fixture.h"
 
 #include "hub/RunListener.h"
 #include "runs/RunApi.h"
@@ -20,16 +20,13 @@ using atlas::runs::RunApi;
 class TestNotifyQueue : public QObject
 {
     Q_OBJECT
-    atlas::test::TestCluster m_cluster;
-    atlas::test::TenantFixture m_fx;
+    atlas::test::Fixture m_fx;
     std::unique_ptr<Connection> m_stalled;
 
 private Q_SLOTS:
     void initTestCase()
     {
-        QString error;
-        QVERIFY2(m_cluster.setUp(&error), qPrintable(error));
-        QVERIFY2(m_fx.create(m_cluster, &error), qPrintable(error));
+        ATLAS_SET_UP(m_fx);
     }
 
     void cleanupTestCase()
@@ -41,20 +38,20 @@ private Q_SLOTS:
     void runsGoOnWhenTheQueueIsFull()
     {
         // A console follows the runs before the attack begins.
-        atlas::hub::RunListener listener(m_cluster.loginSpec(QStringLiteral("readonly_a")));
+        atlas::hub::RunListener listener(m_fx.cluster.loginSpec(QStringLiteral("readonly_a")));
         QSignalSpy connected(&listener, &atlas::hub::RunListener::connectedChanged);
         QSignalSpy changed(&listener, &atlas::hub::RunListener::runChanged);
         listener.start();
         QVERIFY(!connected.isEmpty() && connected.first().first().toBool());
 
         // The stalled listener: LISTEN, then an open transaction that never ends.
-        m_stalled = m_cluster.connectAs(QStringLiteral("outsider"));
+        m_stalled = m_fx.cluster.connectAs(QStringLiteral("outsider"));
         QVERIFY(m_stalled->execRaw(QStringLiteral("LISTEN atlas_runs")));
         QVERIFY(m_stalled->begin());
         QVERIFY(m_stalled->scalar(QStringLiteral("SELECT 1")).isValid());
 
         // The flood, on a channel of the attacker's own, until the server refuses more.
-        auto flooder = m_cluster.connectAs(QStringLiteral("outsider"));
+        auto flooder = m_fx.cluster.connectAs(QStringLiteral("outsider"));
         QString refusal;
         for (int round = 0; round < 16 && refusal.isEmpty(); ++round) {
             QSqlQuery q(flooder->database());
@@ -68,7 +65,7 @@ private Q_SLOTS:
         QVERIFY(!probe.exec(QStringLiteral("SELECT pg_notify('atlas_runs', '1')"))); // a NOTIFY now fails
 
         // Every run write goes through, as the console's API makes it.
-        auto op = m_cluster.connectAs(QStringLiteral("operator_a"));
+        auto op = m_fx.cluster.connectAs(QStringLiteral("operator_a"));
         RunApi api(*op);
         DbError dbError;
         const auto started = api.start(m_fx.tenantA, QStringLiteral("probe"), QStringLiteral("check"),
@@ -87,7 +84,7 @@ private Q_SLOTS:
         QVERIFY2(status, qPrintable(dbError.message));
         QCOMPARE(*status, QStringLiteral("completed_with_errors"));
         // A cancel by a manager too.
-        auto manager = m_cluster.connectAs(QStringLiteral("manager_a"));
+        auto manager = m_fx.cluster.connectAs(QStringLiteral("manager_a"));
         const auto other = RunApi(*manager).start(m_fx.tenantA, QStringLiteral("probe"), QStringLiteral("check"),
                                                   QJsonObject{{QStringLiteral("flood"), 2}}, {}, &dbError);
         QVERIFY(other);
@@ -102,7 +99,7 @@ private Q_SLOTS:
                 return seen.contains(started->runId) && seen.contains(other->runId);
             }(),
             3 * atlas::hub::RunListener::kPollMs + 2000);
-        QCOMPARE(m_cluster.connectSuperuser()->scalar(QStringLiteral("SELECT count(*) FROM atlas.run_changes WHERE run_id = %1")
+        QCOMPARE(m_fx.cluster.connectSuperuser()->scalar(QStringLiteral("SELECT count(*) FROM atlas.run_changes WHERE run_id = %1")
                                                           .arg(started->runId)).toInt() >= 3, true);
     }
 };

@@ -3,7 +3,7 @@
 // buttons, the findings viewer's two versions, "already running" for an identical active run,
 // the Add-policies picker, a role taken away while the console is open, the notifications list,
 // and closing with a run in progress.
-#include "TestCluster.h"
+#include "Fixture.h"
 #include "MainWindow.h"
 #include "catalog/Catalog.h"
 #include "demo/DemoExport.h"
@@ -73,8 +73,7 @@ QStringList sorted(QStringList list)
 class TestProducerPages : public QObject
 {
     Q_OBJECT
-    atlas::test::TestCluster m_cluster;
-    atlas::test::TenantFixture m_fx;
+    atlas::test::Fixture m_fx;
     QTemporaryDir m_settingsDir;
     QTemporaryDir m_exports;
 
@@ -82,7 +81,7 @@ class TestProducerPages : public QObject
 
     std::unique_ptr<MainWindow> open(const QString& login)
     {
-        auto window = std::make_unique<MainWindow>(m_cluster.loginSpec(login));
+        auto window = std::make_unique<MainWindow>(m_fx.cluster.loginSpec(login));
         QSignalSpy loaded(window.get(), &MainWindow::tenantsLoaded);
         window->show();
         if (!loaded.wait(10000))
@@ -94,7 +93,7 @@ class TestProducerPages : public QObject
 
     QVariant su(const QString& sql)
     {
-        auto c = m_cluster.connectSuperuser();
+        auto c = m_fx.cluster.connectSuperuser();
         return c->scalar(sql);
     }
 
@@ -150,8 +149,7 @@ private Q_SLOTS:
         QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
         qRegisterMetaType<atlas::runs::StartOutcome>();
         QString error;
-        QVERIFY2(m_cluster.setUp(&error), qPrintable(error));
-        QVERIFY2(m_fx.create(m_cluster, &error), qPrintable(error));
+        ATLAS_SET_UP(m_fx);
         QVERIFY2(atlas::demo::DemoExport::write(release(1), 1, &error), qPrintable(error));
         QVERIFY2(atlas::demo::DemoExport::write(release(2), 2, &error), qPrintable(error));
         atlas::views::ProducerPage::setConfirmStarts(false);
@@ -225,7 +223,7 @@ private Q_SLOTS:
 
     void aManagerCancelsAnOperatorsRunFromThePage()
     {
-        auto op = m_cluster.connectAs(QStringLiteral("operator_a"));
+        auto op = m_fx.cluster.connectAs(QStringLiteral("operator_a"));
         atlas::db::DbError error;
         const auto run = atlas::runs::RunApi(*op).start(m_fx.tenantA, QStringLiteral("inventory"), QStringLiteral("import"),
                                                         QJsonObject{{QStringLiteral("source"), QStringLiteral("/mnt/share/exports")}},
@@ -420,7 +418,7 @@ private Q_SLOTS:
     void anIdenticalActiveRunIsReusedAndLinked()
     {
         // An identical drift run is pending (started elsewhere by the same person).
-        auto op = m_cluster.connectAs(QStringLiteral("operator_a"));
+        auto op = m_fx.cluster.connectAs(QStringLiteral("operator_a"));
         const qint64 baseline = su(QStringLiteral("SELECT max(baseline_id) FROM atlas.baselines")).toLongLong();
         QString why;
         const auto request = atlas::runs::RunRequests::driftGenerate(*op, m_fx.tenantA, baseline, &why);
@@ -497,7 +495,7 @@ private Q_SLOTS:
         const QString extraId = shownModel->index(extraRow, 2).data().toString();
         QStringList expected;
         {
-            auto c = m_cluster.connectSuperuser();
+            auto c = m_fx.cluster.connectSuperuser();
             QSqlQuery q(c->database());
             QVERIFY(q.exec(QStringLiteral("SELECT external_id ") + matchSql));
             while (q.next())
@@ -523,8 +521,8 @@ private Q_SLOTS:
 
     void aRoleTakenAwayWhileOpenGivesOneMessageAndHidesTheControls()
     {
-        QVERIFY(m_cluster.createLogin(QStringLiteral("flip_a")));
-        auto admin = m_cluster.connectAs(QStringLiteral("admin"));
+        QVERIFY(m_fx.cluster.createLogin(QStringLiteral("flip_a")));
+        auto admin = m_fx.cluster.connectAs(QStringLiteral("admin"));
         const QString tenant = m_fx.tenantA.toString(QUuid::WithoutBraces);
         QVERIFY(admin->scalar(QStringLiteral("SELECT atlas.grant_role('%1', 'flip_a', 'operator')::text IS NULL").arg(tenant)).isValid());
         auto window = open(QStringLiteral("flip_a"));
@@ -571,7 +569,7 @@ private Q_SLOTS:
 
         // A run of the same login from elsewhere: queued and completed arrive live.
         QSignalSpy arrived(center, &atlas::views::NotificationCenter::arrived);
-        auto op = m_cluster.connectAs(QStringLiteral("operator_a"));
+        auto op = m_fx.cluster.connectAs(QStringLiteral("operator_a"));
         atlas::runs::RunApi api(*op);
         atlas::db::DbError error;
         const auto run = api.start(m_fx.tenantA, QStringLiteral("inventory"), QStringLiteral("import"),
@@ -599,7 +597,7 @@ private Q_SLOTS:
 
         // Someone else's notification, which marking must leave alone.
         {
-            auto owner = m_cluster.connectAs(QStringLiteral("owner_a"));
+            auto owner = m_fx.cluster.connectAs(QStringLiteral("owner_a"));
             QVERIFY(atlas::runs::RunApi(*owner).start(m_fx.tenantA, QStringLiteral("inventory"), QStringLiteral("import"),
                                                       QJsonObject{{QStringLiteral("source"), QStringLiteral("owner")}},
                                                       {QStringLiteral("y")}, &error));
@@ -615,7 +613,7 @@ private Q_SLOTS:
 
     void aNewerSchemaMakesTheConsoleReadOnly()
     {
-        auto su = m_cluster.connectSuperuser();
+        auto su = m_fx.cluster.connectSuperuser();
         QVERIFY(su->execRaw(QStringLiteral("INSERT INTO atlas.schema_migrations (version) VALUES ('9999_from_the_future')")));
         auto window = open(QStringLiteral("operator_a"));
         QVERIFY(window);

@@ -1,6 +1,6 @@
 // The producers through the database: inventory import with every kind of bad input, what an
 // import does to the inventory, add-policies outcomes, and drift on self-made and real exports.
-#include "TestCluster.h"
+#include "Fixture.h"
 #include "runs/RunApi.h"
 #include "runs/RunRequests.h"
 #include "backup/ExportJob.h"
@@ -23,8 +23,7 @@ using namespace atlas::runs;
 class TestProducers : public QObject
 {
     Q_OBJECT
-    atlas::test::TestCluster m_cluster;
-    atlas::test::TenantFixture m_fx;
+    atlas::test::Fixture m_fx;
     std::unique_ptr<Connection> m_op;
     std::unique_ptr<Connection> m_su;
 
@@ -52,7 +51,7 @@ class TestProducers : public QObject
     {
         if (!request)
             return 0;
-        auto conn = m_cluster.connectAs(login);
+        auto conn = m_fx.cluster.connectAs(login);
         RunApi api(*conn);
         DbError error;
         const auto started = api.start(*request, &error);
@@ -60,7 +59,7 @@ class TestProducers : public QObject
             qWarning() << error.message;
             return 0;
         }
-        RunWorker worker(m_cluster.loginSpec(login), started->runId);
+        RunWorker worker(m_fx.cluster.loginSpec(login), started->runId);
         const WorkerOutcome outcome = worker.run();
         if (!outcome.claimed || outcome.status.isEmpty())
             qWarning() << "worker:" << outcome.error;
@@ -117,11 +116,9 @@ class TestProducers : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QString error;
-        QVERIFY2(m_cluster.setUp(&error), qPrintable(error));
-        QVERIFY2(m_fx.create(m_cluster, &error), qPrintable(error));
-        m_op = m_cluster.connectAs(QStringLiteral("operator_a"));
-        m_su = m_cluster.connectSuperuser();
+        ATLAS_SET_UP(m_fx);
+        m_op = m_fx.cluster.connectAs(QStringLiteral("operator_a"));
+        m_su = m_fx.cluster.connectSuperuser();
     }
 
     void importJudgesEveryKindOfBadInput()
@@ -504,7 +501,7 @@ private Q_SLOTS:
         QVERIFY(bytes.contains(QByteArray("\r\0\n\0", 4)));
         // Tenant B: the source export as its baseline, then the restored one as its inventory.
         QVERIFY(execute(RunRequests::inventoryImport(m_fx.tenantB, oib, &error, true), QStringLiteral("owner_b")) > 0);
-        auto ob = m_cluster.connectAs(QStringLiteral("owner_b"));
+        auto ob = m_fx.cluster.connectAs(QStringLiteral("owner_b"));
         const qint64 baseline = ob->scalar(QStringLiteral("SELECT atlas.capture_baseline(?::uuid, 'source')"),
                                            {m_fx.tenantB.toString(QUuid::WithoutBraces)}).toLongLong();
         QVERIFY(baseline > 0);

@@ -1,6 +1,6 @@
 // One table of secret-bearing texts, run through the C++ redactor and through the database's
 // atlas.redact()/atlas.sanitize_message(): both must give the same, hand-written result.
-#include "TestCluster.h"
+#include "Fixture.h"
 #include "runs/Redactor.h"
 
 #include <QSqlQuery>
@@ -11,7 +11,7 @@ using atlas::runs::Redactor;
 class TestRedaction : public QObject
 {
     Q_OBJECT
-    atlas::test::TestCluster m_cluster;
+    atlas::test::Fixture m_fx;
     std::unique_ptr<atlas::db::Connection> m_su;
 
     void cases()
@@ -160,9 +160,8 @@ class TestRedaction : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QString error;
-        QVERIFY2(m_cluster.setUp(&error), qPrintable(error));
-        m_su = m_cluster.connectSuperuser();
+        ATLAS_SET_UP(m_fx, atlas::test::Fixture::With::NoTenants);
+        m_su = m_fx.cluster.connectSuperuser();
         QVERIFY(m_su->isOpen());
     }
 

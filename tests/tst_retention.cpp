@@ -1,6 +1,6 @@
 // Retention: only an owner of the tenant (or atlas_admin) prunes; only finished runs older than
 // the age go, with their item results, findings and notifications; active runs never.
-#include "TestCluster.h"
+#include "Fixture.h"
 #include "runs/RunApi.h"
 
 #include <QJsonDocument>
@@ -15,8 +15,7 @@ using namespace atlas;
 class TestRetention : public QObject
 {
     Q_OBJECT
-    test::TestCluster m_cluster;
-    test::TenantFixture m_fx;
+    atlas::test::Fixture m_fx;
     std::unique_ptr<db::Connection> m_su;
     QString a() const { return m_fx.tenantA.toString(QUuid::WithoutBraces); }
 
@@ -24,7 +23,7 @@ class TestRetention : public QObject
     qint64 finishedRun(int daysAgo)
     {
         static int n = 0;
-        auto op = m_cluster.connectAs(QStringLiteral("operator_a"));
+        auto op = m_fx.cluster.connectAs(QStringLiteral("operator_a"));
         runs::RunApi api(*op);
         db::DbError error;
         const auto started = api.start(m_fx.tenantA, QStringLiteral("probe"), QStringLiteral("check"),
@@ -44,10 +43,8 @@ class TestRetention : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QString error;
-        QVERIFY2(m_cluster.setUp(&error), qPrintable(error));
-        QVERIFY2(m_fx.create(m_cluster, &error), qPrintable(error));
-        m_su = m_cluster.connectSuperuser();
+        ATLAS_SET_UP(m_fx);
+        m_su = m_fx.cluster.connectSuperuser();
     }
 
     void onlyOwnersAndAdminsPrune_data()
@@ -67,7 +64,7 @@ private Q_SLOTS:
         QFETCH(QString, login);
         QFETCH(QString, expected);
         const qint64 old = finishedRun(120);
-        auto conn = m_cluster.connectAs(login);
+        auto conn = m_fx.cluster.connectAs(login);
         QSqlQuery q(conn->database());
         const bool ok = q.exec(QStringLiteral("SELECT atlas.prune_runs('%1', '90 days')").arg(a()));
         QCOMPARE(ok ? QStringLiteral("ok") : q.lastError().nativeErrorCode(), expected);
@@ -87,7 +84,7 @@ private Q_SLOTS:
         const QList<qint64> old{finishedRun(100), finishedRun(200), finishedRun(95)};
         const qint64 recent = finishedRun(10);
         // An old run that is still active is never pruned (the reaper decides about it).
-        auto op = m_cluster.connectAs(QStringLiteral("operator_a"));
+        auto op = m_fx.cluster.connectAs(QStringLiteral("operator_a"));
         runs::RunApi api(*op);
         db::DbError error;
         const auto active = api.start(m_fx.tenantA, QStringLiteral("probe"), QStringLiteral("check"),
@@ -98,16 +95,11 @@ private Q_SLOTS:
         QCOMPARE(count(QStringLiteral("run_item_results"), QStringLiteral("run_id IN (%1)").arg(oldIds)), 3);
         QCOMPARE(count(QStringLiteral("notifications"), QStringLiteral("run_id IN (%1)").arg(oldIds)), 6);
 
-        QProcess cli;
-        cli.start(qEnvironmentVariable("ATLAS_BINARY"),
-                  {QStringLiteral("runs"), QStringLiteral("prune"), QStringLiteral("--tenant"), a(), QStringLiteral("--older-than"),
-                   QStringLiteral("90d"), QStringLiteral("--json"), QStringLiteral("--db"),
-                   QStringLiteral("postgresql://owner_a:%1@/%2?host=%3&port=%4")
-                       .arg(test::TestCluster::passwordOf(QStringLiteral("owner_a")), m_cluster.databaseName(),
-                            m_cluster.cluster().socketDir()).arg(m_cluster.cluster().port())});
-        QVERIFY(cli.waitForFinished(60000));
-        QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
-        QCOMPARE(QJsonDocument::fromJson(cli.readAllStandardOutput()).object().value(QStringLiteral("removed")).toInt(), 3);
+        const test::CliResult cli = test::Fixture::cli({QStringLiteral("runs"), QStringLiteral("prune"), QStringLiteral("--tenant"), a(),
+                                                        QStringLiteral("--older-than"), QStringLiteral("90d"), QStringLiteral("--json"),
+                                                        QStringLiteral("--db"), m_fx.loginUrl(QStringLiteral("owner_a"))});
+        QVERIFY2(cli.exitCode == 0, qPrintable(cli.err));
+        QCOMPARE(cli.json().value(QStringLiteral("removed")).toInt(), 3);
         QCOMPARE(count(QStringLiteral("bulk_operation_runs"), QStringLiteral("id IN (%1)").arg(oldIds)), 0);
         QCOMPARE(count(QStringLiteral("run_item_results"), QStringLiteral("run_id IN (%1)").arg(oldIds)), 0);
         QCOMPARE(count(QStringLiteral("notifications"), QStringLiteral("run_id IN (%1)").arg(oldIds)), 0);
@@ -118,11 +110,11 @@ private Q_SLOTS:
                                              "ORDER BY id DESC LIMIT 1")).toString(),
                  QStringLiteral("completed 1 3 owner_a"));
         // Only owners start it; a manager's attempt is refused before anything is counted.
-        auto manager = m_cluster.connectAs(QStringLiteral("manager_a"));
+        auto manager = m_fx.cluster.connectAs(QStringLiteral("manager_a"));
         QSqlQuery refusal(manager->database());
         QVERIFY(!refusal.exec(QStringLiteral("SELECT * FROM atlas.start_run('%1', 'runs', 'prune', '{\"older_than\": \"90 days\"}', '[]')").arg(a())));
         QCOMPARE(refusal.lastError().nativeErrorCode(), QStringLiteral("42501"));
-        auto owner = m_cluster.connectAs(QStringLiteral("owner_a"));
+        auto owner = m_fx.cluster.connectAs(QStringLiteral("owner_a"));
         QSqlQuery young(owner->database());
         QVERIFY(!young.exec(QStringLiteral("SELECT * FROM atlas.start_run('%1', 'runs', 'prune', '{\"older_than\": \"-1200 months 36001 days\"}', '[]')").arg(a())));
         QCOMPARE(young.lastError().nativeErrorCode(), QStringLiteral("22023"));

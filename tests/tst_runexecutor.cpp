@@ -1,6 +1,6 @@
 // The console's run executor: runs in pool threads with queued results, stop ends a run as
 // aborted/cancelled (never left running), a run claimed by another worker is only reported.
-#include "TestCluster.h"
+#include "Fixture.h"
 #include "runs/RunApi.h"
 #include "runs/RunExecutor.h"
 #include "runs/RunRequests.h"
@@ -15,8 +15,7 @@ using namespace atlas;
 class TestRunExecutor : public QObject
 {
     Q_OBJECT
-    test::TestCluster m_cluster;
-    test::TenantFixture m_fx;
+    atlas::test::Fixture m_fx;
     std::unique_ptr<db::Connection> m_op;
     QTemporaryDir m_dir;
 
@@ -50,15 +49,13 @@ class TestRunExecutor : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QString error;
-        QVERIFY2(m_cluster.setUp(&error), qPrintable(error));
-        QVERIFY2(m_fx.create(m_cluster, &error), qPrintable(error));
-        m_op = m_cluster.connectAs(QStringLiteral("operator_a"));
+        ATLAS_SET_UP(m_fx);
+        m_op = m_fx.cluster.connectAs(QStringLiteral("operator_a"));
     }
 
     void runsExecuteInThePoolAndReportBack()
     {
-        runs::RunExecutor executor(m_cluster.loginSpec(QStringLiteral("operator_a")), 2);
+        runs::RunExecutor executor(m_fx.cluster.loginSpec(QStringLiteral("operator_a")), 2);
         QSignalSpy finished(&executor, &runs::RunExecutor::finished);
         QSignalSpy progress(&executor, &runs::RunExecutor::progress);
         QList<qint64> ids;
@@ -86,7 +83,7 @@ private Q_SLOTS:
     void stoppingEndsARunAbortedAsCancelled()
     {
         const qint64 id = startImport(exportOf(QStringLiteral("big"), 20000));
-        runs::RunExecutor executor(m_cluster.loginSpec(QStringLiteral("operator_a")), 1);
+        runs::RunExecutor executor(m_fx.cluster.loginSpec(QStringLiteral("operator_a")), 1);
         QSignalSpy finished(&executor, &runs::RunExecutor::finished);
         QSignalSpy progress(&executor, &runs::RunExecutor::progress);
         executor.execute(id);
@@ -104,7 +101,7 @@ private Q_SLOTS:
         runs::RunApi api(*m_op);
         db::DbError error;
         QVERIFY(!api.claim(id, &error).value_or(QUuid()).isNull()); // another worker has it
-        runs::RunExecutor executor(m_cluster.loginSpec(QStringLiteral("operator_a")));
+        runs::RunExecutor executor(m_fx.cluster.loginSpec(QStringLiteral("operator_a")));
         QSignalSpy finished(&executor, &runs::RunExecutor::finished);
         executor.execute(id);
         QVERIFY(finished.wait(10000));
@@ -123,24 +120,24 @@ private Q_SLOTS:
     void aRunEndedElsewhereStopsItsWorker()
     {
         QFETCH(QString, how);
-        m_cluster.createLogin(QStringLiteral("worker_op"));
-        auto admin = m_cluster.connectAs(QStringLiteral("admin"));
+        m_fx.cluster.createLogin(QStringLiteral("worker_op"));
+        auto admin = m_fx.cluster.connectAs(QStringLiteral("admin"));
         const QString tenant = m_fx.tenantA.toString(QUuid::WithoutBraces);
         QVERIFY(admin->scalar(QStringLiteral("SELECT atlas.grant_role(?::uuid, 'worker_op', 'operator')::text IS NULL"), {tenant}).isValid());
-        auto op = m_cluster.connectAs(QStringLiteral("worker_op"));
+        auto op = m_fx.cluster.connectAs(QStringLiteral("worker_op"));
         QString error;
         const auto request = runs::RunRequests::inventoryImport(m_fx.tenantA, exportOf(QStringLiteral("ended-") + how, 20000), &error);
         QVERIFY2(request, qPrintable(error));
         db::DbError dbError;
         const auto started = runs::RunApi(*op).start(*request, &dbError);
         QVERIFY2(started, qPrintable(dbError.message));
-        runs::RunExecutor executor(m_cluster.loginSpec(QStringLiteral("worker_op")), 1);
+        runs::RunExecutor executor(m_fx.cluster.loginSpec(QStringLiteral("worker_op")), 1);
         QSignalSpy finished(&executor, &runs::RunExecutor::finished);
         QSignalSpy progress(&executor, &runs::RunExecutor::progress);
         executor.execute(started->runId);
         QVERIFY(progress.wait(20000));
         if (how == QLatin1String("cancel")) {
-            auto manager = m_cluster.connectAs(QStringLiteral("manager_a"));
+            auto manager = m_fx.cluster.connectAs(QStringLiteral("manager_a"));
             QCOMPARE(runs::RunApi(*manager).cancel(started->runId, &dbError).value_or(QString()), QStringLiteral("aborted"));
         } else {
             QVERIFY2(admin->scalar(QStringLiteral("SELECT atlas.grant_role(?::uuid, 'worker_op', 'readonly')::text IS NULL"), {tenant}).isValid(),

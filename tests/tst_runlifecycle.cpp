@@ -1,6 +1,6 @@
 // A run from start to finish through the real API: status derivation, lease fencing, reaping,
 // notifications, the atlas_runs channel, item validation and a 100,000-item run.
-#include "TestCluster.h"
+#include "Fixture.h"
 #include "runs/RunApi.h"
 #include "runs/RunStatus.h"
 
@@ -19,8 +19,7 @@ using atlas::runs::RunApi;
 class TestRunLifecycle : public QObject
 {
     Q_OBJECT
-    atlas::test::TestCluster m_cluster;
-    atlas::test::TenantFixture m_fx;
+    atlas::test::Fixture m_fx;
     std::unique_ptr<Connection> m_op; // operator_a
     std::unique_ptr<Connection> m_su;
     int m_scope = 0;
@@ -59,11 +58,9 @@ class TestRunLifecycle : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QString error;
-        QVERIFY2(m_cluster.setUp(&error), qPrintable(error));
-        QVERIFY2(m_fx.create(m_cluster, &error), qPrintable(error));
-        m_op = m_cluster.connectAs(QStringLiteral("operator_a"));
-        m_su = m_cluster.connectSuperuser();
+        ATLAS_SET_UP(m_fx);
+        m_op = m_fx.cluster.connectAs(QStringLiteral("operator_a"));
+        m_su = m_fx.cluster.connectSuperuser();
         QVERIFY(m_op->isOpen() && m_su->isOpen());
     }
 
@@ -185,7 +182,7 @@ private Q_SLOTS:
         QCOMPARE(api.reapStale(&error).value_or(-1), 0);
         // With the default two minutes, the silent worker and the unclaimed run are lost.
         QVERIFY(m_su->execRaw(QStringLiteral("UPDATE atlas.settings SET value = '2 minutes' WHERE key = 'reap_timeout'")));
-        auto readonly = m_cluster.connectAs(QStringLiteral("readonly_a"));
+        auto readonly = m_fx.cluster.connectAs(QStringLiteral("readonly_a"));
         RunApi roApi(*readonly);
         QCOMPARE(roApi.reapStale(&error).value_or(-1), 2);
         QCOMPARE(runField(stale.run, QStringLiteral("status_bucket || '/' || reason_code")), QStringLiteral("failed/worker_lost"));
@@ -214,7 +211,7 @@ private Q_SLOTS:
         QVERIFY(q.value(2).toString().contains(QLatin1String("1 succeeded, 1 failed")));
         QVERIFY(!q.next());
         for (const char* other : {"owner_a", "manager_a", "readonly_a", "owner_b"}) {
-            auto conn = m_cluster.connectAs(QLatin1String(other));
+            auto conn = m_fx.cluster.connectAs(QLatin1String(other));
             QCOMPARE(conn->scalar(QStringLiteral("SELECT count(*) FROM atlas.my_notifications WHERE run_id = ?"), {run.run}).toInt(), 0);
         }
         QVERIFY(runField(run.run, QStringLiteral("failures->0->>'message'")).contains(QLatin1String("token=[REDACTED]")));
@@ -224,7 +221,7 @@ private Q_SLOTS:
 
     void everyChangeIsAnnouncedWithAnOpaqueId()
     {
-        auto listener = m_cluster.connectAs(QStringLiteral("owner_b")); // another tenant: hears only ids
+        auto listener = m_fx.cluster.connectAs(QStringLiteral("owner_b")); // another tenant: hears only ids
         QSqlDriver* driver = listener->database().driver();
         QVERIFY(driver->subscribeToNotification(QStringLiteral("atlas_runs")));
         QSignalSpy spy(driver, &QSqlDriver::notification);

@@ -1,6 +1,6 @@
 // The database as an attacker with psql and a real login sees it: every API function for every
 // role, direct DML/TRUNCATE on every table and view, forged settings, and catalog invariants.
-#include "TestCluster.h"
+#include "Fixture.h"
 
 #include <QRegularExpression>
 #include <QSqlError>
@@ -14,15 +14,14 @@ using atlas::db::Connection;
 class TestSecurity : public QObject
 {
     Q_OBJECT
-    atlas::test::TestCluster m_cluster;
-    atlas::test::TenantFixture m_fx;
+    atlas::test::Fixture m_fx;
     std::map<QString, std::unique_ptr<Connection>> m_conns;
 
     Connection& as(const QString& login)
     {
         auto& conn = m_conns[login];
         if (!conn)
-            conn = login == QLatin1String("su") ? m_cluster.connectSuperuser() : m_cluster.connectAs(login);
+            conn = login == QLatin1String("su") ? m_fx.cluster.connectSuperuser() : m_fx.cluster.connectAs(login);
         return *conn;
     }
     QString a() const { return m_fx.tenantA.toString(QUuid::WithoutBraces); }
@@ -83,9 +82,7 @@ class TestSecurity : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QString error;
-        QVERIFY2(m_cluster.setUp(&error), qPrintable(error));
-        QVERIFY2(m_fx.create(m_cluster, &error), qPrintable(error));
+        ATLAS_SET_UP(m_fx);
 
         // Rows in every table of both tenants, made through the API.
         for (const auto& [login, tenant] : {std::pair{QStringLiteral("operator_a"), a()},
@@ -349,7 +346,7 @@ private Q_SLOTS:
         } else if (call == QLatin1String("grant_role")) {
             sql = QStringLiteral("SELECT atlas.grant_role('%1', 'readonly_a', 'readonly')").arg(a());
         } else if (call == QLatin1String("revoke_role")) {
-            m_cluster.createLogin(QStringLiteral("temp_member"));
+            m_fx.cluster.createLogin(QStringLiteral("temp_member"));
             QVERIFY(as(QStringLiteral("admin")).scalar(QStringLiteral("SELECT atlas.grant_role('%1', 'temp_member', 'readonly')::text IS NULL").arg(a())).isValid());
             sql = QStringLiteral("SELECT atlas.revoke_role('%1', 'temp_member')").arg(a());
         } else if (call == QLatin1String("start_run")) {
@@ -495,7 +492,7 @@ private Q_SLOTS:
 
     void demotionEndsTheMembersRunsInTheSameTransaction()
     {
-        m_cluster.createLogin(QStringLiteral("demoted_op"));
+        m_fx.cluster.createLogin(QStringLiteral("demoted_op"));
         QVERIFY2(as(QStringLiteral("admin")).scalar(QStringLiteral("SELECT atlas.grant_role('%1', 'demoted_op', 'operator')::text IS NULL").arg(a())).isValid(),
                  qPrintable(as(QStringLiteral("admin")).lastError().message));
         const auto [run, lease] = runningRunOf(QStringLiteral("demoted_op"));
@@ -523,7 +520,7 @@ private Q_SLOTS:
 
     void removalEndsTheMembersRunsAndTheirLeases()
     {
-        m_cluster.createLogin(QStringLiteral("removed_op"));
+        m_fx.cluster.createLogin(QStringLiteral("removed_op"));
         QVERIFY(as(QStringLiteral("owner_a")).scalar(QStringLiteral("SELECT atlas.grant_role('%1', 'removed_op', 'manager')::text IS NULL").arg(a())).isValid());
         const auto [run, lease] = runningRunOf(QStringLiteral("removed_op"));
         const qint64 pending = as(QStringLiteral("removed_op")).scalar(QStringLiteral(
@@ -541,17 +538,17 @@ private Q_SLOTS:
     void aDroppedLoginsNameBringsNoRolesBack()
     {
         Connection& su = as(QStringLiteral("su"));
-        m_cluster.createLogin(QStringLiteral("reborn"));
+        m_fx.cluster.createLogin(QStringLiteral("reborn"));
         QVERIFY(as(QStringLiteral("admin")).scalar(QStringLiteral("SELECT atlas.grant_role('%1', 'reborn', 'operator')::text IS NULL").arg(a())).isValid());
         qint64 run = 0;
         {
-            auto first = m_cluster.connectAs(QStringLiteral("reborn"));
+            auto first = m_fx.cluster.connectAs(QStringLiteral("reborn"));
             run = first->scalar(QStringLiteral("SELECT run_id FROM atlas.start_run('%1', 'probe', 'check', '{\"reborn\": 1}', '[]')").arg(a())).toLongLong();
             QVERIFY(run > 0);
         }
         QVERIFY(su.execRaw(QStringLiteral("DROP ROLE reborn")));
-        m_cluster.createLogin(QStringLiteral("reborn"));
-        auto second = m_cluster.connectAs(QStringLiteral("reborn"));
+        m_fx.cluster.createLogin(QStringLiteral("reborn"));
+        auto second = m_fx.cluster.connectAs(QStringLiteral("reborn"));
         QVERIFY(second->isOpen());
         QCOMPARE(second->scalar(QStringLiteral("SELECT count(*) FROM atlas.my_tenants")).toInt(), 0);
         QVERIFY(second->scalar(QStringLiteral("SELECT atlas.session_role('%1')").arg(a())).isNull());
@@ -748,7 +745,7 @@ private Q_SLOTS:
         QCOMPARE(outcome(QStringLiteral("admin"), QStringLiteral("SELECT atlas.grant_role('%1', 'owner_a', 'readonly')").arg(a())), QStringLiteral("22023"));
         QCOMPARE(as(QStringLiteral("owner_a")).scalar(QStringLiteral("SELECT atlas.session_role('%1')").arg(a())).toString(), QStringLiteral("owner"));
         // With a second owner, the first may step down; the last one still may not.
-        m_cluster.createLogin(QStringLiteral("second_owner"));
+        m_fx.cluster.createLogin(QStringLiteral("second_owner"));
         QCOMPARE(outcome(QStringLiteral("owner_a"), QStringLiteral("SELECT atlas.grant_role('%1', 'second_owner', 'owner')").arg(a())), QStringLiteral("ok"));
         QCOMPARE(outcome(QStringLiteral("owner_a"), QStringLiteral("SELECT atlas.grant_role('%1', 'owner_a', 'manager')").arg(a())), QStringLiteral("ok"));
         QCOMPARE(outcome(QStringLiteral("second_owner"), QStringLiteral("SELECT atlas.revoke_role('%1', 'second_owner')").arg(a())), QStringLiteral("22023"));
@@ -764,7 +761,7 @@ private Q_SLOTS:
                                           "CREATE ROLE stranger LOGIN PASSWORD 'pw-stranger'; END IF; END $$")));
         QVERIFY(!suScalar(QStringLiteral("SELECT has_database_privilege('public', current_database(), 'CONNECT')")).toBool());
         QVERIFY(!suScalar(QStringLiteral("SELECT has_database_privilege('stranger', current_database(), 'CONNECT')")).toBool());
-        Connection stranger(m_cluster.loginSpec(QStringLiteral("stranger")), QStringLiteral("stranger"));
+        Connection stranger(m_fx.cluster.loginSpec(QStringLiteral("stranger")), QStringLiteral("stranger"));
         QVERIFY(!stranger.open());
         QVERIFY2(stranger.lastError().message.contains(QLatin1String("permission denied for database")), qPrintable(stranger.lastError().message));
         for (const QString& login : atlas::test::TenantFixture::logins())
@@ -874,10 +871,10 @@ private Q_SLOTS:
     // must see the removal (or fail), not the snapshot from before.
     void aStaleSnapshotKeepsNoRights()
     {
-        m_cluster.createLogin(QStringLiteral("stale_op"));
+        m_fx.cluster.createLogin(QStringLiteral("stale_op"));
         Connection& admin = as(QStringLiteral("admin"));
         QVERIFY(admin.scalar(QStringLiteral("SELECT atlas.grant_role('%1', 'stale_op', 'operator')::text IS NULL").arg(a())).isValid());
-        auto op = m_cluster.connectAs(QStringLiteral("stale_op"));
+        auto op = m_fx.cluster.connectAs(QStringLiteral("stale_op"));
         const qint64 run = op->scalar(QStringLiteral("SELECT run_id FROM atlas.start_run('%1', 'probe', 'check', '{\"stale\": 1}', '[\"i\"]')").arg(a())).toLongLong();
         const QString lease = op->scalar(QStringLiteral("SELECT atlas.claim_run(%1)").arg(run)).toString();
         QVERIFY(run > 0 && !lease.isEmpty());
@@ -909,14 +906,14 @@ private Q_SLOTS:
 
     void twoOwnersDemotingEachOtherLeaveAnOwner()
     {
-        m_cluster.createLogin(QStringLiteral("twin_one"));
-        m_cluster.createLogin(QStringLiteral("twin_two"));
+        m_fx.cluster.createLogin(QStringLiteral("twin_one"));
+        m_fx.cluster.createLogin(QStringLiteral("twin_two"));
         Connection& admin = as(QStringLiteral("admin"));
         const QString tenant = admin.scalar(QStringLiteral("SELECT atlas.create_tenant('Twins')")).toString();
         for (const char* login : {"twin_one", "twin_two"})
             QVERIFY(admin.scalar(QStringLiteral("SELECT atlas.grant_role('%1', '%2', 'owner')::text IS NULL").arg(tenant, QLatin1String(login))).isValid());
-        auto one = m_cluster.connectAs(QStringLiteral("twin_one"));
-        auto two = m_cluster.connectAs(QStringLiteral("twin_two"));
+        auto one = m_fx.cluster.connectAs(QStringLiteral("twin_one"));
+        auto two = m_fx.cluster.connectAs(QStringLiteral("twin_two"));
         for (Connection* c : {one.get(), two.get()}) {
             QVERIFY(c->execRaw(QStringLiteral("BEGIN ISOLATION LEVEL REPEATABLE READ")));
             QVERIFY(c->scalar(QStringLiteral("SELECT count(*) FROM atlas.my_tenants")).isValid()); // both snapshots taken
@@ -936,7 +933,7 @@ private Q_SLOTS:
     void nobodyBlocksMembershipChangesWithALockOfTheirOwn()
     {
         // An advisory lock on any key a member could guess holds nothing up: memberships lock rows.
-        auto outsider = m_cluster.connectAs(QStringLiteral("outsider"));
+        auto outsider = m_fx.cluster.connectAs(QStringLiteral("outsider"));
         QVERIFY(outsider->execRaw(QStringLiteral("SELECT pg_advisory_lock(hashtext('atlas.tenant_members'), hashtext('%1'))").arg(a())));
         // ...nor can anyone lock the tenant's row or the memberships themselves.
         QCOMPARE(outcome(QStringLiteral("outsider"), QStringLiteral("SELECT 1 FROM atlas.tenants FOR UPDATE")), QStringLiteral("42501"));
@@ -950,19 +947,19 @@ private Q_SLOTS:
 
     void aNewLoginUnderAnOldNameSeesNoneOfItsNotifications()
     {
-        m_cluster.createLogin(QStringLiteral("renamed"));
+        m_fx.cluster.createLogin(QStringLiteral("renamed"));
         Connection& admin = as(QStringLiteral("admin"));
         QVERIFY(admin.scalar(QStringLiteral("SELECT atlas.grant_role('%1', 'renamed', 'operator')::text IS NULL").arg(a())).isValid());
         {
-            auto first = m_cluster.connectAs(QStringLiteral("renamed"));
+            auto first = m_fx.cluster.connectAs(QStringLiteral("renamed"));
             QVERIFY(first->scalar(QStringLiteral("SELECT run_id FROM atlas.start_run('%1', 'probe', 'check', '{\"renamed\": 1}', '[]')").arg(a())).isValid());
             QVERIFY(first->scalar(QStringLiteral("SELECT count(*) FROM atlas.my_notifications")).toInt() > 0);
         }
         QVERIFY(admin.scalar(QStringLiteral("SELECT atlas.revoke_role('%1', 'renamed')").arg(a())).toBool());
         QVERIFY(as(QStringLiteral("su")).execRaw(QStringLiteral("DROP ROLE renamed")));
-        m_cluster.createLogin(QStringLiteral("renamed"));
+        m_fx.cluster.createLogin(QStringLiteral("renamed"));
         QVERIFY(admin.scalar(QStringLiteral("SELECT atlas.grant_role('%1', 'renamed', 'readonly')::text IS NULL").arg(a())).isValid());
-        auto second = m_cluster.connectAs(QStringLiteral("renamed"));
+        auto second = m_fx.cluster.connectAs(QStringLiteral("renamed"));
         QCOMPARE(second->scalar(QStringLiteral("SELECT count(*) FROM atlas.my_notifications")).toInt(), 0);
     }
 

@@ -36,6 +36,7 @@ public:
     bool setUp(QString* error);
 
     db::EmbeddedCluster& cluster() { return *m_cluster; }
+    const db::EmbeddedCluster& cluster() const { return *m_cluster; }
     QString databaseName() const { return QStringLiteral("atlas_test"); }
     db::ConnectionSpec superuserSpec() const;
     db::ConnectionSpec loginSpec(const QString& login) const;

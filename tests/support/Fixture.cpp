@@ -1,0 +1,77 @@
+#include "Fixture.h"
+
+#include <QJsonDocument>
+#include <QProcess>
+#include <QSettings>
+
+namespace atlas::test {
+
+QJsonObject CliResult::json() const
+{
+    return QJsonDocument::fromJson(out.toUtf8()).object();
+}
+
+bool Fixture::setUp(QString* error, With with)
+{
+    if (!m_settings.isValid()) {
+        *error = QStringLiteral("no temporary directory for settings");
+        return false;
+    }
+    // A test never reads or writes the settings of the person running it.
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settings.path());
+    if (!cluster.setUp(error))
+        return false;
+    if (with == With::NoTenants)
+        return true;
+    TenantFixture tenants;
+    if (!tenants.create(cluster, error))
+        return false;
+    tenantA = tenants.tenantA;
+    tenantB = tenants.tenantB;
+    return true;
+}
+
+QString Fixture::loginUrl(const QString& login, const QString& database) const
+{
+    return QStringLiteral("postgresql://%1:%2@/%3?host=%4&port=%5")
+        .arg(login, TestCluster::passwordOf(login), database.isEmpty() ? cluster.databaseName() : database,
+             cluster.cluster().socketDir())
+        .arg(cluster.cluster().port());
+}
+
+QString Fixture::superuserUrl(const QString& database) const
+{
+    const db::EmbeddedCluster& c = cluster.cluster();
+    return QStringLiteral("postgresql://%1:%2@/%3?host=%4&port=%5")
+        .arg(c.superuser(), c.superuserPassword(), database.isEmpty() ? cluster.databaseName() : database, c.socketDir())
+        .arg(c.port());
+}
+
+QString Fixture::binary()
+{
+    return qEnvironmentVariable("ATLAS_BINARY");
+}
+
+QProcessEnvironment Fixture::cleanEnvironment()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const char* var : {"PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "PGSERVICE"})
+        env.remove(QLatin1String(var));
+    return env;
+}
+
+CliResult Fixture::cli(const QStringList& args, const QProcessEnvironment& env)
+{
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(binary(), args);
+    if (!p.waitForFinished(120000)) {
+        p.kill();
+        p.waitForFinished();
+        return {};
+    }
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+}
+
+} // namespace atlas::test
