@@ -160,10 +160,17 @@ QStringList Migrator::appliedVersions(Connection& conn, DbError* error)
 QStringList Migrator::migrate(Connection& conn, DbError* error, QStringList* definitions)
 {
     *error = {};
-    // Definition files drop what may not be there yet (DROP POLICY IF EXISTS ...): no notice of it.
+    // One migrator at a time (consoles that start together, a script): the second waits and then
+    // finds the work done. Definition files drop what may not be there yet (DROP POLICY IF
+    // EXISTS ...): no notice of it.
+    if (!conn.execRaw(QStringLiteral("SELECT pg_advisory_lock(hashtext('atlas-ops migrate'))"))) {
+        *error = conn.lastError();
+        return {};
+    }
     conn.execRaw(QStringLiteral("SET client_min_messages = warning"));
     const QStringList done = migrateQuietly(conn, error, definitions);
     conn.execRaw(QStringLiteral("RESET client_min_messages"));
+    conn.execRaw(QStringLiteral("SELECT pg_advisory_unlock(hashtext('atlas-ops migrate'))"));
     return done;
 }
 

@@ -49,7 +49,8 @@ secret=$(cat "$work/cluster/superuser.secret")
 export PGHOST="$work/cluster/run" PGPORT=5432 PGUSER=atlas_super PGPASSWORD="$secret"
 psql -X -q -d postgres -c "CREATE DATABASE via_package" >/dev/null
 for f in /usr/share/atlas-ops/sql/migrations/*.sql /usr/share/atlas-ops/sql/definitions/*.sql; do
-    psql -X -q -v ON_ERROR_STOP=1 -d via_package -f "$f" >/dev/null 2>&1 || fail "psql -f $f"
+    PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -d via_package -f "$f" >/dev/null ||
+        fail "psql -f $f"
 done
 applied=$(psql -X -At -d via_package -c "SELECT count(*) FROM atlas.schema_migrations")
 [ "$applied" = "$(ls /usr/share/atlas-ops/sql/migrations/*.sql | wc -l)" ] || fail "schema_migrations has $applied rows"
