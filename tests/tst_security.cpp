@@ -116,7 +116,7 @@ private Q_SLOTS:
         }
         for (const QString& table : atlasTables()) {
             if (table == QLatin1String("settings") || table == QLatin1String("schema_migrations") ||
-                table == QLatin1String("operation_kinds"))
+                table == QLatin1String("schema_definitions") || table == QLatin1String("operation_kinds"))
                 continue; // not tenant data
             const QString sql = QStringLiteral("SELECT count(DISTINCT tenant_id) FROM atlas.%1").arg(table);
             QVERIFY2(suScalar(sql).toInt() == 2 || table == QLatin1String("run_leases"),
@@ -197,7 +197,7 @@ private Q_SLOTS:
             QVERIFY2(!q.next(), qPrintable(login + QStringLiteral(" may create in ") + q.value(0).toString()));
             QVERIFY(!suScalar(QStringLiteral("SELECT has_database_privilege('%1', current_database(), 'CREATE')")
                                   .arg(login)).toBool());
-            for (const char* secret : {"run_leases", "settings", "schema_migrations"})
+            for (const char* secret : {"run_leases", "settings", "schema_migrations", "schema_definitions"})
                 QVERIFY2(!suScalar(QStringLiteral("SELECT has_table_privilege('%1', 'atlas.%2', 'SELECT')")
                                        .arg(login, QLatin1String(secret))).toBool(), secret);
             for (const char* role : {"atlas_owner", "atlas_auth"})
@@ -268,7 +268,8 @@ private Q_SLOTS:
             // Tenants and memberships are read through my_tenants only (a function serves it).
             const bool membership = rel == QLatin1String("tenants") || rel == QLatin1String("tenant_members");
             if (rel == QLatin1String("run_leases") || rel == QLatin1String("settings") ||
-                rel == QLatin1String("schema_migrations") || (membership && login != QLatin1String("admin"))) {
+                rel == QLatin1String("schema_migrations") || rel == QLatin1String("schema_definitions") ||
+                (membership && login != QLatin1String("admin"))) {
                 QCOMPARE(outcome(login, QStringLiteral("SELECT * FROM atlas.%1").arg(rel)), QStringLiteral("42501"));
                 continue;
             }

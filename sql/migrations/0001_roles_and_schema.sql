@@ -20,12 +20,8 @@ ALTER ROLE atlas_owner NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB;
 ALTER ROLE atlas_client NOLOGIN NOSUPERUSER NOBYPASSRLS;
 ALTER ROLE atlas_admin NOLOGIN NOSUPERUSER NOBYPASSRLS;
 
+-- Who may use the schema (and public) is a grant, with the others in sql/definitions/.
 CREATE SCHEMA IF NOT EXISTS atlas AUTHORIZATION atlas_owner;
-REVOKE ALL ON SCHEMA atlas FROM PUBLIC;
-GRANT USAGE ON SCHEMA atlas TO atlas_client, atlas_admin;
-
--- Nobody but superusers creates objects in public (PostgreSQL 15 default; made explicit).
-REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 
 -- Functions created from here on are not executable by PUBLIC unless granted.
 ALTER DEFAULT PRIVILEGES FOR ROLE atlas_owner REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
@@ -36,5 +32,4 @@ CREATE TABLE IF NOT EXISTS atlas.schema_migrations (
     applied_at  timestamptz NOT NULL DEFAULT now()
 );
 ALTER TABLE atlas.schema_migrations OWNER TO atlas_owner;
-REVOKE ALL ON atlas.schema_migrations FROM PUBLIC;
 INSERT INTO atlas.schema_migrations (version) VALUES ('0001_roles_and_schema') ON CONFLICT DO NOTHING;

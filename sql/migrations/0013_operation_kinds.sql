@@ -1,6 +1,6 @@
 -- The kinds of run, one row each, filled by each producer's migration: what the notifications
 -- and the console call them (the console's own list is models/runs/Producers.cpp). Not tenant
--- data: every login may read it.
+-- data: every login may read it. atlas.operation_label (a definition) reads it.
 SET ROLE atlas_owner;
 
 CREATE TABLE atlas.operation_kinds (
@@ -17,16 +17,6 @@ INSERT INTO atlas.operation_kinds VALUES
     ('backup_set', 'export', 'Backup set: export'),
     -- Retention as a run: an owner's prune of finished runs, batch by batch.
     ('runs', 'prune', 'Retention: prune runs');
-REVOKE ALL ON atlas.operation_kinds FROM PUBLIC;
-GRANT SELECT ON atlas.operation_kinds TO atlas_client, atlas_admin, atlas_system;
-
-CREATE OR REPLACE FUNCTION atlas.operation_label(p_resource text, p_action text) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT coalesce((SELECT k.label FROM atlas.operation_kinds k WHERE k.resource = p_resource AND k.action = p_action),
-                    initcap(replace(p_resource, '_', ' ')) || ': ' || replace(p_action, '_', ' '))
-$$;
 
 INSERT INTO atlas.schema_migrations (version) VALUES ('0013_operation_kinds') ON CONFLICT DO NOTHING;
 RESET ROLE;

@@ -25,7 +25,7 @@ case "$depends" in *libqt6sql6-psql*) ;; *) fail "missing the QPSQL plugin depen
 for f in /usr/bin/atlas-ops /usr/share/applications/atlas-ops.desktop /usr/share/metainfo/io.atlasops.AtlasOps.metainfo.xml \
          /usr/share/icons/hicolor/scalable/apps/atlas-ops.svg /usr/share/icons/hicolor/48x48/apps/atlas-ops.png \
          /usr/share/icons/hicolor/256x256/apps/atlas-ops.png /usr/share/man/man1/atlas-ops.1.gz \
-         /usr/share/atlas-ops/sql/migrations/0001_roles_and_schema.sql; do
+         /usr/share/atlas-ops/sql/migrations/0001_roles_and_schema.sql /usr/share/atlas-ops/sql/definitions/90_grants.sql; do
     [ -e "$f" ] || fail "not installed: $f"
 done
 grep -q '^MimeType=x-scheme-handler/atlas-ops;' /usr/share/applications/atlas-ops.desktop || fail "scheme handler"
@@ -43,13 +43,18 @@ trap stop_cluster EXIT
 out=$(/usr/bin/atlas-ops migrate --data-dir "$work/cluster" --json)
 echo "installed atlas-ops migrate: $out"
 case "$out" in *'"schema_version":"00'*) ;; *) fail "migrate";; esac
-# The installed SQL files give the same schema through psql -f, as the contract says.
+# The installed SQL files give the same schema through psql -f, as the contract says: every
+# migration, then every definition file, each in lexical order.
 secret=$(cat "$work/cluster/superuser.secret")
 export PGHOST="$work/cluster/run" PGPORT=5432 PGUSER=atlas_super PGPASSWORD="$secret"
 psql -X -q -d postgres -c "CREATE DATABASE via_package" >/dev/null
-for f in /usr/share/atlas-ops/sql/migrations/*.sql; do
-    psql -X -q -v ON_ERROR_STOP=1 -d via_package -f "$f" >/dev/null || fail "psql -f $f"
+for f in /usr/share/atlas-ops/sql/migrations/*.sql /usr/share/atlas-ops/sql/definitions/*.sql; do
+    PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -d via_package -f "$f" >/dev/null ||
+        fail "psql -f $f"
 done
 applied=$(psql -X -At -d via_package -c "SELECT count(*) FROM atlas.schema_migrations")
 [ "$applied" = "$(ls /usr/share/atlas-ops/sql/migrations/*.sql | wc -l)" ] || fail "schema_migrations has $applied rows"
+functions=$(psql -X -At -d via_package -c "SELECT count(*) FROM pg_proc WHERE pronamespace = 'atlas'::regnamespace")
+[ "$functions" = "$(psql -X -At -d atlas -c "SELECT count(*) FROM pg_proc WHERE pronamespace = 'atlas'::regnamespace")" ] ||
+    fail "psql -f gave $functions functions, atlas-ops migrate another number"
 echo "package install test: all checks passed"
