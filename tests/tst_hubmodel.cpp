@@ -84,7 +84,7 @@ private Q_SLOTS:
             "SELECT '%1', 'owner_b', 'drift', 'generate', 'completed', '[\"policy-1\"]', 'b' || g, now() - (g || ' minutes')::interval "
             "FROM generate_series(1, 50) g").arg(m_fx.tenantB.toString(QUuid::WithoutBraces))));
         m_session = std::make_unique<atlas::hub::HubSession>(m_cluster.loginSpec(QStringLiteral("readonly_a")));
-        m_model = std::make_unique<RunTableModel>(m_session->loader(), m_session->backgroundLoader());
+        m_model = std::make_unique<RunTableModel>(m_session.get());
         m_tester = std::make_unique<QAbstractItemModelTester>(m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QObject::connect(m_session->listener(), &atlas::hub::RunListener::runChanged, m_model.get(), &RunTableModel::runChanged);
         QSignalSpy connected(m_session->listener(), &atlas::hub::RunListener::connectedChanged);
@@ -219,13 +219,15 @@ private Q_SLOTS:
         const QString path = dir.filePath(QStringLiteral("runs.csv"));
         RunFilter f = base();
         f.setBucket(QStringLiteral("failed"));
-        QSignalSpy done(m_session->backgroundLoader(), &atlas::hub::RunLoader::exported);
-        atlas::hub::RunLoader* loader = m_session->backgroundLoader();
-        QMetaObject::invokeMethod(loader, [=] { loader->exportCsv(f, path); }, Qt::QueuedConnection);
-        QVERIFY(done.wait(10000));
-        QCOMPARE(done.first().at(2).toString(), QString());
+        std::optional<atlas::hub::RunLoader::Export> done;
+        QObject receiver;
+        m_session->background()->post<atlas::hub::RunLoader::Export>(
+            &receiver, [=](atlas::db::Connection& conn) { return atlas::hub::RunLoader::exportCsv(conn, f, path); },
+            [&done](const atlas::hub::RunLoader::Export& e) { done = e; });
+        QTRY_VERIFY_WITH_TIMEOUT(done.has_value(), 10000);
+        QCOMPARE(done->error, QString());
         const QList<qint64> ids = expected(QStringLiteral("status IN ('failed', 'aborted')"));
-        QCOMPARE(done.first().at(1).toInt(), ids.size());
+        QCOMPARE(done->rows, ids.size());
         QFile file(path);
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QStringList lines = QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
