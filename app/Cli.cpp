@@ -71,6 +71,8 @@ QString connectionKey(const QCommandLineParser& parser, const Options& options, 
 // window. File → Connect to… closes the window and starts over on what was chosen.
 class Startup final : public QObject
 {
+    static constexpr int kConnectingFeedbackMs = 400;
+
 public:
     Startup(const QCommandLineParser& parser, const Options& options, SingleInstance& instance, const QString& link)
         : m_parser(parser)
@@ -141,7 +143,10 @@ private:
         auto* progress = new QProgressDialog(QStringLiteral("Connecting to %1…").arg(spec.describe()),
                                              QStringLiteral("Cancel"), 0, 0);
         progress->setWindowTitle(QStringLiteral("Atlas Ops"));
-        progress->setMinimumDuration(400);
+        // Shown by the step itself: QProgressDialog's own timer, unless a value is set, keeps its
+        // default of 4 s whatever setMinimumDuration() says.
+        progress->setMinimumDuration(kConnectingFeedbackMs);
+        QTimer::singleShot(kConnectingFeedbackMs, progress, &QWidget::show);
         QObject* step = m_step.get();
         QObject::connect(step, &QObject::destroyed, progress, &QObject::deleteLater);
         QObject::connect(progress, &QProgressDialog::canceled, this, [this] { finish(0); });
