@@ -333,6 +333,48 @@ private Q_SLOTS:
         QVERIFY(api.finish(second->runId, *lease2, {}, {}, &error));
         QTRY_COMPARE_WITH_TIMEOUT(m_model->rowCount(), 0, 1000);
     }
+    void liveChangesShowWhileThePageWorkerIsHeldUp()
+    {
+        RunFilter f = base();
+        f.setTimeRange(RunFilter::TimeRange::LastHour);
+        loadAll(f);
+        const int before = m_model->rowCount();
+        // A page query stuck on the server: the page worker's task waits for a lock another
+        // session holds.
+        constexpr int kLock = 4711;
+        auto holder = m_cluster.connectSuperuser();
+        QVERIFY(holder->scalar(QStringLiteral("SELECT pg_advisory_lock(%1)").arg(kLock)).isValid());
+        QObject context;
+        bool pageWorkerFree = false;
+        m_session->pages()->post<bool>(
+            &context,
+            [](Connection& conn) {
+                return conn.scalar(QStringLiteral("SELECT pg_advisory_lock(%1)").arg(kLock)).isValid() &&
+                       conn.scalar(QStringLiteral("SELECT pg_advisory_unlock(%1)").arg(kLock)).toBool();
+            },
+            [&pageWorkerFree](bool ok) { pageWorkerFree = ok; });
+        QTRY_VERIFY_WITH_TIMEOUT(holder->scalar(QStringLiteral("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                                                               "AND objid = %1 AND NOT granted").arg(kLock))
+                                         .toInt() == 1,
+                                 5000);
+        // Meanwhile another console starts a run and works on it: the table follows.
+        auto op = m_cluster.connectAs(QStringLiteral("operator_a"));
+        atlas::runs::RunApi api(*op);
+        DbError error;
+        const auto started = api.start(m_fx.tenantA, QStringLiteral("probe"), QStringLiteral("check"),
+                                       QJsonObject{{QStringLiteral("held"), 1}}, {QStringLiteral("x")}, &error);
+        QVERIFY(started);
+        QTRY_COMPARE_WITH_TIMEOUT(m_model->rowCount(), before + 1, 5000);
+        QCOMPARE(m_model->runAt(0)->id, started->runId);
+        const auto lease = api.claim(started->runId, &error);
+        QVERIFY(lease);
+        QVERIFY(api.record(started->runId, *lease, {atlas::runs::ItemResult::succeeded(QStringLiteral("x"))}, &error));
+        QTRY_COMPARE_WITH_TIMEOUT(m_model->runAt(0)->processed, 1, 5000);
+        QVERIFY(!pageWorkerFree); // all of that while the page worker was still held
+        QVERIFY(api.finish(started->runId, *lease, {}, {}, &error));
+        QVERIFY(holder->scalar(QStringLiteral("SELECT pg_advisory_unlock(%1)").arg(kLock)).toBool());
+        QTRY_VERIFY_WITH_TIMEOUT(pageWorkerFree, 5000);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestHubModel)
