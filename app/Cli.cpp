@@ -7,20 +7,20 @@
 #include "Theme.h"
 #include "db/ConnectionProbe.h"
 #include "db/Profiles.h"
+#include "db/Worker.h"
 #include "support/Logging.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QEventLoop>
-#include <QFutureWatcher>
 #include <QMessageBox>
 #include <QProgressDialog>
-#include <QtConcurrent>
+#include <QTimer>
 
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -64,58 +64,232 @@ QString connectionKey(const QCommandLineParser& parser, const Options& options, 
     return parts.join(QLatin1Char('\n'));
 }
 
-// Tries a connection off the GUI thread; a server that does not answer can take the whole
-// connect timeout, so after a moment a small window says what is going on and can be cancelled.
-std::optional<db::ConnectionProbe> probeWithFeedback(const db::ConnectionSpec& spec)
+// The console's start-up, as steps driven by the application's one event loop: choose where
+// to connect (the command line and PG* variables when they say anything; else the profile used
+// last; else the embedded cluster), try it off the GUI thread (a window "Connecting to …" after
+// a moment, with Cancel), ask in the login dialog when that does not work, and open the main
+// window. File → Connect to… closes the window and starts over on what was chosen.
+class Startup final : public QObject
 {
-    QFutureWatcher<db::ConnectionProbe> watcher;
-    QProgressDialog progress(QStringLiteral("Connecting to %1…").arg(spec.describe()), QStringLiteral("Cancel"), 0, 0);
-    progress.setWindowTitle(QStringLiteral("Atlas Ops"));
-    progress.setMinimumDuration(400);
-    QEventLoop loop;
-    QObject::connect(&watcher, &QFutureWatcher<db::ConnectionProbe>::finished, &loop, &QEventLoop::quit);
-    bool cancelled = false;
-    QObject::connect(&progress, &QProgressDialog::canceled, &loop, [&] {
-        cancelled = true;
-        loop.quit();
-    });
-    watcher.setFuture(QtConcurrent::run([spec] { return db::ConnectionProbe::run(spec); }));
-    loop.exec();
-    if (cancelled) {
-        watcher.waitForFinished(); // the probe owns a connection; let it end in its thread
-        return std::nullopt;
-    }
-    return watcher.result();
-}
+    static constexpr int kConnectingFeedbackMs = 400;
 
-// A saved server profile, tried with the password the keyring holds for it (or libpq's own:
-// ~/.pgpass, PGPASSWORD); when that does not work, the login dialog says why and asks.
-// Returns false when the person cancels.
-bool connectProfile(const db::ConnectionProfile& saved, bool ask, db::ConnectionSpec* spec, bool* embedded)
-{
-    db::ConnectionProbe probe;
-    if (!ask) {
-        const QString password = saved.rememberedPassword();
-        const auto tried = probeWithFeedback(saved.spec(password));
-        if (!tried)
-            return false;
-        probe = *tried;
-        if (probe.usable()) {
-            *spec = saved.spec(password);
-            *embedded = false;
+public:
+    Startup(const QCommandLineParser& parser, const Options& options, SingleInstance& instance, const QString& link)
+        : m_parser(parser)
+        , m_options(options)
+        , m_instance(instance)
+        , m_pendingLink(link)
+        , m_overridden(parser.isSet(options.db) || parser.isSet(options.dataDir) || parser.isSet(options.login) ||
+                       db::ConnectionSpec::environmentNamesServer())
+        , m_ask(parser.isSet(options.chooseConnection))
+    {
+        qApp->installEventFilter(this);
+    }
+    ~Startup() override
+    {
+        qApp->removeEventFilter(this);
+        m_window.reset(); // before the embedded cluster it may run on
+    }
+
+    // The first step; call once the event loop runs (its exit code is what start-up ends with).
+    void begin()
+    {
+        // Between windows (a progress window or a dialog closing) the console does not end.
+        m_quitOnLastWindowClosed = QGuiApplication::quitOnLastWindowClosed();
+        QGuiApplication::setQuitOnLastWindowClosed(false);
+        m_step = std::make_unique<QObject>();
+        if (m_chosen) {
+            openWindow(*m_chosen);
+            return;
+        }
+        if (!m_overridden && !m_chosenEmbedded) {
+            bool found = false;
+            const db::ConnectionProfile saved = db::ProfileStore::find(db::ProfileStore::lastUsed(), &found);
+            if (m_ask || (found && !saved.embedded)) {
+                connectProfile(found ? saved : db::ConnectionProfile{});
+                return;
+            }
+        }
+        openEmbedded();
+    }
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override
+    {
+        // File → Connect to…: the window closes as for quitting, and the console opens again on
+        // what was chosen instead.
+        if (watched == qApp && event->type() == QEvent::Quit && m_window && m_window->switchRequested()) {
+            if (!m_switching) {
+                m_switching = true;
+                QTimer::singleShot(0, this, [this] { switchDatabase(); });
+            }
             return true;
         }
+        return QObject::eventFilter(watched, event);
     }
-    views::LoginDialog dialog;
-    if (!saved.name.isEmpty())
-        dialog.setProfile(saved);
-    dialog.showProblem(probe.message, probe.detail);
-    if (dialog.exec() != QDialog::Accepted)
-        return false;
-    *embedded = dialog.profile().embedded;
-    *spec = dialog.spec();
-    return true;
-}
+
+private:
+    void finish(int rc)
+    {
+        m_step.reset(); // what is still on its way is dropped
+        QCoreApplication::exit(rc);
+    }
+
+    // Tries a connection off the GUI thread; a server that does not answer can take the whole
+    // connect timeout, so after a moment a small window says what is going on and can be
+    // cancelled (the console then ends).
+    void probeWithFeedback(const db::ConnectionSpec& spec, std::function<void(const db::ConnectionProbe&)> next)
+    {
+        auto* progress = new QProgressDialog(QStringLiteral("Connecting to %1…").arg(spec.describe()),
+                                             QStringLiteral("Cancel"), 0, 0);
+        progress->setWindowTitle(QStringLiteral("Atlas Ops"));
+        // Shown by the step itself: QProgressDialog's own timer, unless a value is set, keeps its
+        // default of 4 s whatever setMinimumDuration() says.
+        progress->setMinimumDuration(kConnectingFeedbackMs);
+        QTimer::singleShot(kConnectingFeedbackMs, progress, &QWidget::show);
+        QObject* step = m_step.get();
+        QObject::connect(step, &QObject::destroyed, progress, &QObject::deleteLater);
+        QObject::connect(progress, &QProgressDialog::canceled, this, [this] { finish(0); });
+        db::Worker::spawn<db::ConnectionProbe>(
+            step, [spec] { return db::ConnectionProbe::run(spec); },
+            [progress, next = std::move(next)](const db::ConnectionProbe& probe) {
+                progress->disconnect();
+                progress->deleteLater();
+                next(probe);
+            });
+    }
+
+    // A saved server profile, tried with the password the keyring holds for it (or libpq's own:
+    // ~/.pgpass, PGPASSWORD); when that does not work, the login dialog says why and asks.
+    void connectProfile(const db::ConnectionProfile& saved)
+    {
+        if (m_ask) {
+            askLogin(saved, {});
+            return;
+        }
+        saved.rememberedPassword(m_step.get(), [this, saved](const QString& password) {
+            probeWithFeedback(saved.spec(password), [this, saved, password](const db::ConnectionProbe& probe) {
+                if (probe.usable())
+                    openWindow(saved.spec(password));
+                else
+                    askLogin(saved, probe);
+            });
+        });
+    }
+
+    void askLogin(const db::ConnectionProfile& saved, const db::ConnectionProbe& probe)
+    {
+        auto* dialog = new views::LoginDialog;
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        QObject::connect(m_step.get(), &QObject::destroyed, dialog, &QObject::deleteLater);
+        if (!saved.name.isEmpty())
+            dialog->setProfile(saved);
+        dialog->showProblem(probe.message, probe.detail);
+        QObject::connect(dialog, &QDialog::finished, this, [this, dialog](int result) {
+            if (result != QDialog::Accepted) {
+                finish(0);
+                return;
+            }
+            if (dialog->profile().embedded)
+                openEmbedded();
+            else
+                openWindow(dialog->spec());
+        });
+        dialog->open();
+    }
+
+    // This computer's private cluster (or the server the command line or PG* names): started
+    // if need be, off the GUI thread, then tried.
+    void openEmbedded()
+    {
+        db::Bootstrap::Options where = m_options.bootstrap(m_parser);
+        where.embeddedOnly = m_chosenEmbedded;
+        struct Resolved
+        {
+            db::Bootstrap::Target target;
+            QString error;
+            bool ok = false;
+        };
+        db::Worker::spawn<Resolved>(
+            m_step.get(),
+            [where] {
+                Resolved r;
+                r.ok = db::Bootstrap::resolve(where, &r.target, &r.error);
+                return r;
+            },
+            [this](const Resolved& r) {
+                if (!r.ok) {
+                    std::fprintf(stderr, "atlas-ops: %s\n", r.error.simplified().toLocal8Bit().constData());
+                    QMessageBox::critical(nullptr, QStringLiteral("Atlas Ops"),
+                                          QStringLiteral("Atlas Ops cannot open its database.\n\n%1").arg(r.error));
+                    finish(1);
+                    return;
+                }
+                m_target = r.target;
+                // A database this build cannot use at all: say so before any window opens.
+                probeWithFeedback(m_target.spec, [this](const db::ConnectionProbe& probe) {
+                    if (!probe.usable()) {
+                        const QString why =
+                            probe.message + (probe.detail.isEmpty() ? QString() : QStringLiteral("\n\n") + probe.detail);
+                        std::fprintf(stderr, "atlas-ops: %s\n", probe.message.simplified().toLocal8Bit().constData());
+                        QMessageBox::critical(nullptr, QStringLiteral("Atlas Ops"),
+                                              QStringLiteral("Atlas Ops cannot use %1.\n\n%2").arg(m_target.spec.describe(), why));
+                        finish(1);
+                        return;
+                    }
+                    openWindow(m_target.spec);
+                });
+            });
+    }
+
+    void openWindow(const db::ConnectionSpec& spec)
+    {
+        m_step.reset();
+        // The login dialog or File → Connect to… may have chosen another profile than the key named.
+        m_instance.rekey(connectionKey(m_parser, m_options, !m_switched, false));
+        m_window = std::make_unique<views::MainWindow>(spec);
+        views::MainWindow* window = m_window.get();
+        QObject::connect(&m_instance, &SingleInstance::messageReceived, window, [window](const QString& message) {
+            spdlog::info("another invocation asked for '{}'", message.toStdString());
+            window->bringToFront();
+            window->openLink(message);
+        });
+        if (!m_pendingLink.isEmpty() && !window->openLink(m_pendingLink))
+            std::fprintf(stderr, "atlas-ops: not a link this console opens: %s\n", m_pendingLink.left(200).toLocal8Bit().constData());
+        m_pendingLink.clear();
+        window->show();
+        QGuiApplication::setQuitOnLastWindowClosed(m_quitOnLastWindowClosed);
+    }
+
+    // File → Connect to…: open the console again on what was chosen.
+    void switchDatabase()
+    {
+        m_switching = false;
+        m_overridden = false;
+        m_ask = false;
+        m_switched = true;
+        m_chosenEmbedded = m_window->switchToEmbedded();
+        m_chosen = m_chosenEmbedded ? std::nullopt : std::optional<db::ConnectionSpec>(m_window->switchSpec());
+        m_window.reset();
+        m_target = {};
+        begin();
+    }
+
+    const QCommandLineParser& m_parser;
+    const Options& m_options;
+    SingleInstance& m_instance;
+    QString m_pendingLink;
+    bool m_overridden;
+    bool m_ask;
+    std::optional<db::ConnectionSpec> m_chosen; // a server picked in the dialog of the previous window
+    bool m_chosenEmbedded = false;
+    bool m_switched = false; // File → Connect to… chose; the command line no longer does
+    bool m_switching = false;
+    bool m_quitOnLastWindowClosed = true;
+    std::unique_ptr<QObject> m_step; // the answers of the step under way come to it
+    db::Bootstrap::Target m_target;
+    std::unique_ptr<views::MainWindow> m_window;
+};
 
 int runConsole(QApplication& app, const QCommandLineParser& parser, const Options& options, const QString& link)
 {
@@ -126,75 +300,9 @@ int runConsole(QApplication& app, const QCommandLineParser& parser, const Option
     }
     instance.listen();
     resources::Theme::apply(resources::Theme::configured());
-
-    // The command line and PG* variables decide when they say anything; else the profile used
-    // last (File → Connect to… or --connect chooses another); else the embedded cluster.
-    bool overridden = parser.isSet(options.db) || parser.isSet(options.dataDir) || parser.isSet(options.login) ||
-                      db::ConnectionSpec::environmentNamesServer();
-    bool ask = parser.isSet(options.chooseConnection);
-    std::optional<db::ConnectionSpec> chosen; // a server picked in the dialog of the previous window
-    bool chosenEmbedded = false;
-    QString pendingLink = link;
-    bool switched = false; // File → Connect to… chose; the command line no longer does
-    for (;;) {
-        db::Bootstrap::Target target;
-        bool embedded = true;
-        if (chosen) {
-            target.spec = *chosen;
-            embedded = false;
-        } else if (!overridden && !chosenEmbedded) {
-            bool found = false;
-            const db::ConnectionProfile saved = db::ProfileStore::find(db::ProfileStore::lastUsed(), &found);
-            if (ask || (found && !saved.embedded)) {
-                if (!connectProfile(found ? saved : db::ConnectionProfile{}, ask, &target.spec, &embedded))
-                    return 0;
-            }
-        }
-        if (embedded) {
-            QString error;
-            db::Bootstrap::Options where = options.bootstrap(parser);
-            where.embeddedOnly = chosenEmbedded;
-            if (!db::Bootstrap::resolve(where, &target, &error)) {
-                std::fprintf(stderr, "atlas-ops: %s\n", error.simplified().toLocal8Bit().constData());
-                QMessageBox::critical(nullptr, QStringLiteral("Atlas Ops"),
-                                      QStringLiteral("Atlas Ops cannot open its database.\n\n%1").arg(error));
-                return 1;
-            }
-            // A database this build cannot use at all: say so before any window opens.
-            const auto tried = probeWithFeedback(target.spec);
-            if (!tried)
-                return 0;
-            const db::ConnectionProbe& probe = *tried;
-            if (!probe.usable()) {
-                const QString why = probe.message + (probe.detail.isEmpty() ? QString() : QStringLiteral("\n\n") + probe.detail);
-                std::fprintf(stderr, "atlas-ops: %s\n", probe.message.simplified().toLocal8Bit().constData());
-                QMessageBox::critical(nullptr, QStringLiteral("Atlas Ops"),
-                                      QStringLiteral("Atlas Ops cannot use %1.\n\n%2").arg(target.spec.describe(), why));
-                return 1;
-            }
-        }
-        // The login dialog or File → Connect to… may have chosen another profile than the key named.
-        instance.rekey(connectionKey(parser, options, !switched, false));
-        views::MainWindow window(target.spec);
-        QObject::connect(&instance, &SingleInstance::messageReceived, &window, [&window](const QString& message) {
-            spdlog::info("another invocation asked for '{}'", message.toStdString());
-            window.bringToFront();
-            window.openLink(message);
-        });
-        if (!pendingLink.isEmpty() && !window.openLink(pendingLink))
-            std::fprintf(stderr, "atlas-ops: not a link this console opens: %s\n", pendingLink.left(200).toLocal8Bit().constData());
-        pendingLink.clear();
-        window.show();
-        const int rc = app.exec();
-        if (!window.switchRequested())
-            return rc;
-        // File → Connect to…: open the console again on what was chosen.
-        overridden = false;
-        ask = false;
-        switched = true;
-        chosenEmbedded = window.switchToEmbedded();
-        chosen = chosenEmbedded ? std::nullopt : std::optional<db::ConnectionSpec>(window.switchSpec());
-    }
+    Startup startup(parser, options, instance, link);
+    QTimer::singleShot(0, &startup, [&startup] { startup.begin(); });
+    return app.exec();
 }
 
 } // namespace

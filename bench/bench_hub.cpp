@@ -104,7 +104,7 @@ int main(int argc, char** argv)
     const db::ConnectionSpec spec = cluster.loginSpec(QStringLiteral("readonly_a"));
     const long rssBefore = rssMb();
     hub::HubSession session(spec);
-    hub::RunTableModel model(session.loader(), session.backgroundLoader());
+    hub::RunTableModel model(&session);
     QObject::connect(session.listener(), &hub::RunListener::runChanged, &model, &hub::RunTableModel::runChanged);
     QSignalSpy connected(session.listener(), &hub::RunListener::connectedChanged);
     session.start();

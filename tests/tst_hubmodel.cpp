@@ -84,7 +84,7 @@ private Q_SLOTS:
             "SELECT '%1', 'owner_b', 'drift', 'generate', 'completed', '[\"policy-1\"]', 'b' || g, now() - (g || ' minutes')::interval "
             "FROM generate_series(1, 50) g").arg(m_fx.tenantB.toString(QUuid::WithoutBraces))));
         m_session = std::make_unique<atlas::hub::HubSession>(m_cluster.loginSpec(QStringLiteral("readonly_a")));
-        m_model = std::make_unique<RunTableModel>(m_session->loader(), m_session->backgroundLoader());
+        m_model = std::make_unique<RunTableModel>(m_session.get());
         m_tester = std::make_unique<QAbstractItemModelTester>(m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QObject::connect(m_session->listener(), &atlas::hub::RunListener::runChanged, m_model.get(), &RunTableModel::runChanged);
         QSignalSpy connected(m_session->listener(), &atlas::hub::RunListener::connectedChanged);
@@ -219,13 +219,15 @@ private Q_SLOTS:
         const QString path = dir.filePath(QStringLiteral("runs.csv"));
         RunFilter f = base();
         f.setBucket(atlas::runs::Bucket::Failed);
-        QSignalSpy done(m_session->backgroundLoader(), &atlas::hub::RunLoader::exported);
-        atlas::hub::RunLoader* loader = m_session->backgroundLoader();
-        QMetaObject::invokeMethod(loader, [=] { loader->exportCsv(f, path); }, Qt::QueuedConnection);
-        QVERIFY(done.wait(10000));
-        QCOMPARE(done.first().at(2).toString(), QString());
+        std::optional<atlas::hub::RunLoader::Export> done;
+        QObject receiver;
+        m_session->background()->post<atlas::hub::RunLoader::Export>(
+            &receiver, [=](atlas::db::Connection& conn) { return atlas::hub::RunLoader::exportCsv(conn, f, path); },
+            [&done](const atlas::hub::RunLoader::Export& e) { done = e; });
+        QTRY_VERIFY_WITH_TIMEOUT(done.has_value(), 10000);
+        QCOMPARE(done->error, QString());
         const QList<qint64> ids = expected(QStringLiteral("status IN ('failed', 'aborted')"));
-        QCOMPARE(done.first().at(1).toInt(), ids.size());
+        QCOMPARE(done->rows, ids.size());
         QFile file(path);
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QStringList lines = QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
@@ -330,6 +332,48 @@ private Q_SLOTS:
         QCOMPARE(loadAll(running), QList<qint64>{second->runId});
         QVERIFY(api.finish(second->runId, *lease2, {}, {}, &error));
         QTRY_COMPARE_WITH_TIMEOUT(m_model->rowCount(), 0, 1000);
+    }
+    void liveChangesShowWhileThePageWorkerIsHeldUp()
+    {
+        RunFilter f = base();
+        f.setTimeRange(RunFilter::TimeRange::LastHour);
+        loadAll(f);
+        const int before = m_model->rowCount();
+        // A page query stuck on the server: the page worker's task waits for a lock another
+        // session holds.
+        constexpr int kLock = 4711;
+        auto holder = m_cluster.connectSuperuser();
+        QVERIFY(holder->scalar(QStringLiteral("SELECT pg_advisory_lock(%1)").arg(kLock)).isValid());
+        QObject context;
+        bool pageWorkerFree = false;
+        m_session->pages()->post<bool>(
+            &context,
+            [](Connection& conn) {
+                return conn.scalar(QStringLiteral("SELECT pg_advisory_lock(%1)").arg(kLock)).isValid() &&
+                       conn.scalar(QStringLiteral("SELECT pg_advisory_unlock(%1)").arg(kLock)).toBool();
+            },
+            [&pageWorkerFree](bool ok) { pageWorkerFree = ok; });
+        QTRY_VERIFY_WITH_TIMEOUT(holder->scalar(QStringLiteral("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                                                               "AND objid = %1 AND NOT granted").arg(kLock))
+                                         .toInt() == 1,
+                                 5000);
+        // Meanwhile another console starts a run and works on it: the table follows.
+        auto op = m_cluster.connectAs(QStringLiteral("operator_a"));
+        atlas::runs::RunApi api(*op);
+        DbError error;
+        const auto started = api.start(m_fx.tenantA, QStringLiteral("probe"), QStringLiteral("check"),
+                                       QJsonObject{{QStringLiteral("held"), 1}}, {QStringLiteral("x")}, &error);
+        QVERIFY(started);
+        QTRY_COMPARE_WITH_TIMEOUT(m_model->rowCount(), before + 1, 5000);
+        QCOMPARE(m_model->runAt(0)->id, started->runId);
+        const auto lease = api.claim(started->runId, &error);
+        QVERIFY(lease);
+        QVERIFY(api.record(started->runId, *lease, {atlas::runs::ItemResult::succeeded(QStringLiteral("x"))}, &error));
+        QTRY_COMPARE_WITH_TIMEOUT(m_model->runAt(0)->processed, 1, 5000);
+        QVERIFY(!pageWorkerFree); // all of that while the page worker was still held
+        QVERIFY(api.finish(started->runId, *lease, {}, {}, &error));
+        QVERIFY(holder->scalar(QStringLiteral("SELECT pg_advisory_unlock(%1)").arg(kLock)).toBool());
+        QTRY_VERIFY_WITH_TIMEOUT(pageWorkerFree, 5000);
     }
 };
 

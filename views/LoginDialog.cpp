@@ -1,11 +1,11 @@
 #include "LoginDialog.h"
 
 #include "db/Keyring.h"
+#include "db/Worker.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
-#include <QFutureWatcher>
 #include <QGroupBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -13,7 +13,6 @@
 #include <QRadioButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
-#include <QtConcurrent>
 
 #include <spdlog/spdlog.h>
 
@@ -181,17 +180,21 @@ void LoginDialog::tryConnect()
         accept();
         return;
     }
-    const QString password = m_password->text().isEmpty() ? p.rememberedPassword() : m_password->text();
-    const db::ConnectionSpec spec = p.spec(password);
     m_busy = true;
     updateEnabled();
     showProblem({});
-    auto* watcher = new QFutureWatcher<db::ConnectionProbe>(this);
-    connect(watcher, &QFutureWatcher<db::ConnectionProbe>::finished, this, [this, watcher, spec] {
-        watcher->deleteLater();
-        finishConnect(watcher->result(), spec);
-    });
-    watcher->setFuture(QtConcurrent::run([spec] { return db::ConnectionProbe::run(spec); }));
+    if (!m_password->text().isEmpty()) {
+        probe(p.spec(m_password->text()));
+        return;
+    }
+    p.rememberedPassword(this, [this, p](const QString& password) { probe(p.spec(password)); });
+}
+
+void LoginDialog::probe(const db::ConnectionSpec& spec)
+{
+    db::Worker::spawn<db::ConnectionProbe>(
+        this, [spec] { return db::ConnectionProbe::run(spec); },
+        [this, spec](const db::ConnectionProbe& probe) { finishConnect(probe, spec); });
 }
 
 void LoginDialog::finishConnect(const db::ConnectionProbe& probe, const db::ConnectionSpec& spec)
@@ -199,8 +202,8 @@ void LoginDialog::finishConnect(const db::ConnectionProbe& probe, const db::Conn
     m_busy = false;
     updateEnabled();
     m_probe = probe;
-    Q_EMIT probed(probe.usable());
     if (!probe.usable()) {
+        Q_EMIT probed(false);
         showProblem(probe.message, probe.detail);
         if (probe.result == db::ConnectionProbe::Result::BadPassword ||
             probe.result == db::ConnectionProbe::Result::PasswordNeeded) {
@@ -210,19 +213,33 @@ void LoginDialog::finishConnect(const db::ConnectionProbe& probe, const db::Conn
         return;
     }
     const db::ConnectionProfile p = profile();
-    QString error;
-    if (!m_password->text().isEmpty()) {
-        bool stored = true;
-        if (p.passwordStore == db::ConnectionProfile::PasswordStore::Keyring)
-            stored = db::Keyring::write(p.keyringKey(), m_password->text(), &error);
-        else if (p.passwordStore == db::ConnectionProfile::PasswordStore::PgPass)
-            stored = db::PgPass::store(spec, m_password->text(), &error);
-        if (!stored)
-            spdlog::warn("cannot remember the password: {}", error.toStdString());
+    if (!m_password->text().isEmpty() && p.passwordStore == db::ConnectionProfile::PasswordStore::Keyring) {
+        // Remembered before the dialog closes: whoever opens the profile next finds it there.
+        m_busy = true;
+        updateEnabled();
+        db::Keyring::write(p.keyringKey(), m_password->text(), this, [this, spec](const db::Keyring::Answer& answer) {
+            m_busy = false;
+            updateEnabled();
+            if (!answer.ok)
+                spdlog::warn("cannot remember the password: {}", answer.error.toStdString());
+            finishAccept(spec);
+        });
+        return;
     }
+    QString error;
+    if (!m_password->text().isEmpty() && p.passwordStore == db::ConnectionProfile::PasswordStore::PgPass &&
+        !db::PgPass::store(spec, m_password->text(), &error))
+        spdlog::warn("cannot remember the password: {}", error.toStdString());
+    finishAccept(spec);
+}
+
+void LoginDialog::finishAccept(const db::ConnectionSpec& spec)
+{
+    const db::ConnectionProfile p = profile();
     db::ProfileStore::save(p);
     db::ProfileStore::setLastUsed(p.name);
     m_spec = spec;
+    Q_EMIT probed(true); // the password is where it was to be remembered
     accept();
 }
 

@@ -48,11 +48,15 @@ public:
     QPushButton* connectButton() const { return m_connect; }
 
 Q_SIGNALS:
+    // A connection was tried: unusable (the dialog says why and stays), or usable (the password
+    // remembered where chosen, the dialog accepted).
     void probed(bool usable);
 
 private:
     void tryConnect();
+    void probe(const db::ConnectionSpec& spec);
     void finishConnect(const db::ConnectionProbe& probe, const db::ConnectionSpec& spec);
+    void finishAccept(const db::ConnectionSpec& spec);
     void updateEnabled();
 
     QComboBox* m_profiles;

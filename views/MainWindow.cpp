@@ -30,7 +30,6 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QComboBox>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
@@ -43,7 +42,6 @@
 #include <QTimer>
 #include <QToolBar>
 #include <QCloseEvent>
-#include <QtConcurrent>
 
 #include <spdlog/spdlog.h>
 
@@ -72,6 +70,7 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
     , m_spec(spec)
     , m_session(new hub::HubSession(spec, this))
     , m_reads(new db::DbWorker(spec, QStringLiteral("reads"), this))
+    , m_reaping(new db::DbWorker(spec, QStringLiteral("reaper"), this))
     , m_executor(new runs::RunExecutor(spec, 2, this))
     , m_starter(new runs::RunStarter(spec, m_executor, this))
     , m_notifications(new NotificationCenter(m_reads, this))
@@ -613,21 +612,27 @@ void MainWindow::setConnected(bool connected)
 void MainWindow::reapStaleRuns()
 {
     // Runs whose worker died must not stay "running": any console marks them worker_lost.
-    const db::ConnectionSpec spec = m_spec;
-    (void)QtConcurrent::run([spec] {
-        db::Connection conn(spec, QStringLiteral("reaper"));
+    m_reaping->run([](db::Connection& conn) {
         db::DbError error;
-        if (conn.open())
+        if (conn.isOpen())
             runs::RunApi(conn).reapStale(&error);
     });
 }
 
 void MainWindow::loadTenants()
 {
-    auto* watcher = new QFutureWatcher<TenantLoad>(this);
-    connect(watcher, &QFutureWatcher<TenantLoad>::finished, this, [this, watcher] {
-        const TenantLoad load = watcher->result();
-        watcher->deleteLater();
+    m_reads->post<TenantLoad>(this, [](db::Connection& conn) {
+        TenantLoad load;
+        QSqlQuery q(conn.database());
+        if (!conn.isOpen() ||
+            !conn.exec(q, QStringLiteral("SELECT tenant_id, tenant_name, role FROM atlas.my_tenants ORDER BY tenant_name"))) {
+            load.error = conn.lastError().message;
+            return load;
+        }
+        while (q.next())
+            load.rows.append({q.value(0).toString(), q.value(1).toString(), q.value(2).toString()});
+        return load;
+    }, [this](const TenantLoad& load) {
         if (!load.error.isEmpty()) {
             statusBar()->showMessage(QStringLiteral("Cannot read your tenants: %1").arg(load.error));
             return;
@@ -653,20 +658,6 @@ void MainWindow::loadTenants()
             statusBar()->showMessage(QStringLiteral("You are not a member of any tenant."));
         Q_EMIT tenantsLoaded();
     });
-    const db::ConnectionSpec spec = m_spec;
-    watcher->setFuture(QtConcurrent::run([spec] {
-        TenantLoad load;
-        db::Connection conn(spec, QStringLiteral("tenants"));
-        QSqlQuery q(conn.database());
-        if (!conn.open() ||
-            !conn.exec(q, QStringLiteral("SELECT tenant_id, tenant_name, role FROM atlas.my_tenants ORDER BY tenant_name"))) {
-            load.error = conn.lastError().message;
-            return load;
-        }
-        while (q.next())
-            load.rows.append({q.value(0).toString(), q.value(1).toString(), q.value(2).toString()});
-        return load;
-    }));
 }
 
 } // namespace atlas::views

@@ -45,6 +45,7 @@ Connection::Connection(const ConnectionSpec& spec, const QString& purpose)
 
 Connection::~Connection()
 {
+    m_prepared.clear(); // they belong to the connection
     {
         QSqlDatabase db = QSqlDatabase::database(m_name, false);
         if (db.isOpen())
@@ -67,6 +68,14 @@ bool Connection::open()
     }
     m_lastError = {};
     return true;
+}
+
+void Connection::close()
+{
+    m_prepared.clear();
+    QSqlDatabase db = QSqlDatabase::database(m_name, false);
+    if (db.isOpen())
+        db.close();
 }
 
 bool Connection::isOpen() const
@@ -105,6 +114,34 @@ bool Connection::exec(QSqlQuery& query, const QString& sql, const QVariantList& 
     }
     m_lastError = {};
     return true;
+}
+
+QSqlQuery* Connection::execPrepared(const QString& sql, const QVariantList& values)
+{
+    auto it = m_prepared.find(sql);
+    if (it == m_prepared.end()) {
+        auto q = std::make_unique<QSqlQuery>(database());
+        q->setForwardOnly(true);
+        if (!q->prepare(sql)) {
+            m_lastError = DbError::fromSql(q->lastError());
+            if (m_lastError.message.isEmpty())
+                m_lastError.message = QStringLiteral("the query cannot be prepared");
+            return nullptr;
+        }
+        it = m_prepared.emplace(sql, std::move(q)).first;
+    }
+    QSqlQuery* q = it->second.get();
+    for (int i = 0; i < values.size(); ++i)
+        q->bindValue(i, values[i]);
+    if (!q->exec()) {
+        m_lastError = DbError::fromSql(q->lastError());
+        if (m_lastError.message.isEmpty())
+            m_lastError.message = QStringLiteral("the database cannot be reached");
+        m_prepared.erase(it); // prepared again next time (on this connection or a new one)
+        return nullptr;
+    }
+    m_lastError = {};
+    return q;
 }
 
 QVariant Connection::scalar(const QString& sql, std::initializer_list<QVariant> values)

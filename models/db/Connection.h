@@ -9,6 +9,8 @@
 #include <QVariant>
 
 #include <initializer_list>
+#include <map>
+#include <memory>
 
 namespace atlas::db {
 
@@ -22,6 +24,8 @@ public:
     ~Connection();
 
     bool open();
+    // Closes it (and what was prepared on it), keeping lastError().
+    void close();
     bool isOpen() const;
     // Open and not known broken by libpq (a server restart or a dropped network leaves a
     // QSqlDatabase "open" whose connection is bad).
@@ -42,6 +46,10 @@ public:
     {
         return exec(query, sql, QVariantList(values));
     }
+    // Executes sql prepared once on this connection (kept until it closes: for the few shapes a
+    // query is asked in over and over), with `values` bound in order. nullptr on failure, with
+    // lastError() saying why; the query is left positioned before the first row on success.
+    QSqlQuery* execPrepared(const QString& sql, const QVariantList& values);
     // Runs sql and returns the first column of the first row (invalid on error or no row).
     QVariant scalar(const QString& sql, std::initializer_list<QVariant> values = {});
     // Runs one statement without parameters.
@@ -73,6 +81,7 @@ private:
     DbError m_lastError;
     bool m_inTransaction = false;
     QList<QPair<QString, QString>> m_wakeUps;
+    std::map<QString, std::unique_ptr<QSqlQuery>> m_prepared;
 };
 
 } // namespace atlas::db

@@ -1,10 +1,7 @@
 #pragma once
 
-#include "Connection.h"
-
-#include <QObject>
-#include <QPointer>
-#include <QThread>
+#include "KeptConnection.h"
+#include "Worker.h"
 
 #include <functional>
 #include <memory>
@@ -15,40 +12,30 @@ namespace atlas::db {
 // One database connection kept open in a thread of its own, doing work for the GUI one task
 // at a time. post() runs `work(connection)` in that thread and hands its result to `done` in
 // the thread of `context` (dropped if the context is gone). Keeping the connection open is
-// what lets a start answer in milliseconds; a connection found broken (a restarted server, a
-// dropped network) is opened again before the next task.
-class DbWorker final : public QObject
+// what lets a start answer in milliseconds; it checks itself before a task (KeptConnection), so
+// a restarted server or a dropped network costs no task. `setUp` runs on each connection it opens.
+class DbWorker final : public Worker
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(DbWorker)
 public:
-    DbWorker(ConnectionSpec spec, QString purpose, QObject* parent = nullptr);
-    ~DbWorker() override; // waits for the task in progress
+    DbWorker(ConnectionSpec spec, QString purpose, QObject* parent = nullptr,
+             std::function<bool(Connection&)> setUp = {});
+    ~DbWorker() override; // waits for the tasks posted, closes the connection in its thread
 
     template<typename T>
     void post(QObject* context, std::function<T(Connection&)> work, std::function<void(T)> done)
     {
-        QPointer<QObject> guard(context);
-        QMetaObject::invokeMethod(m_agent, [this, guard, work = std::move(work), done = std::move(done)] {
-            T result = work(connection());
-            QMetaObject::invokeMethod(guard.data() ? guard.data() : m_agent,
-                                      [guard, done, result = std::move(result)] {
-                                          if (guard)
-                                              done(result);
-                                      },
-                                      Qt::QueuedConnection);
-        }, Qt::QueuedConnection);
+        Worker::post<T>(context, [this, work = std::move(work)] { return work(m_conn->get()); }, std::move(done));
+    }
+    // Work without an answer.
+    void run(std::function<void(Connection&)> work)
+    {
+        Worker::run([this, work = std::move(work)] { work(m_conn->get()); });
     }
 
 private:
-    // Called in the worker thread only.
-    Connection& connection();
-
-    ConnectionSpec m_spec;
-    QString m_purpose;
-    QThread m_thread;
-    QObject* m_agent; // lives in m_thread
-    std::unique_ptr<Connection> m_conn;
+    std::unique_ptr<KeptConnection> m_conn; // used in the worker thread only
 };
 
 } // namespace atlas::db

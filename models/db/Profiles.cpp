@@ -6,6 +6,7 @@
 #include <QFile>
 #include <QSaveFile>
 #include <QSettings>
+#include <QTimer>
 
 namespace atlas::db {
 
@@ -52,6 +53,15 @@ QString ConnectionProfile::rememberedPassword() const
         return {};
     QString error;
     return Keyring::read(keyringKey(), &error).value_or(QString());
+}
+
+void ConnectionProfile::rememberedPassword(QObject* receiver, std::function<void(const QString&)> done) const
+{
+    if (passwordStore != PasswordStore::Keyring) {
+        QTimer::singleShot(0, receiver, [done = std::move(done)] { done({}); }); // answers as the keyring would: later
+        return;
+    }
+    Keyring::read(keyringKey(), receiver, [done = std::move(done)](const Keyring::Answer& answer) { done(answer.password); });
 }
 
 QVariantMap ConnectionProfile::toMap() const

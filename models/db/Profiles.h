@@ -6,6 +6,10 @@
 #include <QString>
 #include <QVariantMap>
 
+#include <functional>
+
+class QObject;
+
 namespace atlas::db {
 
 // Where the console connects, as a person names it: the private embedded cluster, or a
@@ -35,7 +39,10 @@ struct ConnectionProfile
     QString keyringKey() const;
     // The password this profile remembers itself: the keyring's, when it keeps one there (empty
     // otherwise: libpq then looks in ~/.pgpass and PGPASSWORD on its own).
+    // Waits for the keyring without an event loop: for the command line; the GUI asks with
+    // the asynchronous version, whose answer comes to `done` in `receiver`'s thread.
     QString rememberedPassword() const;
+    void rememberedPassword(QObject* receiver, std::function<void(const QString&)> done) const;
     QVariantMap toMap() const;
     static ConnectionProfile fromMap(const QVariantMap& map);
     // "server.example.com:5432/atlas as alice (sslmode require)"

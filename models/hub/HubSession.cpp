@@ -4,8 +4,9 @@ namespace atlas::hub {
 
 HubSession::HubSession(const db::ConnectionSpec& spec, QObject* parent)
     : QObject(parent)
-    , m_loader(new RunLoader(spec))
-    , m_background(new RunLoader(spec))
+    , m_pages(new db::DbWorker(spec, QStringLiteral("hub"), this, &RunLoader::setUp))
+    , m_live(new db::DbWorker(spec, QStringLiteral("hub-live"), this, &RunLoader::setUp))
+    , m_background(new db::DbWorker(spec, QStringLiteral("hub-background"), this, &RunLoader::setUp))
     , m_listener(new RunListener(spec))
 {
     qRegisterMetaType<atlas::hub::RunRow>();
@@ -14,29 +15,26 @@ HubSession::HubSession(const db::ConnectionSpec& spec, QObject* parent)
     qRegisterMetaType<atlas::hub::RunFilter>();
     qRegisterMetaType<atlas::hub::BucketCounts>();
     qRegisterMetaType<QList<qint64>>();
-    m_thread.setObjectName(QStringLiteral("hub"));
-    m_loader->moveToThread(&m_thread);
-    m_listener->moveToThread(&m_thread);
-    connect(&m_thread, &QThread::finished, m_loader, &QObject::deleteLater);
-    connect(&m_thread, &QThread::finished, m_listener, &QObject::deleteLater);
-    m_backgroundThread.setObjectName(QStringLiteral("hub-background"));
-    m_background->moveToThread(&m_backgroundThread);
-    connect(&m_backgroundThread, &QThread::finished, m_background, &QObject::deleteLater);
-    m_thread.start();
-    m_backgroundThread.start();
+    // The listener has a thread and a connection of its own: a slow page never delays it.
+    m_listenThread.setObjectName(QStringLiteral("hub-listen"));
+    m_listener->moveToThread(&m_listenThread);
+    connect(&m_listenThread, &QThread::started, m_listener, &RunListener::start);
+    connect(&m_listenThread, &QThread::finished, m_listener, &QObject::deleteLater);
 }
 
 void HubSession::start()
 {
-    QMetaObject::invokeMethod(m_listener, &RunListener::start, Qt::QueuedConnection);
+    m_listenThread.start();
 }
 
 HubSession::~HubSession()
 {
-    m_thread.quit();
-    m_backgroundThread.quit();
-    m_thread.wait();
-    m_backgroundThread.wait();
+    if (!m_listenThread.isRunning() && !m_listenThread.isFinished()) {
+        delete m_listener; // never started: nothing of it runs anywhere
+        return;
+    }
+    m_listenThread.quit();
+    m_listenThread.wait();
 }
 
 } // namespace atlas::hub

@@ -22,7 +22,8 @@ constexpr qint64 kMaxTrackedGap = 20000; // numbers skipped at once, and gaps ke
 
 RunListener::RunListener(db::ConnectionSpec spec, QObject* parent)
     : QObject(parent)
-    , m_spec(std::move(spec))
+    // A lost connection shows as a failed read on the next poll: no check before each one.
+    , m_conn(std::move(spec), QStringLiteral("listen"), [this](db::Connection& conn) { return setUp(conn); }, -1)
 {
     m_clock.start();
 }
@@ -41,25 +42,32 @@ void RunListener::start()
         if (m_connected)
             readChanges();
     });
-    if (connectAndListen()) {
+    bool fresh = false;
+    if (connectAndListen(&fresh)) {
         m_connected = true;
         Q_EMIT connectedChanged(true);
     }
     m_timer->start(m_connected ? kPollMs : m_backoffMs);
 }
 
-bool RunListener::connectAndListen()
+bool RunListener::connectAndListen(bool* fresh)
 {
-    m_conn = std::make_unique<db::Connection>(m_spec, QStringLiteral("listen"));
-    if (!m_conn->open())
-        return false;
+    // After a failed read the kept connection asks whether it still answers, else opens another.
+    const bool open = m_conn.get().isOpen();
+    *fresh = m_conn.opened() != m_opened;
+    m_opened = m_conn.opened();
+    return open;
+}
+
+bool RunListener::setUp(db::Connection& conn)
+{
     // Start after the newest change: what is on screen is read by the views themselves.
-    const QVariant head = m_conn->scalar(QStringLiteral("SELECT atlas.change_log_head()"));
+    const QVariant head = conn.scalar(QStringLiteral("SELECT atlas.change_log_head()"));
     if (!head.isValid())
         return false;
     m_readUpTo = head.toLongLong();
     m_gaps.clear();
-    QSqlDriver* driver = m_conn->database().driver();
+    QSqlDriver* driver = conn.database().driver();
     connect(driver, &QSqlDriver::notification, this,
             [this](const QString& channel, QSqlDriver::NotificationSource, const QVariant&) {
                 if (channel == QLatin1String(runs::RunApi::kChannel))
@@ -85,7 +93,8 @@ bool RunListener::readChanges()
         if (!changed.contains(run))
             changed << run;
     };
-    QSqlQuery q(m_conn->database());
+    db::Connection& conn = m_conn.get();
+    QSqlQuery q(conn.database());
     // Gaps that may have committed since: looked up by their sequence numbers.
     for (auto it = m_gaps.begin(); it != m_gaps.end();) {
         if (now - it.value() > kGapMs)
@@ -98,7 +107,7 @@ bool RunListener::readChanges()
         seqs.reserve(m_gaps.size());
         for (auto it = m_gaps.keyBegin(); it != m_gaps.keyEnd(); ++it)
             seqs << QString::number(*it);
-        if (!m_conn->exec(q, QStringLiteral("SELECT seq, run_id FROM atlas.run_changes WHERE seq = ANY (?::bigint[])"),
+        if (!conn.exec(q, QStringLiteral("SELECT seq, run_id FROM atlas.run_changes WHERE seq = ANY (?::bigint[])"),
                           {QString(QLatin1Char('{') + seqs.join(QLatin1Char(',')) + QLatin1Char('}'))}))
             return false;
         while (q.next()) {
@@ -107,7 +116,7 @@ bool RunListener::readChanges()
         }
     }
     // Then what is new after the cursor.
-    if (!m_conn->exec(q, QStringLiteral("SELECT seq, run_id FROM atlas.run_changes WHERE seq > ? ORDER BY seq LIMIT ?"),
+    if (!conn.exec(q, QStringLiteral("SELECT seq, run_id FROM atlas.run_changes WHERE seq > ? ORDER BY seq LIMIT ?"),
                       {QVariant(m_readUpTo), QVariant(kPageSize)}))
         return false;
     int rows = 0;
@@ -131,8 +140,15 @@ bool RunListener::readChanges()
 
 void RunListener::check()
 {
-    if (m_connected && m_conn && m_conn->isOpen() && readChanges()) {
+    if (m_connected && readChanges()) {
         m_backoffMs = 500;
+        m_timer->start(kPollMs);
+        return;
+    }
+    bool fresh = false;
+    const bool answers = connectAndListen(&fresh);
+    if (m_connected && answers && !fresh) {
+        // A read failed on a connection that still answers: nothing was lost, read again soon.
         m_timer->start(kPollMs);
         return;
     }
@@ -141,7 +157,7 @@ void RunListener::check()
         spdlog::warn("live updates: connection lost, reconnecting");
         Q_EMIT connectedChanged(false);
     }
-    if (connectAndListen()) {
+    if (answers) {
         m_connected = true;
         m_backoffMs = 500;
         Q_EMIT connectedChanged(true);

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "db/ConnectionSpec.h"
+#include "db/KeptConnection.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -9,10 +9,6 @@
 #include <memory>
 
 class QTimer;
-
-namespace atlas::db {
-class Connection;
-}
 
 namespace atlas::hub {
 
@@ -25,7 +21,8 @@ namespace atlas::hub {
 // other tenants' entries are never visible: a gap in what was read may fill later. Gaps are
 // re-read for kGapMs, then given up (another tenant's change, or a rolled-back one).
 //
-// When the connection is lost it says so, reconnects with backoff, starts reading after the
+// Its connection is a KeptConnection: after a failed read it is asked whether it still answers.
+// When it is lost the listener says so, reconnects with backoff, starts reading after the
 // newest change and reports `resynced` so views re-read what they show.
 class RunListener final : public QObject
 {
@@ -38,7 +35,7 @@ public:
     explicit RunListener(db::ConnectionSpec spec, QObject* parent = nullptr);
     ~RunListener() override;
 
-    // Call in the listener's thread (queued) once it has moved there.
+    // Call in the listener's thread (HubSession: when that thread starts).
     void start();
 
 Q_SIGNALS:
@@ -47,14 +44,17 @@ Q_SIGNALS:
     void resynced();
 
 private:
-    bool connectAndListen();
+    // Whether the connection answers; *fresh: it is another one than before.
+    bool connectAndListen(bool* fresh);
+    // Set-up of each connection opened: the cursor at the newest change, LISTEN.
+    bool setUp(db::Connection& conn);
     void check();
     void wakeUp();
     // Reads the log after the cursor; false when the connection does not answer.
     bool readChanges();
 
-    db::ConnectionSpec m_spec;
-    std::unique_ptr<db::Connection> m_conn;
+    db::KeptConnection m_conn;
+    quint64 m_opened = 0; // m_conn.opened() as the listener last saw it
     QTimer* m_timer = nullptr;
     QTimer* m_soon = nullptr;
     int m_backoffMs = 500;

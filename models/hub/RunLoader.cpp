@@ -27,63 +27,22 @@ QString csvField(const QString& value)
 }
 } // namespace
 
-RunLoader::RunLoader(db::ConnectionSpec spec, QObject* parent)
-    : QObject(parent)
-    , m_spec(std::move(spec))
+bool RunLoader::setUp(db::Connection& conn)
 {
-}
-
-RunLoader::~RunLoader()
-{
-    m_prepared.clear(); // before the connection they belong to
-}
-
-void RunLoader::dropConnection()
-{
-    m_prepared.clear(); // first: they belong to the connection
-    m_conn.reset();
-}
-
-QSqlQuery* RunLoader::prepared(const QString& sql)
-{
-    auto it = m_prepared.find(sql);
-    if (it != m_prepared.end())
-        return it->second.get();
-    auto q = std::make_unique<QSqlQuery>(m_conn->database());
-    q->setForwardOnly(true);
-    if (!q->prepare(sql))
-        return nullptr;
-    return m_prepared.emplace(sql, std::move(q)).first->second.get();
-}
-
-db::Connection* RunLoader::connection(QString* error)
-{
-    if (m_conn && m_conn->isOpen())
-        return m_conn.get();
-    dropConnection();
-    m_conn = std::make_unique<db::Connection>(m_spec, QStringLiteral("hub"));
-    if (!m_conn->open()) {
-        *error = m_conn->lastError().message;
-        dropConnection();
-        return nullptr;
-    }
     // Tenant tables keep no planner statistics (they would tell other tenants' values), so a
     // plan made for the very values of a call estimates a few hundred rows for a tenant and
     // sorts all of a large tenant's runs (113 ms at 100,000); the generic plan of a page query,
     // with its LIMIT a parameter, walks the ordered index (under 1 ms). bench_hub shows both.
-    m_conn->execRaw(QStringLiteral("SET plan_cache_mode = force_generic_plan"));
-    return m_conn.get();
+    return conn.execRaw(QStringLiteral("SET plan_cache_mode = force_generic_plan"));
 }
 
-void RunLoader::loadPage(quint64 generation, const RunFilter& filter, const QString& afterCreated, qint64 afterId,
-                         int limit)
+RunLoader::Page RunLoader::loadPage(db::Connection& conn, const RunFilter& filter, const QString& afterCreated,
+                                    qint64 afterId, int limit)
 {
-    QString error;
-    db::Connection* conn = connection(&error);
-    QList<RunRow> rows;
-    if (!conn) {
-        Q_EMIT pageLoaded(generation, rows, true, error);
-        return;
+    Page page;
+    if (!conn.isOpen()) {
+        page.error = conn.lastError().message;
+        return page;
     }
     QVariantList binds;
     QString sql = QStringLiteral("SELECT %1 FROM atlas.operation_runs r WHERE %2").arg(RunRow::selectColumns(), filter.toSql(&binds));
@@ -95,46 +54,26 @@ void RunLoader::loadPage(quint64 generation, const RunFilter& filter, const QStr
     binds << limit;
     QElapsedTimer timer;
     timer.start();
-    auto attempt = [&]() -> QSqlQuery* {
-        QSqlQuery* q = prepared(sql);
-        if (!q) {
-            error = QStringLiteral("the query cannot be prepared");
-            return nullptr;
-        }
-        for (int i = 0; i < binds.size(); ++i)
-            q->bindValue(i, binds[i]);
-        if (q->exec())
-            return q;
-        error = db::DbError::fromSql(q->lastError()).message;
-        return nullptr;
-    };
-    QSqlQuery* q = attempt();
+    // Prepared once per SQL shape (filters give a handful of shapes), then only executed.
+    QSqlQuery* q = conn.execPrepared(sql, binds);
     if (!q) {
-        // The server may have restarted under a connection that still looks open: once more,
-        // on a fresh connection.
-        dropConnection();
-        if (connection(&error))
-            q = attempt();
-    }
-    if (!q) {
-        dropConnection(); // reopened on the next request
-        Q_EMIT pageLoaded(generation, rows, true, error.isEmpty() ? QStringLiteral("the database cannot be reached") : error);
-        return;
+        page.error = conn.lastError().message;
+        return page;
     }
     const qint64 queryMs = timer.elapsed();
     while (q->next())
-        rows << RunRow::fromQuery(*q);
+        page.rows << RunRow::fromQuery(*q);
     q->finish();
-    spdlog::debug("hub page: {} rows, query {} ms, total {} ms", rows.size(), queryMs, timer.elapsed());
-    Q_EMIT pageLoaded(generation, rows, rows.size() < limit, QString());
+    spdlog::debug("hub page: {} rows, query {} ms, total {} ms", page.rows.size(), queryMs, timer.elapsed());
+    page.atEnd = page.rows.size() < limit;
+    return page;
 }
 
-void RunLoader::loadRuns(quint64 generation, const RunFilter& filter, const QList<qint64>& ids)
+std::optional<RunLoader::Changes> RunLoader::loadRuns(db::Connection& conn, const RunFilter& filter,
+                                                     const QList<qint64>& ids)
 {
-    QString error;
-    db::Connection* conn = connection(&error);
-    if (!conn)
-        return;
+    if (!conn.isOpen())
+        return std::nullopt;
     QStringList idText;
     for (qint64 id : ids)
         idText << QString::number(id);
@@ -142,16 +81,16 @@ void RunLoader::loadRuns(quint64 generation, const RunFilter& filter, const QLis
     QVariantList binds;
     const QString where = filter.toSql(&binds);
     // Every changed run this login may see, with whether it matches the filter.
-    QSqlQuery q(conn->database());
-    if (!conn->exec(q, QStringLiteral("SELECT %1, (%2) AS matches FROM atlas.operation_runs r WHERE r.id = ANY (?::bigint[]) "
+    QSqlQuery q(conn.database());
+    if (!conn.exec(q, QStringLiteral("SELECT %1, (%2) AS matches FROM atlas.operation_runs r WHERE r.id = ANY (?::bigint[]) "
                                       "AND r.tenant_id = ?::uuid")
                            .arg(RunRow::selectColumns(), where),
-             QVariantList() << binds << idArray << filter.tenant().toString(QUuid::WithoutBraces))) {
-        dropConnection();
-        return;
-    }
-    QList<RunRow> matching;
-    QList<qint64> notMatching = ids;
+             QVariantList() << binds << idArray << filter.tenant().toString(QUuid::WithoutBraces)))
+        return std::nullopt;
+    Changes changes;
+    QList<RunRow>& matching = changes.matching;
+    QList<qint64>& notMatching = changes.notMatching;
+    notMatching = ids;
     while (q.next()) {
         const RunRow row = RunRow::fromQuery(q);
         if (q.value(15).toBool()) {
@@ -159,43 +98,36 @@ void RunLoader::loadRuns(quint64 generation, const RunFilter& filter, const QLis
             notMatching.removeAll(row.id);
         }
     }
-    Q_EMIT runsLoaded(generation, matching, notMatching);
+    return changes;
 }
 
-void RunLoader::loadCounts(quint64 generation, const RunFilter& filter)
+std::optional<BucketCounts> RunLoader::loadCounts(db::Connection& conn, const RunFilter& filter)
 {
-    QString error;
-    db::Connection* conn = connection(&error);
-    if (!conn)
-        return;
+    if (!conn.isOpen())
+        return std::nullopt;
     QVariantList binds;
-    QSqlQuery q(conn->database());
-    if (!conn->exec(q,
+    QSqlQuery q(conn.database());
+    if (!conn.exec(q,
              QStringLiteral("SELECT r.status_bucket, count(*) FROM atlas.bulk_operation_runs r WHERE %1 GROUP BY 1")
                  .arg(filter.toSql(&binds, false)),
-             binds)) {
-        dropConnection();
-        return;
-    }
+             binds))
+        return std::nullopt;
     BucketCounts counts;
     while (q.next())
         counts.insert(runs::bucketFromKey(q.value(0).toString()), q.value(1).toInt());
-    Q_EMIT countsLoaded(generation, counts);
+    return counts;
 }
 
-void RunLoader::loadDetail(qint64 id)
+RunDetail RunLoader::loadDetail(db::Connection& conn, qint64 id)
 {
     RunDetail detail;
-    QString error;
-    db::Connection* conn = connection(&error);
-    if (!conn) {
+    if (!conn.isOpen()) {
         detail.run.id = id;
-        detail.error = error;
-        Q_EMIT detailLoaded(detail);
-        return;
+        detail.error = conn.lastError().message;
+        return detail;
     }
-    QSqlQuery q(conn->database());
-    if (!conn->exec(q,
+    QSqlQuery q(conn.database());
+    if (!conn.exec(q,
              QStringLiteral("SELECT %1, r.idempotency_key, extract(epoch FROM r.heartbeat_at)::float8, r.reason_code, "
                             "r.message, r.summary::text, r.scope::text, "
                             // Rows written by other clients may hold anything: show what can be shown.
@@ -209,8 +141,7 @@ void RunLoader::loadDetail(qint64 id)
         !q.next()) {
         detail.run.id = id;
         detail.error = q.lastError().isValid() ? db::DbError::fromSql(q.lastError()).message : QStringLiteral("run not found");
-        Q_EMIT detailLoaded(detail);
-        return;
+        return detail;
     }
     detail.run = RunRow::fromQuery(q);
     detail.idempotencyKey = q.value(15).toString();
@@ -226,8 +157,8 @@ void RunLoader::loadDetail(qint64 id)
 
     if (!detail.reasonCode.isEmpty())
         detail.failures << Failure{QString(), detail.reasonCode, detail.message};
-    QSqlQuery f(conn->database());
-    if (conn->exec(f,
+    QSqlQuery f(conn.database());
+    if (conn.exec(f,
             QStringLiteral("SELECT item_id, reason_code, message, count(*) OVER () FROM atlas.run_item_results "
                            "WHERE run_id = ? AND outcome = 'failed' ORDER BY item_id LIMIT %1").arg(RunDetail::kMaxFailures),
             {id})) {
@@ -236,34 +167,26 @@ void RunLoader::loadDetail(qint64 id)
             detail.failureCount = f.value(3).toInt();
         }
     }
-    Q_EMIT detailLoaded(detail);
+    return detail;
 }
 
-void RunLoader::exportCsv(const RunFilter& filter, const QString& path)
+RunLoader::Export RunLoader::exportCsv(db::Connection& conn, const RunFilter& filter, const QString& path)
 {
-    QString error;
-    db::Connection* conn = connection(&error);
-    if (!conn) {
-        Q_EMIT exported(path, 0, error);
-        return;
-    }
+    if (!conn.isOpen())
+        return {0, conn.lastError().message};
     QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) {
-        Q_EMIT exported(path, 0, file.errorString());
-        return;
-    }
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text))
+        return {0, file.errorString()};
     QTextStream out(&file);
     out << "id,operation,resource,action,status,bucket,total,processed,succeeded,failed,skipped,initiator,created_at,"
            "started_at,finished_at\n";
     QVariantList binds;
-    QSqlQuery q(conn->database());
-    if (!conn->exec(q,
+    QSqlQuery q(conn.database());
+    if (!conn.exec(q,
              QStringLiteral("SELECT %1 FROM atlas.operation_runs r WHERE %2 ORDER BY r.created_at DESC, r.id DESC")
                  .arg(RunRow::selectColumns(), filter.toSql(&binds)),
-             binds)) {
-        Q_EMIT exported(path, 0, db::DbError::fromSql(q.lastError()).message);
-        return;
-    }
+             binds))
+        return {0, db::DbError::fromSql(q.lastError()).message};
     int rows = 0;
     while (q.next()) {
         const RunRow r = RunRow::fromQuery(q);
@@ -276,7 +199,7 @@ void RunLoader::exportCsv(const RunFilter& filter, const QString& path)
     }
     out.flush();
     file.close(); // the file is complete before anyone hears it is
-    Q_EMIT exported(path, rows, file.error() == QFileDevice::NoError ? QString() : file.errorString());
+    return {rows, file.error() == QFileDevice::NoError ? QString() : file.errorString()};
 }
 
 } // namespace atlas::hub

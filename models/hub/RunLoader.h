@@ -2,14 +2,11 @@
 
 #include "RunFilter.h"
 #include "RunRow.h"
-#include "db/ConnectionSpec.h"
 
-#include <QObject>
+#include <QList>
+#include <QString>
 
-#include <map>
-#include <memory>
-
-class QSqlQuery;
+#include <optional>
 
 namespace atlas::db {
 class Connection;
@@ -17,45 +14,43 @@ class Connection;
 
 namespace atlas::hub {
 
-// Reads runs for the hub on its own connection, in the thread it lives in (never the GUI
-// thread). Every request carries the caller's generation; results come back with it so the
-// caller can drop what a newer request has made stale.
-class RunLoader final : public QObject
+// The hub's reads of runs, each a task for one of HubSession's workers (never the GUI thread):
+// they run on the worker's connection and return what they read.
+class RunLoader final
 {
-    Q_OBJECT
-    Q_DISABLE_COPY_MOVE(RunLoader)
 public:
-    explicit RunLoader(db::ConnectionSpec spec, QObject* parent = nullptr);
-    ~RunLoader() override;
-
     static constexpr int kPageSize = 250;
 
-    // All of these run in the loader's thread; call them through QMetaObject::invokeMethod.
-    void loadPage(quint64 generation, const atlas::hub::RunFilter& filter, const QString& afterCreated, qint64 afterId,
-                  int limit);
-    void loadRuns(quint64 generation, const atlas::hub::RunFilter& filter, const QList<qint64>& ids);
-    void loadCounts(quint64 generation, const atlas::hub::RunFilter& filter);
-    void loadDetail(qint64 id);
+    struct Page
+    {
+        QList<RunRow> rows;
+        bool atEnd = true;
+        QString error;
+    };
+    struct Changes
+    {
+        QList<RunRow> matching;
+        QList<qint64> notMatching;
+    };
+    struct Export
+    {
+        int rows = 0;
+        QString error;
+    };
+
+    // The filter's runs after (afterCreated, afterId), newest first: keyset, never OFFSET.
+    static Page loadPage(db::Connection& conn, const RunFilter& filter, const QString& afterCreated, qint64 afterId,
+                         int limit);
+    // The changed runs `ids` this login may see, sorted into those that match the filter and
+    // those that do not (anymore); nothing when the database cannot be asked.
+    static std::optional<Changes> loadRuns(db::Connection& conn, const RunFilter& filter, const QList<qint64>& ids);
+    static std::optional<BucketCounts> loadCounts(db::Connection& conn, const RunFilter& filter);
+    static RunDetail loadDetail(db::Connection& conn, qint64 id);
     // Writes every run the filter matches as CSV (header + rows), newest first.
-    void exportCsv(const atlas::hub::RunFilter& filter, const QString& path);
+    static Export exportCsv(db::Connection& conn, const RunFilter& filter, const QString& path);
 
-Q_SIGNALS:
-    void pageLoaded(quint64 generation, const QList<atlas::hub::RunRow>& rows, bool atEnd, const QString& error);
-    void runsLoaded(quint64 generation, const QList<atlas::hub::RunRow>& matching, const QList<qint64>& notMatching);
-    void countsLoaded(quint64 generation, const atlas::hub::BucketCounts& counts);
-    void detailLoaded(const atlas::hub::RunDetail& detail);
-    void exported(const QString& path, int rows, const QString& error);
-
-private:
-    db::Connection* connection(QString* error);
-
-    // Prepared once per SQL shape (filters give a handful of shapes), then only executed.
-    QSqlQuery* prepared(const QString& sql);
-    void dropConnection();
-
-    db::ConnectionSpec m_spec;
-    std::unique_ptr<db::Connection> m_conn;
-    std::map<QString, std::unique_ptr<QSqlQuery>> m_prepared;
+    // Set on each connection the hub reads on.
+    static bool setUp(db::Connection& conn);
 };
 
 } // namespace atlas::hub

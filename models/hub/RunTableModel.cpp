@@ -1,5 +1,6 @@
 #include "RunTableModel.h"
 
+#include "HubSession.h"
 #include "RunLoader.h"
 #include "runs/RunStatus.h"
 
@@ -16,18 +17,14 @@ constexpr int kMaxPageSize = 2000;
 constexpr int kLiveSlack = 250;
 }
 
-RunTableModel::RunTableModel(RunLoader* loader, RunLoader* countLoader, QObject* parent)
+RunTableModel::RunTableModel(HubSession* session, QObject* parent)
     : QAbstractTableModel(parent)
-    , m_loader(loader)
-    , m_countLoader(countLoader ? countLoader : loader)
+    , m_session(session)
     , m_changeTimer(new QTimer(this))
 {
     m_changeTimer->setSingleShot(true);
     m_changeTimer->setInterval(kChangeDelayMs);
     connect(m_changeTimer, &QTimer::timeout, this, &RunTableModel::flushChanges);
-    connect(m_loader, &RunLoader::pageLoaded, this, &RunTableModel::onPage);
-    connect(m_loader, &RunLoader::runsLoaded, this, &RunTableModel::onRuns);
-    connect(m_countLoader, &RunLoader::countsLoaded, this, &RunTableModel::onCounts);
 }
 
 RunTableModel::~RunTableModel() = default;
@@ -148,9 +145,9 @@ void RunTableModel::fetchMore(const QModelIndex& parent)
     const qint64 afterId = m_rows.isEmpty() ? 0 : m_rows.constLast().id;
     // The first page is small so it shows at once; deeper pages grow with what is loaded.
     const int limit = std::clamp(int(m_rows.size()), RunLoader::kPageSize, kMaxPageSize);
-    RunLoader* loader = m_loader;
-    QMetaObject::invokeMethod(
-        m_loader, [=] { loader->loadPage(generation, filter, afterCreated, afterId, limit); }, Qt::QueuedConnection);
+    m_session->pages()->post<RunLoader::Page>(
+        this, [=](db::Connection& conn) { return RunLoader::loadPage(conn, filter, afterCreated, afterId, limit); },
+        [this, generation](const RunLoader::Page& page) { onPage(generation, page.rows, page.atEnd, page.error); });
 }
 
 bool RunTableModel::setFilter(const RunFilter& filter)
@@ -232,8 +229,12 @@ void RunTableModel::requestCounts()
         return;
     const quint64 generation = m_generation;
     const RunFilter filter = m_filter;
-    RunLoader* loader = m_countLoader;
-    QMetaObject::invokeMethod(m_countLoader, [=] { loader->loadCounts(generation, filter); }, Qt::QueuedConnection);
+    m_session->background()->post<std::optional<BucketCounts>>(
+        this, [filter](db::Connection& conn) { return RunLoader::loadCounts(conn, filter); },
+        [this, generation](const std::optional<BucketCounts>& counts) {
+            if (counts)
+                onCounts(generation, *counts);
+        });
 }
 
 void RunTableModel::onCounts(quint64 generation, const BucketCounts& counts)
@@ -259,8 +260,12 @@ void RunTableModel::flushChanges()
     m_changed.clear();
     const quint64 generation = m_generation;
     const RunFilter filter = m_filter;
-    RunLoader* loader = m_loader;
-    QMetaObject::invokeMethod(m_loader, [=] { loader->loadRuns(generation, filter, ids); }, Qt::QueuedConnection);
+    m_session->live()->post<std::optional<RunLoader::Changes>>(
+        this, [filter, ids](db::Connection& conn) { return RunLoader::loadRuns(conn, filter, ids); },
+        [this, generation](const std::optional<RunLoader::Changes>& changes) {
+            if (changes)
+                onRuns(generation, changes->matching, changes->notMatching);
+        });
     requestCounts();
 }
 

@@ -11,11 +11,12 @@ class QTimer;
 
 namespace atlas::hub {
 
-class RunLoader;
+class HubSession;
 
 // The active tenant's runs, newest first, loaded a page at a time through canFetchMore /
-// fetchMore (keyset on created_at, id: never OFFSET) by a RunLoader in another thread. Live
-// changes re-read only the changed runs and touch only their rows.
+// fetchMore (keyset on created_at, id: never OFFSET) on the session's page worker. Live
+// changes re-read only the changed runs, on the session's live worker (never behind a page),
+// and touch only their rows.
 class RunTableModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -42,8 +43,7 @@ public:
         BucketRole,
     };
 
-    // Pages come from `loader`; bucket counts from `countLoader` (may be the same loader).
-    explicit RunTableModel(RunLoader* loader, RunLoader* countLoader = nullptr, QObject* parent = nullptr);
+    explicit RunTableModel(HubSession* session, QObject* parent = nullptr);
     ~RunTableModel() override;
 
     int rowCount(const QModelIndex& parent = {}) const override;
@@ -85,8 +85,7 @@ private:
     bool before(const RunRow& a, const RunRow& b) const; // a sorts before b (newer)
     void setLoading(bool loading);
 
-    RunLoader* m_loader;
-    RunLoader* m_countLoader;
+    HubSession* m_session;
     RunFilter m_filter;
     QList<RunRow> m_rows;
     QHash<qint64, int> m_rowOf;

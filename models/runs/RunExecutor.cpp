@@ -1,6 +1,6 @@
 #include "RunExecutor.h"
 
-#include "db/Connection.h"
+#include "db/KeptConnection.h"
 
 #include <QPointer>
 
@@ -30,14 +30,13 @@ void RunExecutor::execute(qint64 runId)
     const db::ConnectionSpec spec = m_spec;
     m_pool.start([self, spec, runId, stop] {
         // One connection per pool thread, kept between runs (a new login costs more than a small
-        // run); checked before each use, replaced when the server went away. It closes when the
-        // pool retires the thread. The pool is this executor's own, so its threads only ever
-        // connect with this executor's spec.
-        thread_local std::unique_ptr<db::Connection> conn;
-        if (conn && !conn->stillWorks())
-            conn.reset();
-        if (!conn)
-            conn = std::make_unique<db::Connection>(spec, QStringLiteral("worker"));
+        // run) and checking itself before each use (KeptConnection). It closes when the pool
+        // retires the thread. The pool is this executor's own, so its threads only ever connect
+        // with this executor's spec.
+        thread_local std::unique_ptr<db::KeptConnection> kept;
+        if (!kept)
+            kept = std::make_unique<db::KeptConnection>(spec, QStringLiteral("worker"));
+        db::Connection* conn = &kept->get();
         RunWorker worker(spec, runId, stop.get(), [self, runId](int done, int total) {
             if (self)
                 QMetaObject::invokeMethod(self, [self, runId, done, total] {

@@ -63,7 +63,7 @@ public:
 HubPage::HubPage(hub::HubSession* session, QWidget* parent)
     : QWidget(parent)
     , m_session(session)
-    , m_model(new hub::RunTableModel(session->loader(), session->backgroundLoader(), this))
+    , m_model(new hub::RunTableModel(session, this))
     , m_filterBar(new FilterBar(this))
     , m_buckets(new BucketList(this))
     , m_table(new QTableView(this))
@@ -144,15 +144,6 @@ HubPage::HubPage(hub::HubSession* session, QWidget* parent)
             requestDetail();
     });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &HubPage::requestDetail);
-    connect(session->loader(), &hub::RunLoader::detailLoaded, this, [this](const hub::RunDetail& d) {
-        const hub::RunRow* current = m_model->runAt(m_table->currentIndex().row());
-        if (current && current->id == d.run.id)
-            m_detail->showDetail(d);
-    });
-    connect(session->backgroundLoader(), &hub::RunLoader::exported, this, [this](const QString& path, int rows, const QString& error) {
-        Q_EMIT statusMessage(error.isEmpty() ? QStringLiteral("Exported %1 runs to %2").arg(rows).arg(path)
-                                             : QStringLiteral("Export failed: %1").arg(error));
-    });
     connect(session->listener(), &hub::RunListener::runChanged, m_model, &hub::RunTableModel::runChanged);
     connect(session->listener(), &hub::RunListener::resynced, this, &HubPage::refresh);
     connect(m_detail, &RunDetailPane::resultLinkActivated, this, &HubPage::resultLinkActivated);
@@ -227,8 +218,14 @@ void HubPage::requestDetail()
         return;
     }
     const qint64 id = run->id;
-    hub::RunLoader* loader = m_session->loader();
-    QMetaObject::invokeMethod(loader, [loader, id] { loader->loadDetail(id); }, Qt::QueuedConnection);
+    // On the live worker: a run changing in view re-reads its detail at once, behind no page.
+    m_session->live()->post<hub::RunDetail>(
+        this, [id](db::Connection& conn) { return hub::RunLoader::loadDetail(conn, id); },
+        [this](const hub::RunDetail& d) {
+            const hub::RunRow* current = m_model->runAt(m_table->currentIndex().row());
+            if (current && current->id == d.run.id)
+                m_detail->showDetail(d);
+        });
 }
 
 void HubPage::copyLink()
@@ -249,8 +246,12 @@ void HubPage::exportCsv()
     if (path.isEmpty())
         return;
     const hub::RunFilter filter = m_model->filter();
-    hub::RunLoader* loader = m_session->backgroundLoader();
-    QMetaObject::invokeMethod(loader, [loader, filter, path] { loader->exportCsv(filter, path); }, Qt::QueuedConnection);
+    m_session->background()->post<hub::RunLoader::Export>(
+        this, [filter, path](db::Connection& conn) { return hub::RunLoader::exportCsv(conn, filter, path); },
+        [this, path](const hub::RunLoader::Export& done) {
+            Q_EMIT statusMessage(done.error.isEmpty() ? QStringLiteral("Exported %1 runs to %2").arg(done.rows).arg(path)
+                                                      : QStringLiteral("Export failed: %1").arg(done.error));
+        });
 }
 
 void HubPage::updateEmptyState()

@@ -1,0 +1,107 @@
+// Work leaves the GUI thread one way: posted to a worker that owns its connection, the answer
+// handed back in the receiver's thread, or dropped when the receiver is gone; and nothing in the
+// product runs an event loop nested in another.
+#include "TestCluster.h"
+#include "db/DbWorker.h"
+
+#include <QDirIterator>
+#include <QRegularExpression>
+#include <QtTest>
+
+class TestOffGui : public QObject
+{
+    Q_OBJECT
+    atlas::test::TestCluster m_cluster;
+    atlas::test::TenantFixture m_fx;
+
+    static constexpr int kLock = 471101;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QString error;
+        QVERIFY2(m_cluster.setUp(&error), qPrintable(error));
+        QVERIFY2(m_fx.create(m_cluster, &error), qPrintable(error));
+    }
+
+    void anAnswerToADestroyedReceiverIsDropped()
+    {
+        auto holder = m_cluster.connectSuperuser();
+        QVERIFY(holder);
+        QVERIFY(holder->scalar(QStringLiteral("SELECT pg_advisory_lock(%1)").arg(kLock)).isValid());
+        atlas::db::DbWorker worker(m_cluster.loginSpec(QStringLiteral("readonly_a")), QStringLiteral("reads"));
+
+        // A task that waits for the lock, for a receiver destroyed while it waits.
+        auto* receiver = new QObject;
+        receiver->setObjectName(QStringLiteral("gone"));
+        QString heard;
+        worker.post<QString>(
+            receiver,
+            [](atlas::db::Connection& conn) {
+                conn.scalar(QStringLiteral("SELECT pg_advisory_lock(%1)").arg(kLock));
+                conn.scalar(QStringLiteral("SELECT pg_advisory_unlock(%1)").arg(kLock));
+                return QStringLiteral("answer");
+            },
+            [&heard, receiver](const QString& answer) { heard = receiver->objectName() + QLatin1Char(' ') + answer; });
+        QTRY_VERIFY_WITH_TIMEOUT(holder->scalar(QStringLiteral("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                                                               "AND objid = %1 AND NOT granted").arg(kLock))
+                                         .toInt() == 1,
+                                 10000);
+        delete receiver;
+        QVERIFY(holder->scalar(QStringLiteral("SELECT pg_advisory_unlock(%1)").arg(kLock)).toBool());
+
+        // Answers come in order: once the next one is here, the first has been dealt with.
+        QObject alive;
+        QString next;
+        worker.post<QString>(&alive, [](atlas::db::Connection&) { return QStringLiteral("next"); },
+                             [&next](const QString& answer) { next = answer; });
+        QTRY_COMPARE_WITH_TIMEOUT(next, QStringLiteral("next"), 10000);
+        QCOMPARE(heard, QString());
+    }
+
+    void anAnswerComesInTheReceiversThread()
+    {
+        atlas::db::DbWorker worker(m_cluster.loginSpec(QStringLiteral("readonly_a")), QStringLiteral("reads"));
+        QObject receiver;
+        QThread* workThread = nullptr;
+        QThread* answerThread = nullptr;
+        worker.post<QThread*>(&receiver, [](atlas::db::Connection&) { return QThread::currentThread(); },
+                              [&](QThread* t) {
+                                  workThread = t;
+                                  answerThread = QThread::currentThread();
+                              });
+        QTRY_VERIFY_WITH_TIMEOUT(answerThread, 10000);
+        QCOMPARE(answerThread, QThread::currentThread());
+        QVERIFY(workThread != QThread::currentThread());
+    }
+
+    void nothingInTheProductNestsAnEventLoop()
+    {
+        const QString root = qEnvironmentVariable("ATLAS_SOURCE_DIR");
+        if (root.isEmpty())
+            QSKIP("ATLAS_SOURCE_DIR not set (run through ctest)");
+        static const QRegularExpression nested(QStringLiteral("\\bQEventLoop\\b"));
+        QStringList found;
+        int files = 0;
+        for (const char* dir : {"app", "models", "views"}) {
+            QDirIterator it(root + QLatin1Char('/') + QLatin1String(dir), {QStringLiteral("*.cpp"), QStringLiteral("*.h")},
+                            QDir::Files, QDirIterator::Subdirectories);
+            while (it.hasNext()) {
+                QFile file(it.next());
+                QVERIFY(file.open(QIODevice::ReadOnly));
+                ++files;
+                int line = 0;
+                for (const QByteArray& text : file.readAll().split('\n')) {
+                    ++line;
+                    if (nested.match(QString::fromUtf8(text)).hasMatch())
+                        found << QStringLiteral("%1:%2").arg(file.fileName()).arg(line);
+                }
+            }
+        }
+        QVERIFY2(files > 50, qPrintable(QStringLiteral("only %1 source files under %2").arg(files).arg(root)));
+        QVERIFY2(found.isEmpty(), qPrintable(found.join(QLatin1Char('\n'))));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestOffGui)
+#include "tst_offgui.moc"
