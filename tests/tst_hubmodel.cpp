@@ -1,6 +1,6 @@
 // The hub's model against a real database: keyset paging, every filter, bucket counts, hostile
 // search text, live updates from another connection, and tenant isolation through RLS.
-#include "TestCluster.h"
+#include "Fixture.h"
 #include "hub/HubSession.h"
 #include "hub/RunTableModel.h"
 #include "runs/RunApi.h"
@@ -19,8 +19,7 @@ using atlas::hub::RunTableModel;
 class TestHubModel : public QObject
 {
     Q_OBJECT
-    atlas::test::TestCluster m_cluster;
-    atlas::test::TenantFixture m_fx;
+    atlas::test::Fixture m_fx;
     std::unique_ptr<Connection> m_su;
     std::unique_ptr<atlas::hub::HubSession> m_session;
     std::unique_ptr<RunTableModel> m_model;
@@ -64,10 +63,8 @@ class TestHubModel : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QString error;
-        QVERIFY2(m_cluster.setUp(&error), qPrintable(error));
-        QVERIFY2(m_fx.create(m_cluster, &error), qPrintable(error));
-        m_su = m_cluster.connectSuperuser();
+        ATLAS_SET_UP(m_fx);
+        m_su = m_fx.cluster.connectSuperuser();
         // 620 runs of tenant A and 50 of tenant B, spread over 40 days, in every status. Written
         // directly by the superuser: this is data to look at, not a rule under test.
         QVERIFY(m_su->execRaw(QStringLiteral(
@@ -83,7 +80,7 @@ private Q_SLOTS:
             "INSERT INTO atlas.bulk_operation_runs (tenant_id, initiator, resource, action, status, item_ids, idempotency_key, created_at) "
             "SELECT '%1', 'owner_b', 'drift', 'generate', 'completed', '[\"policy-1\"]', 'b' || g, now() - (g || ' minutes')::interval "
             "FROM generate_series(1, 50) g").arg(m_fx.tenantB.toString(QUuid::WithoutBraces))));
-        m_session = std::make_unique<atlas::hub::HubSession>(m_cluster.loginSpec(QStringLiteral("readonly_a")));
+        m_session = std::make_unique<atlas::hub::HubSession>(m_fx.cluster.loginSpec(QStringLiteral("readonly_a")));
         m_model = std::make_unique<RunTableModel>(m_session.get());
         m_tester = std::make_unique<QAbstractItemModelTester>(m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QObject::connect(m_session->listener(), &atlas::hub::RunListener::runChanged, m_model.get(), &RunTableModel::runChanged);
@@ -246,19 +243,19 @@ private Q_SLOTS:
         QSignalSpy resynced(m_session->listener(), &atlas::hub::RunListener::resynced);
         QString error;
         m_su.reset();
-        QVERIFY2(m_cluster.cluster().stop(&error), qPrintable(error));
+        QVERIFY2(m_fx.cluster.cluster().stop(&error), qPrintable(error));
         QTRY_VERIFY_WITH_TIMEOUT(!state.isEmpty() && !state.last().at(0).toBool(), 15000); // "reconnecting"
-        QVERIFY2(m_cluster.cluster().start(&error), qPrintable(error));
+        QVERIFY2(m_fx.cluster.cluster().start(&error), qPrintable(error));
         QTRY_VERIFY_WITH_TIMEOUT(!resynced.isEmpty(), 20000);
         QVERIFY(state.last().at(0).toBool());
-        m_su = m_cluster.connectSuperuser();
+        m_su = m_fx.cluster.connectSuperuser();
         // The view re-reads (its loader reconnects) and live changes flow again.
         QSignalSpy failed(m_model.get(), &RunTableModel::loadFailed);
         m_model->refresh();
         QTRY_VERIFY_WITH_TIMEOUT(!m_model->isLoading(), 5000);
         QCOMPARE(failed.count(), 0);
         const int before = m_model->rowCount();
-        auto op = m_cluster.connectAs(QStringLiteral("operator_a"));
+        auto op = m_fx.cluster.connectAs(QStringLiteral("operator_a"));
         atlas::runs::RunApi api(*op);
         DbError dbError;
         QVERIFY(api.start(m_fx.tenantA, QStringLiteral("probe"), QStringLiteral("check"),
@@ -305,7 +302,7 @@ private Q_SLOTS:
         loadAll(f);
         const int before = m_model->rowCount();
         // Another console starts a run...
-        auto op = m_cluster.connectAs(QStringLiteral("operator_a"));
+        auto op = m_fx.cluster.connectAs(QStringLiteral("operator_a"));
         atlas::runs::RunApi api(*op);
         DbError error;
         const auto started = api.start(m_fx.tenantA, QStringLiteral("probe"), QStringLiteral("check"),
@@ -342,7 +339,7 @@ private Q_SLOTS:
         // A page query stuck on the server: the page worker's task waits for a lock another
         // session holds.
         constexpr int kLock = 4711;
-        auto holder = m_cluster.connectSuperuser();
+        auto holder = m_fx.cluster.connectSuperuser();
         QVERIFY(holder->scalar(QStringLiteral("SELECT pg_advisory_lock(%1)").arg(kLock)).isValid());
         QObject context;
         bool pageWorkerFree = false;
@@ -358,7 +355,7 @@ private Q_SLOTS:
                                          .toInt() == 1,
                                  5000);
         // Meanwhile another console starts a run and works on it: the table follows.
-        auto op = m_cluster.connectAs(QStringLiteral("operator_a"));
+        auto op = m_fx.cluster.connectAs(QStringLiteral("operator_a"));
         atlas::runs::RunApi api(*op);
         DbError error;
         const auto started = api.start(m_fx.tenantA, QStringLiteral("probe"), QStringLiteral("check"),

@@ -1,7 +1,7 @@
 // The hub as a person uses it, with real widgets (offscreen): no action controls for any role,
 // the detail pane's sanitized failures, filtering through the widgets, the filter surviving a
 // restart, and the keyboard.
-#include "TestCluster.h"
+#include "Fixture.h"
 #include "MainWindow.h"
 #include "hub/BucketList.h"
 #include "pages/BackupSetsPage.h"
@@ -23,6 +23,8 @@
 #include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QClipboard>
+#include <QTableView>
 #include <QtTest>
 
 using atlas::views::MainWindow;
@@ -30,15 +32,13 @@ using atlas::views::MainWindow;
 class TestHubWidgets : public QObject
 {
     Q_OBJECT
-    atlas::test::TestCluster m_cluster;
-    atlas::test::TenantFixture m_fx;
-    QTemporaryDir m_settingsDir;
+    atlas::test::Fixture m_fx;
     qint64 m_partialRun = 0;
     qint64 m_driftRun = 0;
 
     std::unique_ptr<MainWindow> open(const QString& login)
     {
-        auto window = std::make_unique<MainWindow>(m_cluster.loginSpec(login));
+        auto window = std::make_unique<MainWindow>(m_fx.cluster.loginSpec(login));
         QSignalSpy loaded(window.get(), &MainWindow::tenantsLoaded);
         window->show();
         if (!loaded.wait(10000))
@@ -50,13 +50,8 @@ class TestHubWidgets : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(m_settingsDir.isValid());
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
-        QString error;
-        QVERIFY2(m_cluster.setUp(&error), qPrintable(error));
-        QVERIFY2(m_fx.create(m_cluster, &error), qPrintable(error));
-        auto op = m_cluster.connectAs(QStringLiteral("operator_a"));
+        ATLAS_SET_UP(m_fx);
+        auto op = m_fx.cluster.connectAs(QStringLiteral("operator_a"));
         atlas::runs::RunApi api(*op);
         atlas::db::DbError dbError;
         // Runs name a backup set and a baseline of their tenant.
@@ -167,7 +162,7 @@ private Q_SLOTS:
     // the pane and the findings show what they can instead of failing.
     void rowsOfUnexpectedShapeStillShow()
     {
-        auto su = m_cluster.connectSuperuser();
+        auto su = m_fx.cluster.connectSuperuser();
         const QString a = m_fx.tenantA.toString(QUuid::WithoutBraces);
         const qint64 odd = su->scalar(QStringLiteral(
             "INSERT INTO atlas.bulk_operation_runs (tenant_id, initiator, resource, action, status, item_ids, scope, summary, "
@@ -229,6 +224,23 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(hub->model()->rowCount(), 1, 5000);
         search->clear();
         QTRY_COMPARE_WITH_TIMEOUT(hub->model()->rowCount(), all, 5000);
+    }
+
+    // Ctrl+C on the table copies the selected run's link (one owner of the shortcut: no
+    // "ambiguous shortcut" that does nothing).
+    void ctrlCCopiesTheRunsLink()
+    {
+        auto window = open(QStringLiteral("readonly_a"));
+        QVERIFY(window);
+        window->showRun(m_partialRun);
+        QTableView* table = window->hubPage()->table();
+        QTRY_VERIFY_WITH_TIMEOUT(table->currentIndex().isValid(), 5000);
+        QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+        window->activateWindow();
+        table->setFocus();
+        QGuiApplication::clipboard()->clear();
+        QTest::keySequence(table, QKeySequence::Copy);
+        QTRY_COMPARE_WITH_TIMEOUT(QGuiApplication::clipboard()->text(), QStringLiteral("atlas-ops://run/%1").arg(m_partialRun), 2000);
     }
 
     void filterSurvivesARestartAndCtrlFFocusesSearch()

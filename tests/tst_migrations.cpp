@@ -2,7 +2,7 @@
 // atlas-ops' migrator; both idempotent about the cluster-wide roles and recorded in
 // atlas.schema_migrations. Migrations are applied once and never edited (checksums); definition
 // files are applied again when they change, and each object is defined in one file only.
-#include "TestCluster.h"
+#include "Fixture.h"
 #include "db/Migrator.h"
 
 #include <QMap>
@@ -17,12 +17,12 @@ using atlas::db::Migrator;
 class TestMigrations : public QObject
 {
     Q_OBJECT
-    atlas::test::TestCluster m_cluster;
+    atlas::test::Fixture m_fx;
     QString m_sourceDir;
 
     QStringList appliedIn(const QString& database)
     {
-        Connection conn(m_cluster.cluster().superuserSpec(database), QStringLiteral("check"));
+        Connection conn(m_fx.cluster.cluster().superuserSpec(database), QStringLiteral("check"));
         if (!conn.open())
             return {};
         return Migrator::appliedVersions(conn);
@@ -31,9 +31,9 @@ class TestMigrations : public QObject
     std::unique_ptr<Connection> migratedDatabase(const QString& database)
     {
         QString error;
-        if (!m_cluster.cluster().ensureDatabase(database, &error))
+        if (!m_fx.cluster.cluster().ensureDatabase(database, &error))
             qWarning("%s", qPrintable(error));
-        auto conn = std::make_unique<Connection>(m_cluster.cluster().superuserSpec(database), database);
+        auto conn = std::make_unique<Connection>(m_fx.cluster.cluster().superuserSpec(database), database);
         DbError dbError;
         if (conn->open())
             Migrator::migrate(*conn, &dbError);
@@ -47,10 +47,10 @@ class TestMigrations : public QObject
     QProcessEnvironment superuserEnvironment(const QString& database)
     {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("PGHOST"), m_cluster.cluster().socketDir());
-        env.insert(QStringLiteral("PGPORT"), QString::number(m_cluster.cluster().port()));
-        env.insert(QStringLiteral("PGUSER"), m_cluster.cluster().superuser());
-        env.insert(QStringLiteral("PGPASSWORD"), m_cluster.cluster().superuserPassword());
+        env.insert(QStringLiteral("PGHOST"), m_fx.cluster.cluster().socketDir());
+        env.insert(QStringLiteral("PGPORT"), QString::number(m_fx.cluster.cluster().port()));
+        env.insert(QStringLiteral("PGUSER"), m_fx.cluster.cluster().superuser());
+        env.insert(QStringLiteral("PGPASSWORD"), m_fx.cluster.cluster().superuserPassword());
         env.insert(QStringLiteral("PGDATABASE"), database);
         env.remove(QStringLiteral("PGSERVICE"));
         return env;
@@ -114,8 +114,7 @@ class TestMigrations : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QString error;
-        QVERIFY2(m_cluster.setUp(&error), qPrintable(error));
+        ATLAS_SET_UP(m_fx, atlas::test::Fixture::With::NoTenants);
         m_sourceDir = qEnvironmentVariable("ATLAS_SOURCE_DIR");
     }
 
@@ -127,7 +126,7 @@ private Q_SLOTS:
         sorted.sort();
         QCOMPARE(known, sorted);
         QVERIFY(known.first().startsWith(QLatin1String("0001_")));
-        QCOMPARE(appliedIn(m_cluster.databaseName()), known);
+        QCOMPARE(appliedIn(m_fx.cluster.databaseName()), known);
         const QStringList definitions = Migrator::knownDefinitions();
         QVERIFY(definitions.size() >= 2);
         sorted = definitions;
@@ -149,7 +148,7 @@ private Q_SLOTS:
 
     void everyFileIsRecordedWithItsChecksum()
     {
-        auto su = m_cluster.connectSuperuser();
+        auto su = m_fx.cluster.connectSuperuser();
         for (const QString& version : Migrator::knownVersions()) {
             QCOMPARE(recorded(*su, QStringLiteral("schema_migrations"), QStringLiteral("version"), version).size(), 64);
             QCOMPARE(recorded(*su, QStringLiteral("schema_migrations"), QStringLiteral("version"), version), Migrator::checksumOf(version));
@@ -165,20 +164,20 @@ private Q_SLOTS:
         if (m_sourceDir.isEmpty())
             QSKIP("ATLAS_SOURCE_DIR not set (run through ctest)");
         QString error;
-        QVERIFY2(m_cluster.cluster().ensureDatabase(QStringLiteral("via_psql"), &error), qPrintable(error));
+        QVERIFY2(m_fx.cluster.cluster().ensureDatabase(QStringLiteral("via_psql"), &error), qPrintable(error));
         // The documented order: every migration, then every definition file, each in lexical order.
         for (const QString& file : sqlFiles(QStringLiteral("migrations")) + sqlFiles(QStringLiteral("definitions"))) {
             QString err;
             QVERIFY2(psql(QStringLiteral("via_psql"), {QStringLiteral("-f"), file}, nullptr, &err), qPrintable(file + QLatin1Char(' ') + err));
         }
         QCOMPARE(appliedIn(QStringLiteral("via_psql")), Migrator::knownVersions());
-        const QString byMigrator = catalogOf(m_cluster.databaseName());
+        const QString byMigrator = catalogOf(m_fx.cluster.databaseName());
         QVERIFY2(byMigrator.contains(QLatin1String("function | atlas.start_run(")), qPrintable(byMigrator.left(400)));
         QCOMPARE(catalogOf(QStringLiteral("via_psql")), byMigrator);
 
         // atlas-ops migrate afterwards: no migration again; the psql-applied ones get their
         // checksums, the definitions (not recorded by psql) are applied once more, to the same end.
-        Connection conn(m_cluster.cluster().superuserSpec(QStringLiteral("via_psql")), QStringLiteral("via_psql"));
+        Connection conn(m_fx.cluster.cluster().superuserSpec(QStringLiteral("via_psql")), QStringLiteral("via_psql"));
         QVERIFY(conn.open());
         QVERIFY(recorded(conn, QStringLiteral("schema_migrations"), QStringLiteral("version"), QStringLiteral("0003_runs")).isEmpty());
         DbError dbError;
@@ -194,8 +193,8 @@ private Q_SLOTS:
     void migratorIsIdempotentAndRolesSurviveASecondDatabase()
     {
         QString error;
-        QVERIFY2(m_cluster.cluster().ensureDatabase(QStringLiteral("second"), &error), qPrintable(error));
-        Connection conn(m_cluster.cluster().superuserSpec(QStringLiteral("second")), QStringLiteral("second"));
+        QVERIFY2(m_fx.cluster.cluster().ensureDatabase(QStringLiteral("second"), &error), qPrintable(error));
+        Connection conn(m_fx.cluster.cluster().superuserSpec(QStringLiteral("second")), QStringLiteral("second"));
         QVERIFY(conn.open());
         DbError dbError;
         QStringList definitions;
@@ -420,7 +419,7 @@ private Q_SLOTS:
                  QStringList{QStringLiteral("definitions/30_runs_api.sql")});
         QCOMPARE(where.value(QStringLiteral("view operation_runs")), QStringList{QStringLiteral("definitions/70_hub_views.sql")});
         // Every function, view, policy and trigger of the schema is found in a file.
-        auto su = m_cluster.connectSuperuser();
+        auto su = m_fx.cluster.connectSuperuser();
         QSqlQuery q(su->database());
         QVERIFY(su->exec(q, QStringLiteral(
                                 "SELECT 'function ' || proname FROM pg_proc WHERE pronamespace = 'atlas'::regnamespace "
@@ -439,8 +438,8 @@ private Q_SLOTS:
     void aFailingMigrationLeavesNothingHalfDone()
     {
         QString error;
-        QVERIFY2(m_cluster.cluster().ensureDatabase(QStringLiteral("broken"), &error), qPrintable(error));
-        Connection conn(m_cluster.cluster().superuserSpec(QStringLiteral("broken")), QStringLiteral("broken"));
+        QVERIFY2(m_fx.cluster.cluster().ensureDatabase(QStringLiteral("broken"), &error), qPrintable(error));
+        Connection conn(m_fx.cluster.cluster().superuserSpec(QStringLiteral("broken")), QStringLiteral("broken"));
         QVERIFY(conn.open());
         // A table of the wrong shape makes 0001 fail at its last statement: nothing of it may remain.
         QVERIFY(conn.execRaw(QStringLiteral("CREATE SCHEMA atlas")));
@@ -452,7 +451,7 @@ private Q_SLOTS:
         QVERIFY2(dbError.message.contains(QLatin1String("integer")), qPrintable(dbError.message));
         // The file's earlier statements were rolled back with it.
         QCOMPARE(conn.scalar(QStringLiteral("SELECT tableowner::text FROM pg_tables WHERE schemaname = 'atlas'")).toString(),
-                 m_cluster.cluster().superuser());
+                 m_fx.cluster.cluster().superuser());
         QCOMPARE(conn.scalar(QStringLiteral("SELECT count(*) FROM pg_default_acl")).toInt(), 0);
     }
 };

@@ -1,7 +1,7 @@
 // Work leaves the GUI thread one way: posted to a worker that owns its connection, the answer
 // handed back in the receiver's thread, or dropped when the receiver is gone; and nothing in the
 // product runs an event loop nested in another.
-#include "TestCluster.h"
+#include "Fixture.h"
 #include "db/DbWorker.h"
 
 #include <QDirIterator>
@@ -11,25 +11,22 @@
 class TestOffGui : public QObject
 {
     Q_OBJECT
-    atlas::test::TestCluster m_cluster;
-    atlas::test::TenantFixture m_fx;
+    atlas::test::Fixture m_fx;
 
     static constexpr int kLock = 471101;
 
 private Q_SLOTS:
     void initTestCase()
     {
-        QString error;
-        QVERIFY2(m_cluster.setUp(&error), qPrintable(error));
-        QVERIFY2(m_fx.create(m_cluster, &error), qPrintable(error));
+        ATLAS_SET_UP(m_fx);
     }
 
     void anAnswerToADestroyedReceiverIsDropped()
     {
-        auto holder = m_cluster.connectSuperuser();
+        auto holder = m_fx.cluster.connectSuperuser();
         QVERIFY(holder);
         QVERIFY(holder->scalar(QStringLiteral("SELECT pg_advisory_lock(%1)").arg(kLock)).isValid());
-        atlas::db::DbWorker worker(m_cluster.loginSpec(QStringLiteral("readonly_a")), QStringLiteral("reads"));
+        atlas::db::DbWorker worker(m_fx.cluster.loginSpec(QStringLiteral("readonly_a")), QStringLiteral("reads"));
 
         // A task that waits for the lock, for a receiver destroyed while it waits.
         auto* receiver = new QObject;
@@ -61,7 +58,7 @@ private Q_SLOTS:
 
     void anAnswerComesInTheReceiversThread()
     {
-        atlas::db::DbWorker worker(m_cluster.loginSpec(QStringLiteral("readonly_a")), QStringLiteral("reads"));
+        atlas::db::DbWorker worker(m_fx.cluster.loginSpec(QStringLiteral("readonly_a")), QStringLiteral("reads"));
         QObject receiver;
         QThread* workThread = nullptr;
         QThread* answerThread = nullptr;

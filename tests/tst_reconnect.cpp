@@ -1,7 +1,7 @@
 // Staying up when PostgreSQL restarts: a worker whose database goes away mid-run gets it back
 // and ends the run aborted with db_connection_lost (never left running), keeping the items it
 // recorded; the console's kept-open connections (DbWorker) answer the first task after a restart.
-#include "TestCluster.h"
+#include "Fixture.h"
 #include "db/DbWorker.h"
 #include "runs/RunApi.h"
 #include "runs/RunRequests.h"
@@ -15,25 +15,24 @@
 class TestReconnect : public QObject
 {
     Q_OBJECT
-    atlas::test::TestCluster m_cluster;
-    atlas::test::TenantFixture m_fx;
+    atlas::test::Fixture m_fx;
 
     // A fresh superuser connection per question: the restart kills every open one.
     QVariant su(const QString& sql)
     {
-        auto c = m_cluster.connectSuperuser();
+        auto c = m_fx.cluster.connectSuperuser();
         return c ? c->scalar(sql) : QVariant();
     }
 
     bool restart(int downMs)
     {
         QString error;
-        if (!m_cluster.cluster().stop(&error)) {
+        if (!m_fx.cluster.cluster().stop(&error)) {
             qWarning() << error;
             return false;
         }
         QThread::msleep(downMs);
-        if (!m_cluster.cluster().start(&error)) {
+        if (!m_fx.cluster.cluster().start(&error)) {
             qWarning() << error;
             return false;
         }
@@ -43,9 +42,7 @@ class TestReconnect : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QString error;
-        QVERIFY2(m_cluster.setUp(&error), qPrintable(error));
-        QVERIFY2(m_fx.create(m_cluster, &error), qPrintable(error));
+        ATLAS_SET_UP(m_fx);
     }
 
     void aWorkerWhoseDatabaseRestartsEndsTheRunAborted()
@@ -65,14 +62,14 @@ private Q_SLOTS:
         QVERIFY2(request, qPrintable(why));
         qint64 runId = 0;
         {
-            auto op = m_cluster.connectAs(QStringLiteral("operator_a"));
+            auto op = m_fx.cluster.connectAs(QStringLiteral("operator_a"));
             atlas::db::DbError error;
             const auto started = atlas::runs::RunApi(*op).start(*request, &error);
             QVERIFY(started);
             runId = started->runId;
         }
         QFuture<atlas::runs::WorkerOutcome> worker = QtConcurrent::run([this, runId] {
-            return atlas::runs::RunWorker(m_cluster.loginSpec(QStringLiteral("operator_a")), runId).run();
+            return atlas::runs::RunWorker(m_fx.cluster.loginSpec(QStringLiteral("operator_a")), runId).run();
         });
         const QString processed = QStringLiteral("SELECT processed_items FROM atlas.bulk_operation_runs WHERE id = %1").arg(runId);
         QTRY_VERIFY_WITH_TIMEOUT(su(processed).toInt() > 0, 30000);
@@ -98,7 +95,7 @@ private Q_SLOTS:
     void keptOpenConnectionsAnswerTheFirstTaskAfterARestart()
     {
         QObject context;
-        atlas::db::DbWorker reads(m_cluster.loginSpec(QStringLiteral("readonly_a")), QStringLiteral("reads"));
+        atlas::db::DbWorker reads(m_fx.cluster.loginSpec(QStringLiteral("readonly_a")), QStringLiteral("reads"));
         auto ask = [&] {
             QString answer;
             bool done = false;

@@ -71,6 +71,16 @@ HubPage::HubPage(hub::HubSession* session, QWidget* parent)
     , m_detail(new RunDetailPane(this))
 {
     setObjectName(QStringLiteral("hubPage"));
+    setUpTable();
+    layOut();
+    connectFilters();
+    connectModel();
+    addShortcuts();
+    updateEmptyState();
+}
+
+void HubPage::setUpTable()
+{
     m_table->setObjectName(QStringLiteral("runTable"));
     m_table->setModel(m_model);
     m_table->setItemDelegate(new RunDelegate(m_table));
@@ -89,11 +99,14 @@ HubPage::HubPage(hub::HubSession* session, QWidget* parent)
     const int widths[] = {56, 170, 150, 96, 76, 56, 62, 110, 140, 80};
     for (int c = 0; c < hub::RunTableModel::ColumnCount; ++c)
         m_table->setColumnWidth(c, widths[c]);
-
     m_empty->setAlignment(Qt::AlignCenter);
     m_empty->setEnabled(false);
     m_empty->setVisible(false);
+}
 
+// Filter bar on top; buckets, table and detail pane side by side below it.
+void HubPage::layOut()
+{
     auto* tableBox = new QWidget(this);
     auto* tv = new QVBoxLayout(tableBox);
     tv->setContentsMargins(0, 0, 0, 0);
@@ -112,7 +125,10 @@ HubPage::HubPage(hub::HubSession* session, QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_filterBar);
     layout->addWidget(split, 1);
+}
 
+void HubPage::connectFilters()
+{
     connect(m_filterBar, &FilterBar::filterEdited, this, [this](const hub::RunFilter& f) {
         hub::RunFilter next = f;
         next.setTenant(m_model->filter().tenant());
@@ -125,6 +141,10 @@ HubPage::HubPage(hub::HubSession* session, QWidget* parent)
         next.setBucket(bucket);
         applyFilter(next);
     });
+}
+
+void HubPage::connectModel()
+{
     connect(m_model, &hub::RunTableModel::countsChanged, m_buckets, &BucketList::setCounts);
     connect(m_model, &hub::RunTableModel::loadFailed, this,
             [this](const QString& message) { Q_EMIT statusMessage(QStringLiteral("Could not load runs: %1").arg(message)); });
@@ -144,23 +164,26 @@ HubPage::HubPage(hub::HubSession* session, QWidget* parent)
             requestDetail();
     });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &HubPage::requestDetail);
-    connect(session->listener(), &hub::RunListener::runChanged, m_model, &hub::RunTableModel::runChanged);
-    connect(session->listener(), &hub::RunListener::resynced, this, &HubPage::refresh);
+    connect(m_session->listener(), &hub::RunListener::runChanged, m_model, &hub::RunTableModel::runChanged);
+    connect(m_session->listener(), &hub::RunListener::resynced, this, &HubPage::refresh);
     connect(m_detail, &RunDetailPane::resultLinkActivated, this, &HubPage::resultLinkActivated);
+}
 
+// Ctrl+F search, F5 reload; Ctrl+C copies the selected run's link. The copy action is the one
+// owner of its shortcut (a second QShortcut for it made the key ambiguous, so it did nothing).
+void HubPage::addShortcuts()
+{
     auto* find = new QShortcut(QKeySequence::Find, this);
     connect(find, &QShortcut::activated, this, &HubPage::focusSearch);
     auto* reload = new QShortcut(QKeySequence::Refresh, this);
     connect(reload, &QShortcut::activated, this, &HubPage::refresh);
-    auto* copy = new QShortcut(QKeySequence::Copy, m_table);
-    copy->setContext(Qt::WidgetWithChildrenShortcut);
-    connect(copy, &QShortcut::activated, this, &HubPage::copyLink);
     m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
     auto* copyAction = new QAction(QStringLiteral("Copy link to run"), m_table);
+    copyAction->setObjectName(QStringLiteral("copyRunLink"));
     copyAction->setShortcut(QKeySequence::Copy);
+    copyAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     connect(copyAction, &QAction::triggered, this, &HubPage::copyLink);
     m_table->addAction(copyAction);
-    updateEmptyState();
 }
 
 HubPage::~HubPage() = default;

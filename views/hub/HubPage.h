@@ -49,6 +49,11 @@ Q_SIGNALS:
     void statusMessage(const QString& message);
 
 private:
+    void setUpTable();
+    void layOut();
+    void connectFilters();
+    void connectModel();
+    void addShortcuts();
     void applyFilter(const hub::RunFilter& filter);
     void requestDetail();
     void copyLink();
