@@ -25,8 +25,13 @@
 #include <QTemporaryDir>
 #include <QClipboard>
 #include <QTableView>
+#include <QMenu>
+#include <QScrollBar>
+#include <QToolButton>
+#include <QHeaderView>
 #include <QtTest>
 
+using atlas::hub::RunTableModel;
 using atlas::views::MainWindow;
 
 class TestHubWidgets : public QObject
@@ -241,6 +246,68 @@ private Q_SLOTS:
         QGuiApplication::clipboard()->clear();
         QTest::keySequence(table, QKeySequence::Copy);
         QTRY_COMPARE_WITH_TIMEOUT(QGuiApplication::clipboard()->text(), QStringLiteral("atlas-ops://run/%1").arg(m_partialRun), 2000);
+    }
+
+    // At 1280x800 the hub answers what ran, when, by whom, how long and why without horizontal
+    // scrolling; the header's menu chooses columns, and the choice, widths and order stay.
+    void columnsFitAndTheChoiceStays()
+    {
+        QSettings().remove(QStringLiteral("hub/columns"));
+        {
+            auto window = open(QStringLiteral("readonly_a"));
+            QVERIFY(window);
+            window->resize(1280, 800);
+            QTableView* table = window->hubPage()->table();
+            QTRY_VERIFY(table->model()->rowCount() > 0);
+            QCoreApplication::processEvents();
+            QVERIFY2(!table->horizontalScrollBar()->isVisible() || table->horizontalScrollBar()->maximum() == 0,
+                     qPrintable(QString::number(table->horizontalScrollBar()->maximum())));
+            QVERIFY(!window->hubPage()->detailPane()->isVisible()); // nothing selected: no room taken
+            for (int c : {RunTableModel::StatusColumn, RunTableModel::ResultColumn, RunTableModel::StartedColumn,
+                          RunTableModel::DurationColumn, RunTableModel::InitiatorColumn, RunTableModel::ProgressColumn})
+                QVERIFY(!table->isColumnHidden(c));
+            QVERIFY(table->isColumnHidden(RunTableModel::SkippedColumn));
+            // The header's menu: show "Skipped", hide "Initiator".
+            Q_EMIT table->horizontalHeader()->customContextMenuRequested(QPoint(10, 5));
+            auto* menu = window->hubPage()->findChild<QMenu*>(QStringLiteral("columnMenu"));
+            QVERIFY(menu);
+            for (QAction* a : menu->actions()) {
+                if (a->text() == QLatin1String("Skipped") || a->text() == QLatin1String("Initiator"))
+                    a->trigger();
+            }
+            menu->close();
+            QVERIFY(!table->isColumnHidden(RunTableModel::SkippedColumn));
+            QVERIFY(table->isColumnHidden(RunTableModel::InitiatorColumn));
+            table->horizontalHeader()->moveSection(table->horizontalHeader()->visualIndex(RunTableModel::DurationColumn), 1);
+            table->setColumnWidth(RunTableModel::ResultColumn, 260);
+            // Selecting a run opens the pane; its close button closes it again.
+            window->showRun(m_partialRun);
+            QTRY_VERIFY_WITH_TIMEOUT(window->hubPage()->detailPane()->isVisible(), 5000);
+            window->hubPage()->detailPane()->findChild<QToolButton*>(QStringLiteral("closeDetail"))->click();
+            QVERIFY(!window->hubPage()->detailPane()->isVisible());
+        }
+        auto again = open(QStringLiteral("readonly_a"));
+        QVERIFY(again);
+        QTableView* table = again->hubPage()->table();
+        QVERIFY(!table->isColumnHidden(RunTableModel::SkippedColumn));
+        QVERIFY(table->isColumnHidden(RunTableModel::InitiatorColumn));
+        QCOMPARE(table->horizontalHeader()->visualIndex(RunTableModel::DurationColumn), 1);
+        QCOMPARE(table->columnWidth(RunTableModel::ResultColumn), 260);
+        QSettings().remove(QStringLiteral("hub/columns"));
+    }
+
+    // The status says why a failed run failed; the result column carries the producer's words.
+    void statusShowsTheReasonAndResultTheHeadline()
+    {
+        auto window = open(QStringLiteral("readonly_a"));
+        QVERIFY(window);
+        RunTableModel* model = window->hubPage()->model();
+        QTRY_VERIFY(model->rowOf(m_partialRun) >= 0);
+        const int row = model->rowOf(m_partialRun);
+        QCOMPARE(model->data(model->index(row, RunTableModel::StatusColumn)).toString(), QStringLiteral("Partially succeeded"));
+        const QString started = model->data(model->index(row, RunTableModel::StartedColumn)).toString();
+        QVERIFY2(started == QLatin1String("just now") || started.endsWith(QLatin1String("min ago")), qPrintable(started));
+        QVERIFY(model->data(model->index(row, RunTableModel::StartedColumn), Qt::ToolTipRole).toString().contains(QLatin1Char(':')));
     }
 
     void filterSurvivesARestartAndCtrlFFocusesSearch()

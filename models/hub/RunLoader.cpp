@@ -93,7 +93,7 @@ std::optional<RunLoader::Changes> RunLoader::loadRuns(db::Connection& conn, cons
     notMatching = ids;
     while (q.next()) {
         const RunRow row = RunRow::fromQuery(q);
-        if (q.value(15).toBool()) {
+        if (q.value(RunRow::kColumns).toBool()) {
             matching << row;
             notMatching.removeAll(row.id);
         }
@@ -144,15 +144,15 @@ RunDetail RunLoader::loadDetail(db::Connection& conn, qint64 id)
         return detail;
     }
     detail.run = RunRow::fromQuery(q);
-    detail.idempotencyKey = q.value(15).toString();
-    if (!q.value(16).isNull())
-        detail.heartbeatAt = RunRow::fromEpoch(q.value(16));
-    detail.reasonCode = q.value(17).toString();
-    detail.message = q.value(18).toString();
-    detail.summary = QJsonDocument::fromJson(q.value(19).toString().toUtf8()).object();
-    detail.scope = QJsonDocument::fromJson(q.value(20).toString().toUtf8()).object();
-    detail.itemCount = q.value(21).toInt();
-    for (const QJsonValue& v : QJsonDocument::fromJson(q.value(22).toString().toUtf8()).array())
+    detail.idempotencyKey = q.value(RunRow::kColumns).toString();
+    if (!q.value(RunRow::kColumns + 1).isNull())
+        detail.heartbeatAt = RunRow::fromEpoch(q.value(RunRow::kColumns + 1));
+    detail.reasonCode = q.value(RunRow::kColumns + 2).toString();
+    detail.message = q.value(RunRow::kColumns + 3).toString();
+    detail.summary = QJsonDocument::fromJson(q.value(RunRow::kColumns + 4).toString().toUtf8()).object();
+    detail.scope = QJsonDocument::fromJson(q.value(RunRow::kColumns + 5).toString().toUtf8()).object();
+    detail.itemCount = q.value(RunRow::kColumns + 6).toInt();
+    for (const QJsonValue& v : QJsonDocument::fromJson(q.value(RunRow::kColumns + 7).toString().toUtf8()).array())
         detail.itemIds << v.toString();
 
     if (!detail.reasonCode.isEmpty())

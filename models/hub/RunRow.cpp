@@ -17,7 +17,8 @@ QString RunRow::selectColumns()
     return QStringLiteral("r.id, r.resource, r.action, r.status, r.status_bucket, r.total_items, r.processed_items, "
                           "r.succeeded_items, r.failed_items, r.skipped_items, r.initiator, r.created_at::text, "
                           "extract(epoch FROM r.created_at)::float8, extract(epoch FROM r.started_at)::float8, "
-                          "extract(epoch FROM r.finished_at)::float8");
+                          "extract(epoch FROM r.finished_at)::float8, r.reason_code, left(r.summary ->> 'headline', 200), "
+                          "r.tenant_id::text");
 }
 
 RunRow RunRow::fromQuery(const QSqlQuery& q)
@@ -38,6 +39,9 @@ RunRow RunRow::fromQuery(const QSqlQuery& q)
     r.createdAt = fromEpoch(q.value(12));
     r.startedAt = fromEpoch(q.value(13));
     r.finishedAt = fromEpoch(q.value(14));
+    r.reasonCode = q.value(15).toString();
+    r.headline = q.value(16).toString();
+    r.tenant = QUuid::fromString(q.value(17).toString());
     return r;
 }
 

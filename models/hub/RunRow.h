@@ -9,6 +9,7 @@
 #include <QMetaType>
 #include <QString>
 #include <QStringList>
+#include <QUuid>
 
 class QSqlQuery;
 
@@ -32,9 +33,13 @@ struct RunRow
     QDateTime createdAt;
     QDateTime startedAt;
     QDateTime finishedAt;
+    QString reasonCode; // why a failed or aborted run ended so
+    QString headline;   // the producer's sentence: "18 drifted policies (…)", "107 observed, 9 retired"
+    QUuid tenant;
 
-    // Columns selected by selectColumns(), in order.
+    // Columns selected by selectColumns(), in order; kColumns of them.
     static QString selectColumns();
+    static constexpr int kColumns = 18;
     static RunRow fromQuery(const QSqlQuery& q);
     // A UTC time from extract(epoch FROM ...) (invalid for NULL).
     static QDateTime fromEpoch(const QVariant& seconds);

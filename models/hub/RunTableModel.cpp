@@ -3,6 +3,7 @@
 #include "HubSession.h"
 #include "RunLoader.h"
 #include "runs/RunStatus.h"
+#include "support/TimeText.h"
 
 #include <QTimer>
 
@@ -43,12 +44,7 @@ QString RunTableModel::durationText(const RunRow& row, const QDateTime& now)
 {
     if (!row.startedAt.isValid())
         return {};
-    const qint64 secs = row.startedAt.secsTo(row.finishedAt.isValid() ? row.finishedAt : now);
-    if (secs < 60)
-        return QStringLiteral("%1 s").arg(std::max<qint64>(secs, 0));
-    if (secs < 3600)
-        return QStringLiteral("%1 min %2 s").arg(secs / 60).arg(secs % 60);
-    return QStringLiteral("%1 h %2 min").arg(secs / 3600).arg((secs % 3600) / 60);
+    return support::TimeText::duration(std::max<qint64>(0, row.startedAt.secsTo(row.finishedAt.isValid() ? row.finishedAt : now)));
 }
 
 namespace {
@@ -57,8 +53,11 @@ struct ColumnSpec
 {
     const char* header;
     bool rightAligned;
+    bool shown; // by default
+    int width;  // by default
     QVariant (*display)(const RunRow&, const QDateTime& now);
     QVariant (*sortValue)(const RunRow&, const QDateTime& now); // RawValueRole
+    QVariant (*toolTip)(const RunRow&);
 };
 
 QDateTime startedOrCreated(const RunRow& r) { return r.startedAt.isValid() ? r.startedAt : r.createdAt; }
@@ -68,33 +67,74 @@ qint64 durationMs(const RunRow& r, const QDateTime& now)
     return r.startedAt.isValid() ? r.startedAt.msecsTo(r.finishedAt.isValid() ? r.finishedAt : now) : qint64(-1);
 }
 
+QString statusText(const RunRow& r)
+{
+    const QString label = runs::bucketLabel(r.bucket);
+    return r.reasonCode.isEmpty() || r.bucket != runs::Bucket::Failed ? label : label + QStringLiteral(" · ") + r.reasonCode;
+}
+
+QVariant none(const RunRow&) { return {}; }
+
 const ColumnSpec kColumns[RunTableModel::ColumnCount] = {
-    {"Run", true, [](const RunRow& r, const QDateTime&) { return QVariant(r.id); },
-     [](const RunRow& r, const QDateTime&) { return QVariant(r.id); }},
-    {"Operation", false, [](const RunRow& r, const QDateTime&) { return QVariant(runs::operationLabel(r.resource, r.action)); },
-     [](const RunRow& r, const QDateTime&) { return QVariant(QString(r.resource + QLatin1Char('/') + r.action)); }},
-    {"Status", false, [](const RunRow& r, const QDateTime&) { return QVariant(runs::bucketLabel(r.bucket)); },
-     [](const RunRow& r, const QDateTime&) { return QVariant(int(r.bucket)); }},
-    {"Progress", false,
+    {"Run", true, true, 56, [](const RunRow& r, const QDateTime&) { return QVariant(r.id); },
+     [](const RunRow& r, const QDateTime&) { return QVariant(r.id); }, none},
+    {"Operation", false, true, 140, [](const RunRow& r, const QDateTime&) { return QVariant(runs::operationLabel(r.resource, r.action)); },
+     [](const RunRow& r, const QDateTime&) { return QVariant(QString(r.resource + QLatin1Char('/') + r.action)); },
+     [](const RunRow& r) { return QVariant(runs::operationLabel(r.resource, r.action)); }},
+    {"Status", false, true, 150, [](const RunRow& r, const QDateTime&) { return QVariant(statusText(r)); },
+     [](const RunRow& r, const QDateTime&) { return QVariant(int(r.bucket)); },
+     [](const RunRow& r) {
+         return QVariant(QStringLiteral("%1 (stored as %2)%3")
+                             .arg(runs::bucketLabel(r.bucket), r.status,
+                                  r.reasonCode.isEmpty() ? QString() : QStringLiteral("\nReason: ") + r.reasonCode));
+     }},
+    {"Result", false, true, 180, [](const RunRow& r, const QDateTime&) { return QVariant(r.headline); },
+     [](const RunRow& r, const QDateTime&) { return QVariant(r.headline); },
+     [](const RunRow& r) { return r.headline.isEmpty() ? QVariant() : QVariant(r.headline); }},
+    {"Started", false, true, 90,
+     [](const RunRow& r, const QDateTime& now) { return QVariant(support::TimeText::relative(startedOrCreated(r), now)); },
+     [](const RunRow& r, const QDateTime&) { return QVariant(startedOrCreated(r)); },
+     [](const RunRow& r) {
+         return QVariant(r.startedAt.isValid() ? QStringLiteral("Started %1").arg(support::TimeText::full(r.startedAt))
+                                               : QStringLiteral("Queued %1").arg(support::TimeText::full(r.createdAt)));
+     }},
+    {"Duration", true, true, 70, [](const RunRow& r, const QDateTime& now) { return QVariant(RunTableModel::durationText(r, now)); },
+     [](const RunRow& r, const QDateTime& now) { return QVariant(durationMs(r, now)); }, none},
+    {"Initiator", false, true, 100, [](const RunRow& r, const QDateTime&) { return QVariant(r.initiator); },
+     [](const RunRow& r, const QDateTime&) { return QVariant(r.initiator); }, none},
+    {"Items", false, true, 70,
      [](const RunRow& r, const QDateTime&) { return QVariant(QStringLiteral("%1 / %2").arg(r.processed).arg(r.total)); },
-     [](const RunRow& r, const QDateTime&) { return QVariant(r.total > 0 ? double(r.processed) / r.total : 1.0); }},
-    {"Succeeded", true, [](const RunRow& r, const QDateTime&) { return QVariant(r.succeeded); },
-     [](const RunRow& r, const QDateTime&) { return QVariant(r.succeeded); }},
-    {"Failed", true, [](const RunRow& r, const QDateTime&) { return QVariant(r.failed); },
-     [](const RunRow& r, const QDateTime&) { return QVariant(r.failed); }},
-    {"Skipped", true, [](const RunRow& r, const QDateTime&) { return QVariant(r.skipped); },
-     [](const RunRow& r, const QDateTime&) { return QVariant(r.skipped); }},
-    {"Initiator", false, [](const RunRow& r, const QDateTime&) { return QVariant(r.initiator); },
-     [](const RunRow& r, const QDateTime&) { return QVariant(r.initiator); }},
-    {"Started", false,
-     [](const RunRow& r, const QDateTime&) {
-         return QVariant(startedOrCreated(r).toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
-     },
-     [](const RunRow& r, const QDateTime&) { return QVariant(startedOrCreated(r)); }},
-    {"Duration", true, [](const RunRow& r, const QDateTime& now) { return QVariant(RunTableModel::durationText(r, now)); },
-     [](const RunRow& r, const QDateTime& now) { return QVariant(durationMs(r, now)); }},
+     [](const RunRow& r, const QDateTime&) { return QVariant(r.total > 0 ? double(r.processed) / r.total : 1.0); },
+     [](const RunRow& r) {
+         return QVariant(QStringLiteral("%1 succeeded, %2 failed, %3 skipped of %4")
+                             .arg(r.succeeded).arg(r.failed).arg(r.skipped).arg(r.total));
+     }},
+    {"Succeeded", true, false, 76, [](const RunRow& r, const QDateTime&) { return QVariant(r.succeeded); },
+     [](const RunRow& r, const QDateTime&) { return QVariant(r.succeeded); }, none},
+    {"Failed", true, false, 56, [](const RunRow& r, const QDateTime&) { return QVariant(r.failed); },
+     [](const RunRow& r, const QDateTime&) { return QVariant(r.failed); }, none},
+    {"Skipped", true, false, 62, [](const RunRow& r, const QDateTime&) { return QVariant(r.skipped); },
+     [](const RunRow& r, const QDateTime&) { return QVariant(r.skipped); }, none},
+    {"Tenant", false, false, 130, nullptr, nullptr, none},
 };
 } // namespace
+
+bool RunTableModel::shownByDefault(int column)
+{
+    return column >= 0 && column < ColumnCount && kColumns[column].shown;
+}
+
+int RunTableModel::defaultWidth(int column)
+{
+    return column >= 0 && column < ColumnCount ? kColumns[column].width : 80;
+}
+
+void RunTableModel::setTenantNames(const QHash<QUuid, QString>& names)
+{
+    m_tenantNames = names;
+    if (!m_rows.isEmpty())
+        Q_EMIT dataChanged(index(0, TenantColumn), index(int(m_rows.size()) - 1, TenantColumn));
+}
 
 QVariant RunTableModel::data(const QModelIndex& index, int role) const
 {
@@ -102,6 +142,8 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const
         return {};
     const RunRow& r = m_rows[index.row()];
     const ColumnSpec& column = kColumns[index.column()];
+    if (index.column() == TenantColumn && (role == Qt::DisplayRole || role == RawValueRole || role == Qt::ToolTipRole))
+        return m_tenantNames.value(r.tenant, r.tenant.toString(QUuid::WithoutBraces));
     switch (role) {
     case RunIdRole:
         return r.id;
@@ -112,9 +154,7 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const
     case RawValueRole:
         return column.sortValue(r, QDateTime::currentDateTimeUtc());
     case Qt::ToolTipRole:
-        if (index.column() == StatusColumn)
-            return QStringLiteral("%1 (stored as %2)").arg(runs::bucketLabel(r.bucket), r.status);
-        return {};
+        return column.toolTip(r);
     case Qt::DisplayRole:
         return column.display(r, QDateTime::currentDateTimeUtc());
     default:

@@ -22,20 +22,28 @@ class RunTableModel final : public QAbstractTableModel
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(RunTableModel)
 public:
+    // In display order. The first eight answer what an auditor asks first and fit 1280 px;
+    // the others are there to be chosen (header context menu).
     enum Column
     {
         IdColumn,
         OperationColumn,
-        StatusColumn,
-        ProgressColumn,
+        StatusColumn,   // bucket, and the reason code of a failed or aborted run
+        ResultColumn,   // the producer's headline
+        StartedColumn,  // relative; the full time with its zone as tooltip
+        DurationColumn,
+        InitiatorColumn,
+        ProgressColumn, // items processed of total, with a bar
         SucceededColumn,
         FailedColumn,
         SkippedColumn,
-        InitiatorColumn,
-        StartedColumn,
-        DurationColumn,
+        TenantColumn, // when the hub shows several tenants
         ColumnCount
     };
+    // Shown until the person chooses otherwise.
+    static bool shownByDefault(int column);
+    // The width a column starts with (px at the default font).
+    static int defaultWidth(int column);
     enum Role
     {
         RawValueRole = Qt::UserRole + 1, // sortable raw value of the cell
@@ -67,6 +75,8 @@ public:
     void runChanged(qint64 id);
 
     static QString durationText(const RunRow& row, const QDateTime& now);
+    // Tenant names for the tenant column.
+    void setTenantNames(const QHash<QUuid, QString>& names);
 
 Q_SIGNALS:
     void countsChanged(const atlas::hub::BucketCounts& counts);
@@ -89,6 +99,7 @@ private:
     RunFilter m_filter;
     QList<RunRow> m_rows;
     QHash<qint64, int> m_rowOf;
+    QHash<QUuid, QString> m_tenantNames;
     BucketCounts m_counts;
     quint64 m_generation = 0;
     bool m_loading = false;

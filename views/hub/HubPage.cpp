@@ -12,6 +12,8 @@
 #include <QFileDialog>
 #include <QHeaderView>
 #include <QKeySequence>
+#include <QMenu>
+#include <QSettings>
 #include <QLabel>
 #include <QPainter>
 #include <QShortcut>
@@ -96,15 +98,61 @@ void HubPage::setUpTable()
     m_table->horizontalHeader()->setHighlightSections(false);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     m_table->horizontalHeader()->setStretchLastSection(true);
-    const int widths[] = {56, 170, 150, 96, 76, 56, 62, 110, 140, 80};
-    for (int c = 0; c < hub::RunTableModel::ColumnCount; ++c)
-        m_table->setColumnWidth(c, widths[c]);
+    QHeaderView* header = m_table->horizontalHeader();
+    header->setSectionsMovable(true);
+    for (int c = 0; c < hub::RunTableModel::ColumnCount; ++c) {
+        m_table->setColumnWidth(c, hub::RunTableModel::defaultWidth(c));
+        m_table->setColumnHidden(c, !hub::RunTableModel::shownByDefault(c));
+    }
+    // Widths, order and the chosen columns survive a restart.
+    const QByteArray saved = QSettings().value(QStringLiteral("hub/columns")).toByteArray();
+    if (!saved.isEmpty())
+        header->restoreState(saved);
+    const auto save = [this] { QSettings().setValue(QStringLiteral("hub/columns"), m_table->horizontalHeader()->saveState()); };
+    connect(header, &QHeaderView::sectionResized, this, save);
+    connect(header, &QHeaderView::sectionMoved, this, save);
+    header->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(header, &QHeaderView::customContextMenuRequested, this, [this](const QPoint& at) {
+        columnMenu()->popup(m_table->horizontalHeader()->mapToGlobal(at));
+    });
     m_empty->setAlignment(Qt::AlignCenter);
     m_empty->setEnabled(false);
     m_empty->setVisible(false);
 }
 
-// Filter bar on top; buckets, table and detail pane side by side below it.
+// The header's context menu: a check per column (the run id always shows) and a reset.
+QMenu* HubPage::columnMenu()
+{
+    auto* menu = new QMenu(this);
+    menu->setObjectName(QStringLiteral("columnMenu"));
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    for (int c = hub::RunTableModel::IdColumn + 1; c < hub::RunTableModel::ColumnCount; ++c) {
+        QAction* action = menu->addAction(m_model->headerData(c, Qt::Horizontal).toString());
+        action->setCheckable(true);
+        action->setChecked(!m_table->isColumnHidden(c));
+        connect(action, &QAction::toggled, this, [this, c](bool on) { setColumnShown(c, on); });
+    }
+    menu->addSeparator();
+    menu->addAction(QStringLiteral("Reset columns"), this, [this] {
+        QHeaderView* header = m_table->horizontalHeader();
+        for (int c = 0; c < hub::RunTableModel::ColumnCount; ++c) {
+            header->moveSection(header->visualIndex(c), c);
+            m_table->setColumnWidth(c, hub::RunTableModel::defaultWidth(c));
+            m_table->setColumnHidden(c, !hub::RunTableModel::shownByDefault(c));
+        }
+        QSettings().remove(QStringLiteral("hub/columns"));
+    });
+    return menu;
+}
+
+void HubPage::setColumnShown(int column, bool shown)
+{
+    m_table->setColumnHidden(column, !shown);
+    QSettings().setValue(QStringLiteral("hub/columns"), m_table->horizontalHeader()->saveState());
+}
+
+// Filter bar on top; buckets, table and detail pane side by side below it. The pane takes no
+// room until a run is selected, and closes with its button.
 void HubPage::layOut()
 {
     auto* tableBox = new QWidget(this);
@@ -121,6 +169,8 @@ void HubPage::layOut()
     split->setStretchFactor(1, 3);
     split->setStretchFactor(2, 2);
     split->setSizes({190, 820, 420});
+    split->setCollapsible(1, false);
+    m_detail->hide();
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_filterBar);
@@ -155,6 +205,7 @@ void HubPage::connectModel()
     });
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
         m_detail->showNothing();
+        m_detail->hide();
         updateEmptyState();
     });
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, &HubPage::updateEmptyState);
@@ -167,6 +218,12 @@ void HubPage::connectModel()
     connect(m_session->listener(), &hub::RunListener::runChanged, m_model, &hub::RunTableModel::runChanged);
     connect(m_session->listener(), &hub::RunListener::resynced, this, &HubPage::refresh);
     connect(m_detail, &RunDetailPane::resultLinkActivated, this, &HubPage::resultLinkActivated);
+    connect(m_detail, &RunDetailPane::closeRequested, this, [this] {
+        m_table->selectionModel()->clearCurrentIndex();
+        m_table->clearSelection();
+        m_detail->showNothing();
+        m_detail->hide();
+    });
 }
 
 // Ctrl+F search, F5 reload; Ctrl+C copies the selected run's link. The copy action is the one
@@ -238,6 +295,7 @@ void HubPage::requestDetail()
     const hub::RunRow* run = m_model->runAt(m_table->currentIndex().row());
     if (!run) {
         m_detail->showNothing();
+        m_detail->hide();
         return;
     }
     const qint64 id = run->id;
@@ -246,8 +304,10 @@ void HubPage::requestDetail()
         this, [id](db::Connection& conn) { return hub::RunLoader::loadDetail(conn, id); },
         [this](const hub::RunDetail& d) {
             const hub::RunRow* current = m_model->runAt(m_table->currentIndex().row());
-            if (current && current->id == d.run.id)
+            if (current && current->id == d.run.id) {
                 m_detail->showDetail(d);
+                m_detail->show();
+            }
         });
 }
 

@@ -5,6 +5,7 @@
 #include <QWidget>
 
 class QLabel;
+class QMenu;
 class QTableView;
 
 namespace atlas::hub {
@@ -50,6 +51,8 @@ Q_SIGNALS:
 
 private:
     void setUpTable();
+    QMenu* columnMenu();
+    void setColumnShown(int column, bool shown);
     void layOut();
     void connectFilters();
     void connectModel();

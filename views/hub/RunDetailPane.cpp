@@ -5,7 +5,12 @@
 #include "runs/Producers.h"
 #include "runs/RunStatus.h"
 
+#include "support/TimeText.h"
+
 #include <QFormLayout>
+#include <QHBoxLayout>
+#include <QStyle>
+#include <QToolButton>
 #include <QHeaderView>
 #include <QJsonDocument>
 #include <QLabel>
@@ -30,7 +35,7 @@ QLabel* valueLabel(QWidget* parent)
 
 QString when(const QDateTime& t)
 {
-    return t.isValid() ? t.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) : QStringLiteral("—");
+    return t.isValid() ? support::TimeText::full(t) : QStringLiteral("—");
 }
 
 QLabel* sectionTitle(const QString& text, QWidget* parent)
@@ -66,7 +71,16 @@ RunDetailPane::RunDetailPane(QWidget* parent)
     m_progress = new QProgressBar(page);
     m_progress->setTextVisible(true);
     m_counts = new QLabel(page);
-    v->addWidget(m_title);
+    auto* close = new QToolButton(page);
+    close->setObjectName(QStringLiteral("closeDetail"));
+    close->setAutoRaise(true);
+    close->setIcon(style()->standardIcon(QStyle::SP_TitleBarCloseButton));
+    close->setToolTip(QStringLiteral("Close the details"));
+    connect(close, &QToolButton::clicked, this, &RunDetailPane::closeRequested);
+    auto* titleRow = new QHBoxLayout;
+    titleRow->addWidget(m_title, 1);
+    titleRow->addWidget(close, 0, Qt::AlignTop);
+    v->addLayout(titleRow);
     v->addWidget(m_status);
     v->addWidget(m_progress);
     v->addWidget(m_counts);

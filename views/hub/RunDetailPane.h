@@ -34,6 +34,8 @@ public:
 Q_SIGNALS:
     // "drift/<run id>" or "backup_set/<set id>": where the producer's result is.
     void resultLinkActivated(const QString& link);
+    // The pane's close button: the hub hides it (and clears the selection).
+    void closeRequested();
 
 private:
     QStackedWidget* m_stack;
