@@ -310,6 +310,35 @@ private Q_SLOTS:
         QVERIFY(model->data(model->index(row, RunTableModel::StartedColumn), Qt::ToolTipRole).toString().contains(QLatin1Char(':')));
     }
 
+    // A header click sorts in the database: descending first, ascending on the second click,
+    // with the arrow on that column; a column that does not sort keeps the order.
+    void headerClicksSortInTheDatabase()
+    {
+        auto window = open(QStringLiteral("readonly_a"));
+        QVERIFY(window);
+        QHeaderView* header = window->hubPage()->table()->horizontalHeader();
+        RunTableModel* model = window->hubPage()->model();
+        Q_EMIT header->sectionClicked(RunTableModel::DurationColumn);
+        QCOMPARE(model->filter().sortKey(), atlas::hub::RunFilter::SortKey::Duration);
+        QVERIFY(!model->filter().ascending());
+        QCOMPARE(header->sortIndicatorSection(), int(RunTableModel::DurationColumn));
+        QCOMPARE(header->sortIndicatorOrder(), Qt::DescendingOrder);
+        QTRY_VERIFY_WITH_TIMEOUT(!model->isLoading() && model->rowCount() > 1, 5000);
+        for (int r = 1; r < model->rowCount(); ++r)
+            QVERIFY(model->data(model->index(r - 1, RunTableModel::DurationColumn), RunTableModel::RawValueRole).toLongLong() >=
+                    model->data(model->index(r, RunTableModel::DurationColumn), RunTableModel::RawValueRole).toLongLong() ||
+                    !model->runAt(r - 1)->finishedAt.isValid() || !model->runAt(r)->finishedAt.isValid());
+        Q_EMIT header->sectionClicked(RunTableModel::DurationColumn);
+        QVERIFY(model->filter().ascending());
+        QCOMPARE(header->sortIndicatorOrder(), Qt::AscendingOrder);
+        Q_EMIT header->sectionClicked(RunTableModel::ResultColumn); // does not sort
+        QCOMPARE(model->filter().sortKey(), atlas::hub::RunFilter::SortKey::Duration);
+        QCOMPARE(header->sortIndicatorSection(), int(RunTableModel::DurationColumn));
+        Q_EMIT header->sectionClicked(RunTableModel::StartedColumn);
+        QCOMPARE(model->filter().sortKey(), atlas::hub::RunFilter::SortKey::Started);
+        QVERIFY(!model->filter().ascending());
+    }
+
     void filterSurvivesARestartAndCtrlFFocusesSearch()
     {
         {

@@ -52,6 +52,58 @@ bool RunFilter::setSearch(const QString& text)
     return assign(m_search, text.trimmed().left(kMaxSearchLength));
 }
 
+bool RunFilter::setSort(SortKey key, bool ascending)
+{
+    const bool a = assign(m_sortKey, key);
+    const bool b = assign(m_ascending, ascending);
+    return a || b;
+}
+
+QString RunFilter::sortExpression() const
+{
+    switch (m_sortKey) {
+    case SortKey::Started:
+        return QStringLiteral("r.created_at");
+    case SortKey::Duration: // unfinished runs have no duration yet: below every finished one
+        return QStringLiteral("coalesce(extract(epoch FROM r.finished_at - r.started_at), -1)");
+    case SortKey::Failed:
+        return QStringLiteral("r.failed_items");
+    case SortKey::Initiator:
+        return QStringLiteral("r.initiator");
+    case SortKey::Operation:
+        return QStringLiteral("(r.resource || '/' || r.action)");
+    }
+    return QStringLiteral("r.created_at");
+}
+
+QString RunFilter::sortType() const
+{
+    switch (m_sortKey) {
+    case SortKey::Started:
+        return QStringLiteral("timestamptz");
+    case SortKey::Duration:
+        return QStringLiteral("numeric");
+    case SortKey::Failed:
+        return QStringLiteral("integer");
+    case SortKey::Initiator:
+    case SortKey::Operation:
+        return QStringLiteral("text");
+    }
+    return QStringLiteral("text");
+}
+
+QString RunFilter::afterSql(const QString& sortValue, qint64 id, QVariantList* binds) const
+{
+    *binds << sortValue << id;
+    return QStringLiteral(" AND (%1, r.id) %2 (?::%3, ?)").arg(sortExpression(), m_ascending ? QStringLiteral(">") : QStringLiteral("<"), sortType());
+}
+
+QString RunFilter::orderSql() const
+{
+    const QString dir = m_ascending ? QStringLiteral("ASC") : QStringLiteral("DESC");
+    return QStringLiteral(" ORDER BY %1 %2, r.id %2").arg(sortExpression(), dir);
+}
+
 QPair<QDateTime, QDateTime> RunFilter::window(const QDateTime& now) const
 {
     switch (m_range) {
@@ -111,7 +163,9 @@ QVariantMap RunFilter::toMap() const
             {QStringLiteral("range"), int(m_range)},
             {QStringLiteral("from"), m_from},
             {QStringLiteral("to"), m_to},
-            {QStringLiteral("search"), m_search}};
+            {QStringLiteral("search"), m_search},
+            {QStringLiteral("sort"), int(m_sortKey)},
+            {QStringLiteral("ascending"), m_ascending}};
 }
 
 void RunFilter::fromMap(const QVariantMap& map)
@@ -122,6 +176,9 @@ void RunFilter::fromMap(const QVariantMap& map)
     setTimeRange(range >= 0 && range <= int(TimeRange::Custom) ? TimeRange(range) : TimeRange::All);
     setCustomRange(map.value(QStringLiteral("from")).toDateTime(), map.value(QStringLiteral("to")).toDateTime());
     setSearch(map.value(QStringLiteral("search")).toString());
+    const int sort = map.value(QStringLiteral("sort")).toInt();
+    setSort(sort >= 0 && sort <= int(SortKey::Operation) ? SortKey(sort) : SortKey::Started,
+            map.value(QStringLiteral("ascending")).toBool());
 }
 
 } // namespace atlas::hub

@@ -26,6 +26,16 @@ public:
         Custom,
     };
 
+    // What the runs are ordered by, in the database (keyset on the sort value, then the id).
+    enum class SortKey
+    {
+        Started, // created_at: newest first by default
+        Duration,
+        Failed,
+        Initiator,
+        Operation,
+    };
+
     const QUuid& tenant() const { return m_tenant; }
     const QString& operation() const { return m_operation; } // "resource/action", empty: all
     std::optional<runs::Bucket> bucket() const { return m_bucket; } // nullopt: all
@@ -33,6 +43,8 @@ public:
     const QDateTime& customFrom() const { return m_from; }
     const QDateTime& customTo() const { return m_to; }
     const QString& search() const { return m_search; }
+    SortKey sortKey() const { return m_sortKey; }
+    bool ascending() const { return m_ascending; }
 
     bool setTenant(const QUuid& tenant);
     bool setOperation(const QString& resourceAction);
@@ -40,6 +52,15 @@ public:
     bool setTimeRange(TimeRange range);
     bool setCustomRange(const QDateTime& from, const QDateTime& to);
     bool setSearch(const QString& text);
+    bool setSort(SortKey key, bool ascending);
+
+    // The SQL of the sort value over atlas.operation_runs r (an index expression), and the type
+    // its text form is cast back to for the keyset condition.
+    QString sortExpression() const;
+    QString sortType() const;
+    // " AND (sort, r.id) < (?::type, ?)" (or ">" ascending) after a row, appending the values.
+    QString afterSql(const QString& sortValue, qint64 id, QVariantList* binds) const;
+    QString orderSql() const; // "ORDER BY ... DESC, r.id DESC"
 
     // The [from, to) window the time range means at `now` (invalid ends are open).
     QPair<QDateTime, QDateTime> window(const QDateTime& now = QDateTime::currentDateTimeUtc()) const;
@@ -64,6 +85,8 @@ private:
     QDateTime m_from;
     QDateTime m_to;
     QString m_search;
+    SortKey m_sortKey = SortKey::Started;
+    bool m_ascending = false;
 };
 
 } // namespace atlas::hub

@@ -45,12 +45,11 @@ RunLoader::Page RunLoader::loadPage(db::Connection& conn, const RunFilter& filte
         return page;
     }
     QVariantList binds;
-    QString sql = QStringLiteral("SELECT %1 FROM atlas.operation_runs r WHERE %2").arg(RunRow::selectColumns(), filter.toSql(&binds));
-    if (!afterCreated.isEmpty()) {
-        sql += QStringLiteral(" AND (r.created_at, r.id) < (?::timestamptz, ?)");
-        binds << afterCreated << afterId;
-    }
-    sql += QStringLiteral(" ORDER BY r.created_at DESC, r.id DESC LIMIT ?");
+    QString sql = QStringLiteral("SELECT %1, (%2)::text FROM atlas.operation_runs r WHERE %3")
+                      .arg(RunRow::selectColumns(), filter.sortExpression(), filter.toSql(&binds));
+    if (!afterCreated.isEmpty())
+        sql += filter.afterSql(afterCreated, afterId, &binds);
+    sql += filter.orderSql() + QStringLiteral(" LIMIT ?");
     binds << limit;
     QElapsedTimer timer;
     timer.start();
@@ -61,8 +60,10 @@ RunLoader::Page RunLoader::loadPage(db::Connection& conn, const RunFilter& filte
         return page;
     }
     const qint64 queryMs = timer.elapsed();
-    while (q->next())
+    while (q->next()) {
         page.rows << RunRow::fromQuery(*q);
+        page.rows.last().sortValue = q->value(RunRow::kColumns).toString();
+    }
     q->finish();
     spdlog::debug("hub page: {} rows, query {} ms, total {} ms", page.rows.size(), queryMs, timer.elapsed());
     page.atEnd = page.rows.size() < limit;
@@ -82,9 +83,9 @@ std::optional<RunLoader::Changes> RunLoader::loadRuns(db::Connection& conn, cons
     const QString where = filter.toSql(&binds);
     // Every changed run this login may see, with whether it matches the filter.
     QSqlQuery q(conn.database());
-    if (!conn.exec(q, QStringLiteral("SELECT %1, (%2) AS matches FROM atlas.operation_runs r WHERE r.id = ANY (?::bigint[]) "
-                                      "AND r.tenant_id = ?::uuid")
-                           .arg(RunRow::selectColumns(), where),
+    if (!conn.exec(q, QStringLiteral("SELECT %1, (%2)::text, (%3) AS matches FROM atlas.operation_runs r "
+                                      "WHERE r.id = ANY (?::bigint[]) AND r.tenant_id = ?::uuid")
+                           .arg(RunRow::selectColumns(), filter.sortExpression(), where),
              QVariantList() << binds << idArray << filter.tenant().toString(QUuid::WithoutBraces)))
         return std::nullopt;
     Changes changes;
@@ -92,8 +93,9 @@ std::optional<RunLoader::Changes> RunLoader::loadRuns(db::Connection& conn, cons
     QList<qint64>& notMatching = changes.notMatching;
     notMatching = ids;
     while (q.next()) {
-        const RunRow row = RunRow::fromQuery(q);
-        if (q.value(RunRow::kColumns).toBool()) {
+        RunRow row = RunRow::fromQuery(q);
+        row.sortValue = q.value(RunRow::kColumns).toString();
+        if (q.value(RunRow::kColumns + 1).toBool()) {
             matching << row;
             notMatching.removeAll(row.id);
         }

@@ -38,8 +38,9 @@ public:
         QString error;
     };
 
-    // The filter's runs after (afterCreated, afterId), newest first: keyset, never OFFSET.
-    static Page loadPage(db::Connection& conn, const RunFilter& filter, const QString& afterCreated, qint64 afterId,
+    // The filter's runs after the row (afterValue, afterId) in the filter's order (newest first
+    // by default): keyset, never OFFSET. afterValue is that row's sortValue; empty: from the top.
+    static Page loadPage(db::Connection& conn, const RunFilter& filter, const QString& afterValue, qint64 afterId,
                          int limit);
     // The changed runs `ids` this login may see, sorted into those that match the filter and
     // those that do not (anymore); nothing when the database cannot be asked.

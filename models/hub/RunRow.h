@@ -36,6 +36,7 @@ struct RunRow
     QString reasonCode; // why a failed or aborted run ended so
     QString headline;   // the producer's sentence: "18 drifted policies (…)", "107 observed, 9 retired"
     QUuid tenant;
+    QString sortValue; // the filter's sort value as PostgreSQL prints it: the keyset cursor
 
     // Columns selected by selectColumns(), in order; kColumns of them.
     static QString selectColumns();

@@ -181,7 +181,7 @@ void RunTableModel::fetchMore(const QModelIndex& parent)
     setLoading(true);
     const quint64 generation = m_generation;
     const RunFilter filter = m_filter;
-    const QString afterCreated = m_rows.isEmpty() ? QString() : m_rows.constLast().createdKey;
+    const QString afterCreated = m_rows.isEmpty() ? QString() : m_rows.constLast().sortValue;
     const qint64 afterId = m_rows.isEmpty() ? 0 : m_rows.constLast().id;
     // The first page is small so it shows at once; deeper pages grow with what is loaded.
     const int limit = std::clamp(int(m_rows.size()), RunLoader::kPageSize, kMaxPageSize);
@@ -309,12 +309,37 @@ void RunTableModel::flushChanges()
     requestCounts();
 }
 
+namespace {
+// -1, 0, 1 as a's sort value compares with b's, the way the database orders them.
+int compareSortValues(RunFilter::SortKey key, const RunRow& a, const RunRow& b)
+{
+    const auto cmp = [](const auto& x, const auto& y) { return x < y ? -1 : y < x ? 1 : 0; };
+    const auto duration = [](const RunRow& r) {
+        return r.finishedAt.isValid() && r.startedAt.isValid() ? r.startedAt.msecsTo(r.finishedAt) : qint64(-1000);
+    };
+    switch (key) {
+    case RunFilter::SortKey::Started:
+        return cmp(a.createdAt, b.createdAt);
+    case RunFilter::SortKey::Duration:
+        return cmp(duration(a), duration(b));
+    case RunFilter::SortKey::Failed:
+        return cmp(a.failed, b.failed);
+    case RunFilter::SortKey::Initiator:
+        return cmp(a.initiator, b.initiator);
+    case RunFilter::SortKey::Operation:
+        return cmp(a.resource + QLatin1Char('/') + a.action, b.resource + QLatin1Char('/') + b.action);
+    }
+    return 0;
+}
+} // namespace
+
 bool RunTableModel::before(const RunRow& a, const RunRow& b) const
 {
-    // Newest first: created_at descending, then id descending (ids grow with time).
-    if (a.createdAt != b.createdAt)
-        return a.createdAt > b.createdAt;
-    return a.id > b.id;
+    // The filter's order (newest first by default), then the id in the same direction.
+    int c = compareSortValues(m_filter.sortKey(), a, b);
+    if (c == 0)
+        c = a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    return m_filter.ascending() ? c < 0 : c > 0;
 }
 
 void RunTableModel::rebuildIndex(int from)
@@ -328,7 +353,16 @@ void RunTableModel::onRuns(quint64 generation, const QList<RunRow>& matching, co
     if (generation != m_generation)
         return;
     for (const RunRow& r : matching) {
-        const int row = m_rowOf.value(r.id, -1);
+        int row = m_rowOf.value(r.id, -1);
+        if (row >= 0 && m_rows[row].sortValue != r.sortValue) {
+            // Its place in the order changed: out, and in again below where it now belongs.
+            beginRemoveRows({}, row, row);
+            m_rows.removeAt(row);
+            m_rowOf.remove(r.id);
+            rebuildIndex(row);
+            endRemoveRows();
+            row = -1;
+        }
         if (row >= 0) {
             if (m_rows[row] != r) {
                 m_rows[row] = r;

@@ -74,6 +74,7 @@ HubPage::HubPage(hub::HubSession* session, QWidget* parent)
 {
     setObjectName(QStringLiteral("hubPage"));
     setUpTable();
+    showSort(m_model->filter());
     layOut();
     connectFilters();
     connectModel();
@@ -92,7 +93,7 @@ void HubPage::setUpTable()
     m_table->setAlternatingRowColors(true);
     m_table->setShowGrid(false);
     m_table->setWordWrap(false);
-    m_table->setSortingEnabled(false); // newest first, from the index
+    m_table->setSortingEnabled(false); // sorted in the database: a header click changes the filter's order
     m_table->verticalHeader()->setVisible(false);
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 12);
     m_table->horizontalHeader()->setHighlightSections(false);
@@ -111,6 +112,9 @@ void HubPage::setUpTable()
     const auto save = [this] { QSettings().setValue(QStringLiteral("hub/columns"), m_table->horizontalHeader()->saveState()); };
     connect(header, &QHeaderView::sectionResized, this, save);
     connect(header, &QHeaderView::sectionMoved, this, save);
+    header->setSectionsClickable(true);
+    header->setSortIndicatorShown(true);
+    connect(header, &QHeaderView::sectionClicked, this, &HubPage::sortBy);
     header->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(header, &QHeaderView::customContextMenuRequested, this, [this](const QPoint& at) {
         columnMenu()->popup(m_table->horizontalHeader()->mapToGlobal(at));
@@ -143,6 +147,64 @@ QMenu* HubPage::columnMenu()
         QSettings().remove(QStringLiteral("hub/columns"));
     });
     return menu;
+}
+
+namespace {
+// The database sort a column's header asks for; nullopt for columns that do not sort.
+std::optional<hub::RunFilter::SortKey> sortKeyOf(int column)
+{
+    switch (column) {
+    case hub::RunTableModel::IdColumn:
+    case hub::RunTableModel::StartedColumn:
+        return hub::RunFilter::SortKey::Started;
+    case hub::RunTableModel::DurationColumn:
+        return hub::RunFilter::SortKey::Duration;
+    case hub::RunTableModel::FailedColumn:
+        return hub::RunFilter::SortKey::Failed;
+    case hub::RunTableModel::InitiatorColumn:
+        return hub::RunFilter::SortKey::Initiator;
+    case hub::RunTableModel::OperationColumn:
+        return hub::RunFilter::SortKey::Operation;
+    default:
+        return std::nullopt;
+    }
+}
+
+int columnOf(hub::RunFilter::SortKey key)
+{
+    switch (key) {
+    case hub::RunFilter::SortKey::Started:
+        return hub::RunTableModel::StartedColumn;
+    case hub::RunFilter::SortKey::Duration:
+        return hub::RunTableModel::DurationColumn;
+    case hub::RunFilter::SortKey::Failed:
+        return hub::RunTableModel::FailedColumn;
+    case hub::RunFilter::SortKey::Initiator:
+        return hub::RunTableModel::InitiatorColumn;
+    case hub::RunFilter::SortKey::Operation:
+        return hub::RunTableModel::OperationColumn;
+    }
+    return hub::RunTableModel::StartedColumn;
+}
+} // namespace
+
+// A click on a sortable header sorts by it (descending first; again: ascending); the other
+// headers keep the current order.
+void HubPage::sortBy(int column)
+{
+    const auto key = sortKeyOf(column);
+    hub::RunFilter next = m_model->filter();
+    if (key)
+        next.setSort(*key, *key == next.sortKey() ? !next.ascending() : *key == hub::RunFilter::SortKey::Initiator ||
+                                                                             *key == hub::RunFilter::SortKey::Operation);
+    showSort(next);
+    applyFilter(next);
+}
+
+void HubPage::showSort(const hub::RunFilter& filter)
+{
+    m_table->horizontalHeader()->setSortIndicator(columnOf(filter.sortKey()),
+                                                  filter.ascending() ? Qt::AscendingOrder : Qt::DescendingOrder);
 }
 
 void HubPage::setColumnShown(int column, bool shown)
@@ -183,6 +245,7 @@ void HubPage::connectFilters()
         hub::RunFilter next = f;
         next.setTenant(m_model->filter().tenant());
         next.setBucket(m_buckets->bucket());
+        next.setSort(m_model->filter().sortKey(), m_model->filter().ascending());
         applyFilter(next);
     });
     connect(m_filterBar, &FilterBar::exportRequested, this, &HubPage::exportCsv);
@@ -258,6 +321,7 @@ void HubPage::setFilter(const hub::RunFilter& filter)
 {
     m_filterBar->setFilter(filter);
     m_buckets->setBucket(filter.bucket());
+    showSort(filter);
     applyFilter(filter);
 }
 

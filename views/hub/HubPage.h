@@ -53,6 +53,8 @@ private:
     void setUpTable();
     QMenu* columnMenu();
     void setColumnShown(int column, bool shown);
+    void sortBy(int column);
+    void showSort(const hub::RunFilter& filter);
     void layOut();
     void connectFilters();
     void connectModel();
