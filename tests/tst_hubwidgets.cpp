@@ -5,6 +5,7 @@
 #include "MainWindow.h"
 #include "hub/BucketList.h"
 #include "pages/BackupSetsPage.h"
+#include "pages/InventoryPage.h"
 #include "hub/FilterBar.h"
 #include "hub/HubPage.h"
 #include "hub/RunDetailPane.h"
@@ -337,6 +338,40 @@ private Q_SLOTS:
         Q_EMIT header->sectionClicked(RunTableModel::StartedColumn);
         QCOMPARE(model->filter().sortKey(), atlas::hub::RunFilter::SortKey::Started);
         QVERIFY(!model->filter().ascending());
+    }
+
+    // Someone in two tenants gets "All my tenants": one hub over both, with a tenant column;
+    // someone in one tenant does not.
+    void allMyTenantsShowsEveryTenant()
+    {
+        auto admin = m_fx.connectAs(QStringLiteral("admin"));
+        QVERIFY(admin->scalar(QStringLiteral("SELECT atlas.grant_role(?::uuid, 'manager_a', 'readonly')::text IS NULL"), {m_fx.b()}).isValid());
+        auto ownerB = m_fx.connectAs(QStringLiteral("owner_b"));
+        atlas::runs::RunApi api(*ownerB);
+        atlas::db::DbError error;
+        const qint64 setB = ownerB->scalar(QStringLiteral("SELECT atlas.create_backup_set(?::uuid, 'B set')"), {m_fx.b()}).toLongLong();
+        const auto inB = api.start(m_fx.tenantB, QStringLiteral("backup_set"), QStringLiteral("add_policies"),
+                                   QJsonObject{{QStringLiteral("backup_set_id"), setB}}, {QStringLiteral("b-1")}, &error);
+        QVERIFY2(inB, qPrintable(error.message));
+        {
+            auto single = open(QStringLiteral("readonly_a"));
+            QVERIFY(single);
+            QCOMPARE(single->tenantSwitcher()->findData(MainWindow::kAllTenants), -1);
+        }
+        auto window = open(QStringLiteral("manager_a"));
+        QVERIFY(window);
+        QComboBox* switcher = window->tenantSwitcher();
+        const int all = switcher->findData(MainWindow::kAllTenants);
+        QCOMPARE(all, 0);
+        switcher->setCurrentIndex(all);
+        RunTableModel* model = window->hubPage()->model();
+        QTRY_VERIFY_WITH_TIMEOUT(model->rowOf(inB->runId) >= 0 && model->rowOf(m_partialRun) >= 0, 5000);
+        QVERIFY(!window->hubPage()->table()->isColumnHidden(RunTableModel::TenantColumn));
+        QCOMPARE(model->data(model->index(model->rowOf(inB->runId), RunTableModel::TenantColumn)).toString(), QStringLiteral("Tenant B"));
+        QVERIFY(window->inventoryPage()->banner()->text().contains(QLatin1String("Choose one tenant")));
+        switcher->setCurrentIndex(switcher->findData(m_fx.a()));
+        QTRY_VERIFY_WITH_TIMEOUT(model->rowOf(inB->runId) < 0 && model->rowOf(m_partialRun) >= 0, 5000);
+        QVERIFY(window->hubPage()->table()->isColumnHidden(RunTableModel::TenantColumn));
     }
 
     void filterSurvivesARestartAndCtrlFFocusesSearch()

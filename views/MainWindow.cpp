@@ -209,18 +209,34 @@ void MainWindow::connectPages()
         connect(page, &ProducerPage::runLinkActivated, this, &MainWindow::showRun);
     connect(m_notificationsPage, &NotificationsPage::runLinkActivated, this, &MainWindow::openRun);
     connect(m_starter, &runs::RunStarter::started, this, &MainWindow::startAnswered);
-    connect(m_tenants, &QComboBox::currentIndexChanged, this, [this] {
-        const QUuid tenant = currentTenant();
+    connect(m_tenants, &QComboBox::currentIndexChanged, this, &MainWindow::tenantChosen);
+}
+
+// One tenant: every page works on it. All my tenants: the hub shows every one of them (with a
+// tenant column); the producer pages wait for one to be chosen.
+void MainWindow::tenantChosen()
+{
+    const QUuid tenant = currentTenant();
+    const QString who = m_spec.user.isEmpty() ? QStringLiteral("you") : m_spec.user;
+    if (allTenants()) {
+        m_hub->setTenants(m_tenantNames);
+        QSettings().setValue(QStringLiteral("console/tenant"), kAllTenants);
+        m_identity->setText(QStringLiteral("%1 · %2 tenants  ").arg(who).arg(m_tenantNames.size()));
+    } else {
         m_hub->setTenant(tenant);
-        const QString name = m_tenantNames.value(tenant);
-        for (ProducerPage* page : producerPages())
-            page->setTenant(tenant, name, currentRole());
         if (!tenant.isNull())
             QSettings().setValue(QStringLiteral("console/tenant"), tenant.toString(QUuid::WithoutBraces));
-        m_identity->setText(QStringLiteral("%1 · %2  ").arg(m_spec.user.isEmpty() ? QStringLiteral("you") : m_spec.user,
-                                                            currentRole()));
-        updateRetention();
-    });
+        m_identity->setText(QStringLiteral("%1 · %2  ").arg(who, currentRole()));
+    }
+    const QString name = m_tenantNames.value(tenant);
+    for (ProducerPage* page : producerPages())
+        page->setTenant(tenant, name, currentRole());
+    updateRetention();
+}
+
+bool MainWindow::allTenants() const
+{
+    return m_tenants->currentData().toString() == kAllTenants;
 }
 
 // Live: run changes refresh the producer page in view and read new notifications.
@@ -405,7 +421,7 @@ void MainWindow::openRun(qint64 id)
                 statusBar()->showMessage(QStringLiteral("Run #%1 does not exist or is not in your tenants.").arg(id), 8000);
                 return;
             }
-            if (tenant != currentTenant()) {
+            if (!allTenants() && tenant != currentTenant()) {
                 const int index = m_tenants->findData(tenant.toString(QUuid::WithoutBraces));
                 if (index >= 0)
                     m_tenants->setCurrentIndex(index);
@@ -641,8 +657,13 @@ void MainWindow::loadTenants()
                                                        : currentTenant().toString(QUuid::WithoutBraces);
         m_tenants->blockSignals(true);
         m_tenants->clear();
-        int select = 0;
+        int select = -1;
         m_tenantNames.clear();
+        if (load.rows.size() > 1) {
+            m_tenants->addItem(QStringLiteral("All my tenants (%1)").arg(load.rows.size()), kAllTenants);
+            if (shown == kAllTenants)
+                select = 0;
+        }
         for (const TenantRow& row : load.rows) {
             m_tenantNames.insert(QUuid::fromString(row.id), row.name);
             m_tenants->addItem(QStringLiteral("%1 — %2").arg(row.name, row.role), row.id);
@@ -650,6 +671,8 @@ void MainWindow::loadTenants()
             if (row.id == shown)
                 select = m_tenants->count() - 1;
         }
+        if (select < 0) // the first tenant, not "All my tenants", until the person chooses
+            select = load.rows.size() > 1 ? 1 : 0;
         m_tenants->setCurrentIndex(load.rows.isEmpty() ? -1 : select);
         m_tenants->blockSignals(false);
         Q_EMIT m_tenants->currentIndexChanged(m_tenants->currentIndex());

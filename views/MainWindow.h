@@ -51,6 +51,9 @@ public:
     // registry ("inventory", "drift", "backup_sets").
     static inline const QString kOperations = QStringLiteral("operations");
     static inline const QString kNotifications = QStringLiteral("notifications");
+    // The tenant switcher's "All my tenants" entry (for people in more than one tenant).
+    static inline const QString kAllTenants = QStringLiteral("*");
+    bool allTenants() const;
 
     explicit MainWindow(const db::ConnectionSpec& spec, QWidget* parent = nullptr);
     ~MainWindow() override;
@@ -121,6 +124,7 @@ private:
     void restoreFilter();
     void buildMenus();
     void openResult(const QString& link);
+    void tenantChosen();
     void updateRetention();
     void chooseRetention();
     QList<ProducerPage*> producerPages() const;

@@ -26,7 +26,27 @@ QString likeEscaped(const QString& text)
 }
 } // namespace
 
-bool RunFilter::setTenant(const QUuid& tenant) { return assign(m_tenant, tenant); }
+bool RunFilter::setTenant(const QUuid& tenant)
+{
+    const bool a = assign(m_tenant, tenant);
+    const bool b = assign(m_tenants, QList<QUuid>());
+    return a || b;
+}
+
+bool RunFilter::setTenants(const QList<QUuid>& tenants)
+{
+    const bool a = assign(m_tenant, QUuid());
+    const bool b = assign(m_tenants, tenants);
+    return a || b;
+}
+
+QString RunFilter::tenantArray() const
+{
+    QStringList ids;
+    for (const QUuid& t : m_tenants.isEmpty() ? QList<QUuid>{m_tenant} : m_tenants)
+        ids << t.toString(QUuid::WithoutBraces);
+    return QLatin1Char('{') + ids.join(QLatin1Char(',')) + QLatin1Char('}');
+}
 
 bool RunFilter::setOperation(const QString& resourceAction)
 {
@@ -125,8 +145,17 @@ QPair<QDateTime, QDateTime> RunFilter::window(const QDateTime& now) const
 
 QString RunFilter::toSql(QVariantList* binds, bool withBucket) const
 {
-    QStringList where{QStringLiteral("r.tenant_id = ?::uuid")};
+    if (!m_tenants.isEmpty()) {
+        *binds << tenantArray();
+        return toSqlFor(QStringLiteral("r.tenant_id = ANY (?::uuid[])"), binds, withBucket);
+    }
     *binds << m_tenant.toString(QUuid::WithoutBraces);
+    return toSqlFor(QStringLiteral("r.tenant_id = ?::uuid"), binds, withBucket);
+}
+
+QString RunFilter::toSqlFor(const QString& tenantCondition, QVariantList* binds, bool withBucket) const
+{
+    QStringList where{tenantCondition};
     if (!m_operation.isEmpty()) {
         where << QStringLiteral("r.resource = ? AND r.action = ?");
         *binds << m_operation.section(QLatin1Char('/'), 0, 0) << m_operation.section(QLatin1Char('/'), 1, 1);

@@ -3,6 +3,7 @@
 #include "runs/RunStatus.h"
 
 #include <QDateTime>
+#include <QList>
 #include <QString>
 #include <QUuid>
 #include <QVariantList>
@@ -37,6 +38,13 @@ public:
     };
 
     const QUuid& tenant() const { return m_tenant; }
+    // "All my tenants": the hub over several tenants at once (tenant() is then null). Row
+    // security decides what each shows, as for one.
+    const QList<QUuid>& tenants() const { return m_tenants; }
+    bool severalTenants() const { return !m_tenants.isEmpty(); }
+    bool hasTenant() const { return !m_tenant.isNull() || !m_tenants.isEmpty(); }
+    // {a,b,c}: the tenants as one uuid[] literal.
+    QString tenantArray() const;
     const QString& operation() const { return m_operation; } // "resource/action", empty: all
     std::optional<runs::Bucket> bucket() const { return m_bucket; } // nullopt: all
     TimeRange timeRange() const { return m_range; }
@@ -47,6 +55,7 @@ public:
     bool ascending() const { return m_ascending; }
 
     bool setTenant(const QUuid& tenant);
+    bool setTenants(const QList<QUuid>& tenants);
     bool setOperation(const QString& resourceAction);
     bool setBucket(std::optional<runs::Bucket> bucket);
     bool setTimeRange(TimeRange range);
@@ -68,6 +77,9 @@ public:
     // "r.tenant_id = ? AND ..." for a query over atlas.operation_runs r; appends the values.
     // withBucket false leaves the bucket out (for the per-bucket counts).
     QString toSql(QVariantList* binds, bool withBucket = true) const;
+    // The same with the tenant condition given as SQL (e.g. "r.tenant_id = t.tid" in a lateral
+    // join over the tenants), binding nothing for it.
+    QString toSqlFor(const QString& tenantCondition, QVariantList* binds, bool withBucket = true) const;
 
     // Persisted form (settings), without the tenant.
     QVariantMap toMap() const;
@@ -79,6 +91,7 @@ public:
 
 private:
     QUuid m_tenant;
+    QList<QUuid> m_tenants;
     QString m_operation;
     std::optional<runs::Bucket> m_bucket;
     TimeRange m_range = TimeRange::All;

@@ -171,7 +171,7 @@ QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int
 
 bool RunTableModel::canFetchMore(const QModelIndex& parent) const
 {
-    return !parent.isValid() && !m_atEnd && !m_loading && !m_filter.tenant().isNull();
+    return !parent.isValid() && !m_atEnd && !m_loading && m_filter.hasTenant();
 }
 
 void RunTableModel::fetchMore(const QModelIndex& parent)
@@ -205,7 +205,7 @@ void RunTableModel::refresh()
     beginResetModel();
     m_rows.clear();
     m_rowOf.clear();
-    m_atEnd = m_filter.tenant().isNull();
+    m_atEnd = !m_filter.hasTenant();
     m_paged = 0;
     m_loading = false;
     m_changed.clear();
@@ -265,7 +265,7 @@ void RunTableModel::trimLiveGrowth()
 
 void RunTableModel::requestCounts()
 {
-    if (m_filter.tenant().isNull())
+    if (!m_filter.hasTenant())
         return;
     const quint64 generation = m_generation;
     const RunFilter filter = m_filter;
@@ -294,7 +294,7 @@ void RunTableModel::runChanged(qint64 id)
 
 void RunTableModel::flushChanges()
 {
-    if (m_changed.isEmpty() || m_filter.tenant().isNull())
+    if (m_changed.isEmpty() || !m_filter.hasTenant())
         return;
     const QList<qint64> ids(m_changed.cbegin(), m_changed.cend());
     m_changed.clear();

@@ -243,7 +243,10 @@ void HubPage::connectFilters()
 {
     connect(m_filterBar, &FilterBar::filterEdited, this, [this](const hub::RunFilter& f) {
         hub::RunFilter next = f;
-        next.setTenant(m_model->filter().tenant());
+        if (m_model->filter().severalTenants())
+            next.setTenants(m_model->filter().tenants());
+        else
+            next.setTenant(m_model->filter().tenant());
         next.setBucket(m_buckets->bucket());
         next.setSort(m_model->filter().sortKey(), m_model->filter().ascending());
         applyFilter(next);
@@ -312,8 +315,20 @@ const hub::RunFilter& HubPage::filter() const { return m_model->filter(); }
 
 void HubPage::setTenant(const QUuid& tenant)
 {
+    m_table->setColumnHidden(hub::RunTableModel::TenantColumn, true);
     hub::RunFilter next = m_model->filter();
     next.setTenant(tenant);
+    applyFilter(next);
+}
+
+void HubPage::setTenants(const QHash<QUuid, QString>& names)
+{
+    m_model->setTenantNames(names);
+    m_table->setColumnHidden(hub::RunTableModel::TenantColumn, false);
+    QList<QUuid> tenants = names.keys();
+    std::sort(tenants.begin(), tenants.end());
+    hub::RunFilter next = m_model->filter();
+    next.setTenants(tenants);
     applyFilter(next);
 }
 
@@ -405,7 +420,7 @@ void HubPage::updateEmptyState()
 {
     const bool empty = m_model->rowCount() == 0;
     QString text;
-    if (m_model->filter().tenant().isNull())
+    if (!m_model->filter().hasTenant())
         text = QStringLiteral("No tenant selected.");
     else if (m_model->isLoading())
         text = QStringLiteral("Loading runs…");

@@ -2,6 +2,8 @@
 
 #include "hub/RunFilter.h"
 
+#include <QHash>
+#include <QUuid>
 #include <QWidget>
 
 class QLabel;
@@ -30,6 +32,8 @@ public:
     ~HubPage() override;
 
     void setTenant(const QUuid& tenant);
+    // All my tenants: the hub over each of `names`' tenants, with a tenant column.
+    void setTenants(const QHash<QUuid, QString>& names);
     void setFilter(const hub::RunFilter& filter);
     const hub::RunFilter& filter() const;
     void selectRun(qint64 id);

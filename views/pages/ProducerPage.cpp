@@ -135,6 +135,10 @@ void ProducerPage::setTenant(const QUuid& tenant, const QString& tenantName, con
     updateStartControls();
     if (tenantSwitched) {
         m_banner->hide();
+        if (tenant.isNull())
+            m_banner->showMessage(StartBanner::Tone::Info,
+                                  QStringLiteral("Operations shows all your tenants. Choose one tenant in the switcher "
+                                                 "to work on it here."));
         refreshSoon();
     }
 }
