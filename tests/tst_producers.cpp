@@ -1,6 +1,7 @@
 // The producers through the database: inventory import with every kind of bad input, what an
 // import does to the inventory, add-policies outcomes, and drift on self-made and real exports.
 #include "Fixture.h"
+#include "runs/Producers.h"
 #include "runs/RunApi.h"
 #include "runs/RunRequests.h"
 #include "backup/ExportJob.h"
@@ -122,6 +123,30 @@ private Q_SLOTS:
         ATLAS_SET_UP(m_fx);
         m_op = m_fx.cluster.connectAs(QStringLiteral("operator_a"));
         m_su = m_fx.cluster.connectSuperuser();
+    }
+
+    // The console's registry and atlas.operation_kinds (filled by the producers' migrations) name
+    // the same kinds of run with the same labels: neither has a kind the other lacks.
+    void theRegistryAndTheDatabaseNameTheSameKinds()
+    {
+        QMap<QString, QString> registered;
+        for (const ProducerKind& kind : Producers::all()) {
+            QVERIFY2(!registered.contains(kind.key()), qPrintable(kind.key() + QStringLiteral(" registered twice")));
+            registered.insert(kind.key(), kind.label);
+        }
+        QMap<QString, QString> inDatabase;
+        QSqlQuery q(m_op->database());
+        QVERIFY2(m_op->exec(q, QStringLiteral("SELECT resource || '/' || action, label FROM atlas.operation_kinds")),
+                 qPrintable(m_op->lastError().message));
+        while (q.next())
+            inDatabase.insert(q.value(0).toString(), q.value(1).toString());
+        QVERIFY(!registered.isEmpty());
+        for (auto it = registered.cbegin(); it != registered.cend(); ++it)
+            QVERIFY2(inDatabase.value(it.key()) == it.value(),
+                     qPrintable(QStringLiteral("%1 \"%2\": atlas.operation_kinds has \"%3\"")
+                                    .arg(it.key(), it.value(), inDatabase.value(it.key(), QStringLiteral("no such row")))));
+        for (auto it = inDatabase.cbegin(); it != inDatabase.cend(); ++it)
+            QVERIFY2(registered.contains(it.key()), qPrintable(it.key() + QStringLiteral(" is not in Producers::all()")));
     }
 
     void importJudgesEveryKindOfBadInput()
