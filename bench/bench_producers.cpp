@@ -10,6 +10,9 @@
 #include "runs/RunRequests.h"
 #include "runs/RunWorker.h"
 #include "inventory/ExportReader.h"
+#include "backup/AddPoliciesJob.h"
+#include "drift/DriftJob.h"
+#include "inventory/ImportJob.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -159,7 +162,7 @@ int benchOib(int copies)
     python.start(QStringLiteral("python3"), {script, dir});
     python.waitForFinished(600000);
     const double pythonSeconds = QString::fromUtf8(python.readAllStandardOutput()).split(QLatin1Char(' ')).value(1).toDouble();
-    const Timed run = runProducer(cluster, runs::RunRequests::inventoryImport(fx.tenantA, work.path() + QStringLiteral("/export"), &error, true));
+    const Timed run = runProducer(cluster, inventory::ImportJob::request(fx.tenantA, work.path() + QStringLiteral("/export"), &error, true));
     std::printf("%d copies of %lld OpenIntuneBaseline v3.6 settings-catalog files, %.1f KB each on average\n", copies,
                 qint64(names.size()), bytes / 1024.0 / copies);
     report("inventory import (real files)", run, pythonSeconds, "python3: decode and json.loads only");
@@ -209,7 +212,7 @@ int main(int argc, char** argv)
     std::printf("%d synthetic settings-catalog policies, %.1f KB each as UTF-16 files; peak RSS at start %ld MB\n", count,
                 QFileInfo(v1 + QStringLiteral("/SettingsCatalog/policy-000001.json")).size() / 1024.0, peakRssMb());
 
-    const Timed import1 = runProducer(cluster, runs::RunRequests::inventoryImport(fx.tenantA, v1, &error));
+    const Timed import1 = runProducer(cluster, inventory::ImportJob::request(fx.tenantA, v1, &error));
     const double copyBaseline = timeSql(*su, QStringLiteral("CREATE TABLE scratch AS SELECT * FROM atlas.inventory_items"));
     report("inventory import (first)", import1, copyBaseline, "CREATE TABLE AS copy of the rows");
     if (functionStats) {
@@ -221,7 +224,7 @@ int main(int argc, char** argv)
                         q.value(1).toLongLong(), q.value(2).toDouble(), q.value(3).toDouble());
     }
     const qint64 baseline = op->scalar(QStringLiteral("SELECT atlas.capture_baseline(?::uuid, 'bench')"), {tenant}).toLongLong();
-    const Timed import2 = runProducer(cluster, runs::RunRequests::inventoryImport(fx.tenantA, v2, &error));
+    const Timed import2 = runProducer(cluster, inventory::ImportJob::request(fx.tenantA, v2, &error));
     report("inventory import (changed export)", import2, copyBaseline, "CREATE TABLE AS copy of the rows");
 
     if (qEnvironmentVariableIsSet("ATLAS_BENCH_EXPLAIN")) {
@@ -233,7 +236,7 @@ int main(int argc, char** argv)
         while (q.next())
             std::printf("%s\n", qPrintable(q.value(0).toString()));
     }
-    const Timed drift = runProducer(cluster, runs::RunRequests::driftGenerate(*op, fx.tenantA, baseline, &error));
+    const Timed drift = runProducer(cluster, drift::DriftJob::request(*op, fx.tenantA, baseline, &error));
     const double readBaseline = timeSql(*op, QStringLiteral("SELECT count(*), sum(length(b.payload::text) + length(i.payload::text)) "
                                                            "FROM atlas.baseline_items b FULL JOIN atlas.inventory_items i "
                                                            "USING (tenant_id, policy_type, external_id)"));
@@ -242,10 +245,10 @@ int main(int argc, char** argv)
                 qPrintable(op->scalar(QStringLiteral("SELECT summary::text FROM atlas.operation_runs WHERE resource = 'drift' ORDER BY id DESC LIMIT 1")).toString()));
 
     const qint64 set = op->scalar(QStringLiteral("SELECT atlas.create_backup_set(?::uuid, 'bench')"), {tenant}).toLongLong();
-    const Timed add = runProducer(cluster, runs::RunRequests::addPolicies(*op, fx.tenantA, set, {}, &error));
+    const Timed add = runProducer(cluster, backup::AddPoliciesJob::request(*op, fx.tenantA, set, {}, &error));
     const double snapBaseline = timeSql(*su, QStringLiteral("CREATE TABLE scratch2 AS SELECT * FROM atlas.inventory_items WHERE is_current"));
     report("backup set: add policies (all)", add, snapBaseline, "CREATE TABLE AS copy of current rows");
-    const Timed again = runProducer(cluster, runs::RunRequests::addPolicies(*op, fx.tenantA, set, {}, &error));
+    const Timed again = runProducer(cluster, backup::AddPoliciesJob::request(*op, fx.tenantA, set, {}, &error));
     report("backup set: add policies (again)", again, snapBaseline, "CREATE TABLE AS copy of current rows");
     if (qEnvironmentVariableIsSet("ATLAS_BENCH_SLOW_LOG"))
         QFile::copy(cluster.cluster().logFile(), qEnvironmentVariable("ATLAS_BENCH_SLOW_LOG"));

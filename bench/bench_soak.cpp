@@ -16,6 +16,7 @@
 #include "runs/RunApi.h"
 #include "runs/RunExecutor.h"
 #include "runs/RunStarter.h"
+#include "backup/AddPoliciesJob.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -97,7 +98,7 @@ int main(int argc, char** argv)
             ids << QStringLiteral("soak-%1").arg((started * items + i) % 100 + 1);
         ++started;
         starter.start(QStringLiteral("Add policies"), [fx, set, ids](db::Connection& c, QString* e) {
-            return runs::RunRequests::addPolicies(c, fx.tenantA, set, ids, e);
+            return backup::AddPoliciesJob::request(c, fx.tenantA, set, ids, e);
         });
     };
     QObject::connect(&starter, &runs::RunStarter::started, &app, [&](const runs::StartOutcome& o) {

@@ -8,6 +8,9 @@
 #include "runs/RunApi.h"
 #include "runs/RunRequests.h"
 #include "runs/RunStarter.h"
+#include "backup/AddPoliciesJob.h"
+#include "drift/DriftJob.h"
+#include "inventory/ImportJob.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -98,13 +101,13 @@ int main(int argc, char** argv)
     };
     const QList<Case> cases{
         {QStringLiteral("drift generate (%1 items)").arg(policies),
-         [=](db::Connection& c, QString* e) { return runs::RunRequests::driftGenerate(c, tenantId, baseline, e); }},
+         [=](db::Connection& c, QString* e) { return drift::DriftJob::request(c, tenantId, baseline, e); }},
         {QStringLiteral("add policies, 500 picked"),
-         [=](db::Connection& c, QString* e) { return runs::RunRequests::addPolicies(c, tenantId, set, picked, e); }},
+         [=](db::Connection& c, QString* e) { return backup::AddPoliciesJob::request(c, tenantId, set, picked, e); }},
         {QStringLiteral("add policies, all %1").arg(policies),
-         [=](db::Connection& c, QString* e) { return runs::RunRequests::addPolicies(c, tenantId, set, {}, e); }},
+         [=](db::Connection& c, QString* e) { return backup::AddPoliciesJob::request(c, tenantId, set, {}, e); }},
         {QStringLiteral("inventory import (2,000 files scanned)"),
-         [tenantId, dir = exportDir.path()](db::Connection&, QString* e) { return runs::RunRequests::inventoryImport(tenantId, dir, e); }},
+         [tenantId, dir = exportDir.path()](db::Connection&, QString* e) { return inventory::ImportJob::request(tenantId, dir, e); }},
     };
     if (qEnvironmentVariableIsSet("ATLAS_BENCH_DEBUG")) {
         // Where the time goes: building the request vs. atlas.start_run, on a plain connection.

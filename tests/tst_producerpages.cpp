@@ -21,6 +21,7 @@
 #include "runs/RunExecutor.h"
 #include "runs/RunRequests.h"
 #include "runs/RunStarter.h"
+#include "drift/DriftJob.h"
 
 #include <QAbstractButton>
 #include <QApplication>
@@ -421,7 +422,7 @@ private Q_SLOTS:
         auto op = m_fx.cluster.connectAs(QStringLiteral("operator_a"));
         const qint64 baseline = su(QStringLiteral("SELECT max(baseline_id) FROM atlas.baselines")).toLongLong();
         QString why;
-        const auto request = atlas::runs::RunRequests::driftGenerate(*op, m_fx.tenantA, baseline, &why);
+        const auto request = atlas::drift::DriftJob::request(*op, m_fx.tenantA, baseline, &why);
         QVERIFY2(request, qPrintable(why));
         atlas::db::DbError error;
         atlas::runs::RunApi api(*op);

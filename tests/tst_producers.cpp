@@ -1,12 +1,16 @@
 // The producers through the database: inventory import with every kind of bad input, what an
 // import does to the inventory, add-policies outcomes, and drift on self-made and real exports.
 #include "Fixture.h"
+#include "runs/Producers.h"
 #include "runs/RunApi.h"
 #include "runs/RunRequests.h"
 #include "backup/ExportJob.h"
 #include "catalog/Catalog.h"
 #include "inventory/ExportReader.h"
 #include "runs/RunWorker.h"
+#include "backup/AddPoliciesJob.h"
+#include "drift/DriftJob.h"
+#include "inventory/ImportJob.h"
 
 #include <QDir>
 #include <QJsonArray>
@@ -69,7 +73,7 @@ class TestProducers : public QObject
     qint64 importFolder(const QString& folder)
     {
         QString error;
-        const auto request = RunRequests::inventoryImport(m_fx.tenantA, folder, &error);
+        const auto request = atlas::inventory::ImportJob::request(m_fx.tenantA, folder, &error);
         if (!request)
             qWarning() << error;
         return execute(request);
@@ -121,6 +125,30 @@ private Q_SLOTS:
         m_su = m_fx.cluster.connectSuperuser();
     }
 
+    // The console's registry and atlas.operation_kinds (filled by the producers' migrations) name
+    // the same kinds of run with the same labels: neither has a kind the other lacks.
+    void theRegistryAndTheDatabaseNameTheSameKinds()
+    {
+        QMap<QString, QString> registered;
+        for (const ProducerKind& kind : Producers::all()) {
+            QVERIFY2(!registered.contains(kind.key()), qPrintable(kind.key() + QStringLiteral(" registered twice")));
+            registered.insert(kind.key(), kind.label);
+        }
+        QMap<QString, QString> inDatabase;
+        QSqlQuery q(m_op->database());
+        QVERIFY2(m_op->exec(q, QStringLiteral("SELECT resource || '/' || action, label FROM atlas.operation_kinds")),
+                 qPrintable(m_op->lastError().message));
+        while (q.next())
+            inDatabase.insert(q.value(0).toString(), q.value(1).toString());
+        QVERIFY(!registered.isEmpty());
+        for (auto it = registered.cbegin(); it != registered.cend(); ++it)
+            QVERIFY2(inDatabase.value(it.key()) == it.value(),
+                     qPrintable(QStringLiteral("%1 \"%2\": atlas.operation_kinds has \"%3\"")
+                                    .arg(it.key(), it.value(), inDatabase.value(it.key(), QStringLiteral("no such row")))));
+        for (auto it = inDatabase.cbegin(); it != inDatabase.cend(); ++it)
+            QVERIFY2(registered.contains(it.key()), qPrintable(it.key() + QStringLiteral(" is not in Producers::all()")));
+    }
+
     void importJudgesEveryKindOfBadInput()
     {
         resetInventory();
@@ -159,7 +187,7 @@ private Q_SLOTS:
     qint64 importFolderAllowingRetire(const QString& folder)
     {
         QString error;
-        return execute(RunRequests::inventoryImport(m_fx.tenantA, folder, &error, true));
+        return execute(atlas::inventory::ImportJob::request(m_fx.tenantA, folder, &error, true));
     }
 
     void importRetiresWhatItDidNotSeeUnlessItsOwnFileFailed()
@@ -258,7 +286,7 @@ private Q_SLOTS:
     void importOfAMissingFolderIsARefusalNotARun()
     {
         QString error;
-        QVERIFY(!RunRequests::inventoryImport(m_fx.tenantA, QStringLiteral("/nonexistent/export"), &error));
+        QVERIFY(!atlas::inventory::ImportJob::request(m_fx.tenantA, QStringLiteral("/nonexistent/export"), &error));
         QVERIFY(error.contains(QLatin1String("not a readable folder")));
     }
 
@@ -275,22 +303,22 @@ private Q_SLOTS:
                                         {m_fx.tenantA.toString(QUuid::WithoutBraces)}).toLongLong();
         QVERIFY(set > 0);
         QString error;
-        const qint64 first = execute(RunRequests::addPolicies(*m_op, m_fx.tenantA, set,
+        const qint64 first = execute(atlas::backup::AddPoliciesJob::request(*m_op, m_fx.tenantA, set,
                                                               {QStringLiteral("p1"), QStringLiteral("nope"), QStringLiteral("large")}, &error));
         QCOMPARE(runValue(first, QStringLiteral("status")), QStringLiteral("completed_with_errors"));
         QCOMPARE(failures(first), (QMap<QString, QString>{{QStringLiteral("large"), QStringLiteral("payload_too_large")},
                                                           {QStringLiteral("nope"), QStringLiteral("policy_not_found")}}));
         QCOMPARE(runValue(first, QStringLiteral("succeeded_items || '/' || skipped_items")), QStringLiteral("1/0"));
         // The same again: p1 is in the set with identical content now, so it is skipped.
-        const qint64 second = execute(RunRequests::addPolicies(*m_op, m_fx.tenantA, set, {QStringLiteral("p1"), QStringLiteral("p2")}, &error));
+        const qint64 second = execute(atlas::backup::AddPoliciesJob::request(*m_op, m_fx.tenantA, set, {QStringLiteral("p1"), QStringLiteral("p2")}, &error));
         QCOMPARE(runValue(second, QStringLiteral("status")), QStringLiteral("completed"));
         QCOMPARE(runValue(second, QStringLiteral("succeeded_items || '/' || skipped_items")), QStringLiteral("1/1"));
         QCOMPARE(m_op->scalar(QStringLiteral("SELECT count(*) FROM atlas.backup_set_items WHERE backup_set_id = ?"), {set}).toInt(), 2);
         QCOMPARE(runValue(second, QStringLiteral("summary->>'unchanged'")), QStringLiteral("1"));
         // --all takes every current policy; an unknown set is a refusal.
-        const qint64 all = execute(RunRequests::addPolicies(*m_op, m_fx.tenantA, set, {}, &error));
+        const qint64 all = execute(atlas::backup::AddPoliciesJob::request(*m_op, m_fx.tenantA, set, {}, &error));
         QCOMPARE(runValue(all, QStringLiteral("total_items")).toInt(), 3);
-        QVERIFY(!RunRequests::addPolicies(*m_op, m_fx.tenantA, 999999, {}, &error));
+        QVERIFY(!atlas::backup::AddPoliciesJob::request(*m_op, m_fx.tenantA, 999999, {}, &error));
         QVERIFY(error.contains(QLatin1String("not found")));
     }
 
@@ -311,7 +339,7 @@ private Q_SLOTS:
               policy(QStringLiteral("changed"), QStringLiteral("Changed"), QStringLiteral(", \"settings\": [{\"id\": \"0\", \"settingInstance\": {\"settingDefinitionId\": \"x\", \"v\": 2}}], \"tags\": [\"b\", \"a\"]")));
         QVERIFY(importFolder(after.path()) > 0);
         QString error;
-        const qint64 run = execute(RunRequests::driftGenerate(*m_op, m_fx.tenantA, baseline, &error));
+        const qint64 run = execute(atlas::drift::DriftJob::request(*m_op, m_fx.tenantA, baseline, &error));
         QCOMPARE(runValue(run, QStringLiteral("status")), QStringLiteral("completed"));
         QCOMPARE(findings(run), (QStringList{QStringLiteral("modified SettingsCatalog changed [\"/settings/0/settingInstance/v\"]"),
                                              QStringLiteral("removed SettingsCatalog gone []"),
@@ -319,7 +347,7 @@ private Q_SLOTS:
         QCOMPARE(runValue(run, QStringLiteral("(summary->>'added') || (summary->>'removed') || (summary->>'modified') || (summary->>'unchanged')")),
                  QStringLiteral("1111"));
         QCOMPARE(runValue(run, QStringLiteral("total_items")), QStringLiteral("4"));
-        QVERIFY(!RunRequests::driftGenerate(*m_op, m_fx.tenantA, 999999, &error));
+        QVERIFY(!atlas::drift::DriftJob::request(*m_op, m_fx.tenantA, 999999, &error));
         QVERIFY(error.contains(QLatin1String("baseline 999999 not found")));
     }
 
@@ -337,7 +365,7 @@ private Q_SLOTS:
         QCOMPARE(failures(import36), (QMap<QString, QString>{
             {QStringLiteral("SettingsCatalog/Win - OIB - ES - Windows LAPS - D - LAPS Configuration - v3.1.json"), QStringLiteral("duplicate_external_id")}}));
         QString error;
-        const qint64 run = execute(RunRequests::driftGenerate(*m_op, m_fx.tenantA, baseline, &error));
+        const qint64 run = execute(atlas::drift::DriftJob::request(*m_op, m_fx.tenantA, baseline, &error));
         QCOMPARE(runValue(run, QStringLiteral("status || ' ' || total_items")), QStringLiteral("completed 69"));
         // Worked out from the files: policies added and removed between the releases, and for
         // each modified one the settings that changed (by definition id) and its renamed fields.
@@ -389,7 +417,7 @@ private Q_SLOTS:
         const qint64 import37 = importFolder(oib + QStringLiteral("/windows-v3.7"));
         QCOMPARE(runValue(import37, QStringLiteral("summary->>'retired'")), QStringLiteral("5"));
         QString error;
-        const qint64 run = execute(RunRequests::driftGenerate(*m_op, m_fx.tenantA, baseline, &error));
+        const qint64 run = execute(atlas::drift::DriftJob::request(*m_op, m_fx.tenantA, baseline, &error));
         QSqlQuery q(m_op->database());
         QVERIFY(m_op->exec(q, QStringLiteral("SELECT external_id, note->'unreadable'->>0 FROM atlas.drift_findings "
                                              "WHERE run_id = ? AND change = 'removed' ORDER BY external_id"), {run}));
@@ -430,7 +458,7 @@ private Q_SLOTS:
         write(during.filePath(QStringLiteral("SettingsCatalog/y.json")), y2);
         QVERIFY(importFolder(during.path()) > 0);
         QString error;
-        const qint64 run = execute(RunRequests::driftGenerate(*m_op, m_fx.tenantA, baseline, &error));
+        const qint64 run = execute(atlas::drift::DriftJob::request(*m_op, m_fx.tenantA, baseline, &error));
         QCOMPARE(runValue(run, QStringLiteral("summary->>'modified'")), QStringLiteral("2"));
         // x changes again; y stays as the run saw it.
         write(later.filePath(QStringLiteral("SettingsCatalog/x.json")), policy(QStringLiteral("x"), QStringLiteral("X"), version(3)));
@@ -450,7 +478,7 @@ private Q_SLOTS:
         const QString count = QStringLiteral("SELECT count(*) FROM atlas.payload_snapshots WHERE tenant_id = '%1'")
                                   .arg(m_fx.tenantA.toString(QUuid::WithoutBraces));
         const int kept = m_su->scalar(count).toInt();
-        const qint64 again = execute(RunRequests::driftGenerate(*m_op, m_fx.tenantA, baseline, &error));
+        const qint64 again = execute(atlas::drift::DriftJob::request(*m_op, m_fx.tenantA, baseline, &error));
         QCOMPARE(runValue(again, QStringLiteral("summary->>'modified'")), QStringLiteral("2"));
         QCOMPARE(m_su->scalar(count).toInt(), kept + 1);
     }
@@ -479,14 +507,14 @@ private Q_SLOTS:
         QVERIFY(importFolder(oib) > 0);
         const QString a = m_fx.tenantA.toString(QUuid::WithoutBraces);
         const qint64 set = m_op->scalar(QStringLiteral("SELECT atlas.create_backup_set(?::uuid, 'to restore')"), {a}).toLongLong();
-        QCOMPARE(runValue(execute(RunRequests::addPolicies(*m_op, m_fx.tenantA, set, {}, &error)), QStringLiteral("status")),
+        QCOMPARE(runValue(execute(atlas::backup::AddPoliciesJob::request(*m_op, m_fx.tenantA, set, {}, &error)), QStringLiteral("status")),
                  QStringLiteral("completed"));
         const int inSet = m_op->scalar(QStringLiteral("SELECT count(*) FROM atlas.backup_set_items WHERE backup_set_id = ?"), {set}).toInt();
         QVERIFY(inSet >= 60);
         QTemporaryDir out;
         const QString folder = out.filePath(QStringLiteral("restore"));
-        QVERIFY(!RunRequests::exportBackupSet(*m_op, m_fx.tenantA, set, out.path() + QStringLiteral("/../"), &error)); // not empty
-        const qint64 run = execute(RunRequests::exportBackupSet(*m_op, m_fx.tenantA, set, folder, &error));
+        QVERIFY(!atlas::backup::ExportJob::request(*m_op, m_fx.tenantA, set, out.path() + QStringLiteral("/../"), &error)); // not empty
+        const qint64 run = execute(atlas::backup::ExportJob::request(*m_op, m_fx.tenantA, set, folder, &error));
         QVERIFY2(run > 0, qPrintable(error));
         QCOMPARE(runValue(run, QStringLiteral("status || ' ' || succeeded_items")), QStringLiteral("completed %1").arg(inSet));
         QVERIFY(runValue(run, QStringLiteral("summary->>'headline'")).startsWith(QStringLiteral("%1 policies written").arg(inSet)));
@@ -500,14 +528,14 @@ private Q_SLOTS:
         QVERIFY(bytes.startsWith("\xFF\xFE"));
         QVERIFY(bytes.contains(QByteArray("\r\0\n\0", 4)));
         // Tenant B: the source export as its baseline, then the restored one as its inventory.
-        QVERIFY(execute(RunRequests::inventoryImport(m_fx.tenantB, oib, &error, true), QStringLiteral("owner_b")) > 0);
+        QVERIFY(execute(atlas::inventory::ImportJob::request(m_fx.tenantB, oib, &error, true), QStringLiteral("owner_b")) > 0);
         auto ob = m_fx.cluster.connectAs(QStringLiteral("owner_b"));
         const qint64 baseline = ob->scalar(QStringLiteral("SELECT atlas.capture_baseline(?::uuid, 'source')"),
                                            {m_fx.tenantB.toString(QUuid::WithoutBraces)}).toLongLong();
         QVERIFY(baseline > 0);
-        const qint64 restored = execute(RunRequests::inventoryImport(m_fx.tenantB, folder, &error, true), QStringLiteral("owner_b"));
+        const qint64 restored = execute(atlas::inventory::ImportJob::request(m_fx.tenantB, folder, &error, true), QStringLiteral("owner_b"));
         QCOMPARE(ob->scalar(QStringLiteral("SELECT status FROM atlas.operation_runs WHERE id = ?"), {restored}).toString(), QStringLiteral("completed"));
-        const qint64 drift = execute(RunRequests::driftGenerate(*ob, m_fx.tenantB, baseline, &error), QStringLiteral("owner_b"));
+        const qint64 drift = execute(atlas::drift::DriftJob::request(*ob, m_fx.tenantB, baseline, &error), QStringLiteral("owner_b"));
         QCOMPARE(ob->scalar(QStringLiteral("SELECT status || ' ' || (summary->>'headline') FROM atlas.operation_runs WHERE id = ?"), {drift}).toString(),
                  QStringLiteral("completed No drift"));
         QCOMPARE(ob->scalar(QStringLiteral("SELECT count(*) FROM atlas.drift_findings WHERE run_id = ?"), {drift}).toInt(), 0);

@@ -6,6 +6,7 @@
 #include "runs/RunApi.h"
 #include "runs/RunRequests.h"
 #include "runs/RunWorker.h"
+#include "inventory/ImportJob.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -58,7 +59,7 @@ private Q_SLOTS:
                         .toJson(QJsonDocument::Compact));
         }
         QString why;
-        const auto request = atlas::runs::RunRequests::inventoryImport(m_fx.tenantA, dir.path(), &why);
+        const auto request = atlas::inventory::ImportJob::request(m_fx.tenantA, dir.path(), &why);
         QVERIFY2(request, qPrintable(why));
         qint64 runId = 0;
         {

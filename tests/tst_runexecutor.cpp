@@ -4,6 +4,7 @@
 #include "runs/RunApi.h"
 #include "runs/RunExecutor.h"
 #include "runs/RunRequests.h"
+#include "inventory/ImportJob.h"
 
 #include <QDir>
 #include <QSignalSpy>
@@ -35,7 +36,7 @@ class TestRunExecutor : public QObject
     {
         QString error;
         // Each folder holds other policies: allowed to retire the last one's (this tests the executor).
-        const auto request = runs::RunRequests::inventoryImport(m_fx.tenantA, folder, &error, true);
+        const auto request = inventory::ImportJob::request(m_fx.tenantA, folder, &error, true);
         runs::RunApi api(*m_op);
         db::DbError dbError;
         const auto started = api.start(*request, &dbError);
@@ -126,7 +127,7 @@ private Q_SLOTS:
         QVERIFY(admin->scalar(QStringLiteral("SELECT atlas.grant_role(?::uuid, 'worker_op', 'operator')::text IS NULL"), {tenant}).isValid());
         auto op = m_fx.cluster.connectAs(QStringLiteral("worker_op"));
         QString error;
-        const auto request = runs::RunRequests::inventoryImport(m_fx.tenantA, exportOf(QStringLiteral("ended-") + how, 20000), &error);
+        const auto request = inventory::ImportJob::request(m_fx.tenantA, exportOf(QStringLiteral("ended-") + how, 20000), &error);
         QVERIFY2(request, qPrintable(error));
         db::DbError dbError;
         const auto started = runs::RunApi(*op).start(*request, &dbError);

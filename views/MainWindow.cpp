@@ -20,6 +20,7 @@
 #include "runs/RunRequests.h"
 #include "runs/RunStarter.h"
 #include "support/Logging.h"
+#include "runs/PruneJob.h"
 
 #include <QActionGroup>
 #include <QApplication>
@@ -494,7 +495,7 @@ void MainWindow::startRetention(const QString& age)
 {
     const QUuid tenant = currentTenant();
     m_starter->start(QStringLiteral("Retention: prune runs"),
-                     [tenant, age](db::Connection&, QString*) { return std::optional(runs::RunRequests::pruneRuns(tenant, age)); },
+                     [tenant, age](db::Connection&, QString*) { return std::optional(runs::PruneJob::request(tenant, age)); },
                      this, [this](const runs::StartOutcome& outcome) {
                          statusBar()->showMessage(outcome.runId ? QStringLiteral("Retention %1 as run #%2")
                                                                       .arg(outcome.reused ? QStringLiteral("already running")

@@ -1,5 +1,11 @@
 #include "RunCommands.h"
 
+#include "backup/AddPoliciesJob.h"
+#include "backup/ExportJob.h"
+#include "drift/DriftJob.h"
+#include "inventory/ImportJob.h"
+#include "runs/PruneJob.h"
+
 #include <QRegularExpression>
 #include <QSqlQuery>
 
@@ -27,7 +33,7 @@ bool InventoryImport::parse(const Invocation& in, runs::RunRequest* parsed, QStr
         *error = usage();
         return false;
     }
-    const auto request = runs::RunRequests::inventoryImport(tenant, in.arguments[0], error, in.isSet(in.options.allowRetire));
+    const auto request = inventory::ImportJob::request(tenant, in.arguments[0], error, in.isSet(in.options.allowRetire));
     if (!request)
         return false;
     *parsed = *request;
@@ -52,7 +58,7 @@ bool RunDrift::parse(const Invocation& in, DriftArguments* parsed, QString* erro
 
 std::optional<runs::RunRequest> RunDrift::request(db::Connection& conn, const DriftArguments& parsed, QString* error) const
 {
-    return runs::RunRequests::driftGenerate(conn, parsed.tenant, parsed.baseline, error);
+    return drift::DriftJob::request(conn, parsed.tenant, parsed.baseline, error);
 }
 
 RunAddPolicies::RunAddPolicies()
@@ -82,7 +88,7 @@ bool RunAddPolicies::parse(const Invocation& in, AddPoliciesArguments* parsed, Q
 std::optional<runs::RunRequest> RunAddPolicies::request(db::Connection& conn, const AddPoliciesArguments& parsed,
                                                         QString* error) const
 {
-    return runs::RunRequests::addPolicies(conn, parsed.tenant, parsed.backupSet, parsed.policies, error);
+    return backup::AddPoliciesJob::request(conn, parsed.tenant, parsed.backupSet, parsed.policies, error);
 }
 
 BackupSetExport::BackupSetExport()
@@ -113,7 +119,7 @@ bool BackupSetExport::parse(const Invocation& in, ExportArguments* parsed, QStri
 std::optional<runs::RunRequest> BackupSetExport::request(db::Connection& conn, const ExportArguments& parsed,
                                                          QString* error) const
 {
-    return runs::RunRequests::exportBackupSet(conn, parsed.tenant, parsed.backupSet, parsed.folder, error);
+    return backup::ExportJob::request(conn, parsed.tenant, parsed.backupSet, parsed.folder, error);
 }
 
 RunsPrune::RunsPrune()
@@ -169,7 +175,7 @@ int RunsPrune::pruneAsRun(Session& session, const Invocation& in, const PruneArg
 {
     qint64 runId = 0;
     bool reused = false;
-    if (const int failed = commands::execute(session, runs::RunRequests::pruneRuns(parsed.tenant, parsed.interval), in, &runId, &reused))
+    if (const int failed = commands::execute(session, runs::PruneJob::request(parsed.tenant, parsed.interval), in, &runId, &reused))
         return failed;
     QSqlQuery q(session.conn->database());
     if (!session.conn->exec(q, QStringLiteral("SELECT status, coalesce((summary->>'removed')::bigint, 0), coalesce(message, '') "

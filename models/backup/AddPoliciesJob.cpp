@@ -9,6 +9,22 @@
 
 namespace atlas::backup {
 
+std::optional<runs::RunRequest> AddPoliciesJob::request(db::Connection& conn, const QUuid& tenant, qint64 backupSetId,
+                                                        const QStringList& policyIds, QString* error)
+{
+    if (!runs::RunRequests::existsInTenant(conn, tenant, QStringLiteral("backup_sets"), QStringLiteral("backup_set_id"),
+                                           backupSetId, QStringLiteral("backup set"), error))
+        return std::nullopt;
+    runs::RunRequest request{tenant, kResource, kAction, QJsonObject{{QStringLiteral("backup_set_id"), backupSetId}},
+                             policyIds};
+    if (policyIds.isEmpty()) {
+        request.itemsQuery = QStringLiteral("SELECT coalesce(jsonb_agg(DISTINCT external_id), '[]'::jsonb) "
+                                            "FROM atlas.inventory_items WHERE tenant_id = ?::uuid AND is_current");
+        request.itemsBinds = {tenant.toString(QUuid::WithoutBraces)};
+    }
+    return request;
+}
+
 void AddPoliciesJob::execute(runs::RunContext& ctx)
 {
     const qint64 setId = ctx.run().scope.value(QLatin1String("backup_set_id")).toInteger(-1);

@@ -1,6 +1,9 @@
 #pragma once
 
 #include "runs/RunJob.h"
+#include "runs/RunRequests.h"
+
+#include <optional>
 
 namespace atlas::backup {
 
@@ -11,7 +14,14 @@ namespace atlas::backup {
 class AddPoliciesJob final : public runs::RunJob
 {
 public:
+    static inline const QString kResource = QStringLiteral("backup_set");
+    static inline const QString kAction = QStringLiteral("add_policies");
     static constexpr int kChunk = 1000;
+
+    // Snapshots `policyIds` into `backupSetId` (which must be the tenant's); policyIds empty
+    // means every current policy of the tenant.
+    static std::optional<runs::RunRequest> request(db::Connection& conn, const QUuid& tenant, qint64 backupSetId,
+                                                   const QStringList& policyIds, QString* error);
     void execute(runs::RunContext& ctx) override;
 };
 

@@ -5,6 +5,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -16,6 +17,27 @@
 namespace atlas::backup {
 
 using runs::ItemResult;
+
+std::optional<runs::RunRequest> ExportJob::request(db::Connection& conn, const QUuid& tenant, qint64 backupSetId,
+                                                   const QString& folder, QString* error)
+{
+    const QFileInfo info(folder);
+    if (info.exists() && (!info.isDir() || !QDir(folder).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden))) {
+        *error = QStringLiteral("%1 is not an empty folder: an export goes into a new or empty one").arg(folder);
+        return std::nullopt;
+    }
+    if (!runs::RunRequests::existsInTenant(conn, tenant, QStringLiteral("backup_sets"), QStringLiteral("backup_set_id"),
+                                           backupSetId, QStringLiteral("backup set"), error))
+        return std::nullopt;
+    runs::RunRequest request{tenant, kResource, kAction,
+                             QJsonObject{{QStringLiteral("backup_set_id"), backupSetId},
+                                         {QStringLiteral("target"), QDir::cleanPath(info.absoluteFilePath())}},
+                             {}};
+    request.itemsQuery = QStringLiteral("SELECT coalesce(jsonb_agg(policy_type || '/' || external_id), '[]'::jsonb) "
+                                        "FROM atlas.backup_set_items WHERE tenant_id = ?::uuid AND backup_set_id = ?");
+    request.itemsBinds = {tenant.toString(QUuid::WithoutBraces), backupSetId};
+    return request;
+}
 
 QString ExportJob::safeName(const QString& name, const QString& fallback)
 {

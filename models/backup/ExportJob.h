@@ -1,9 +1,12 @@
 #pragma once
 
 #include "runs/RunJob.h"
+#include "runs/RunRequests.h"
 
 #include <QSet>
 #include <QString>
+
+#include <optional>
 
 namespace atlas::backup {
 
@@ -16,7 +19,14 @@ namespace atlas::backup {
 class ExportJob final : public runs::RunJob
 {
 public:
+    static inline const QString kResource = QStringLiteral("backup_set");
+    static inline const QString kAction = QStringLiteral("export");
     static constexpr int kChunk = 500;
+
+    // Writes `backupSetId` (which must be the tenant's) as an IntuneManagement export in
+    // `folder`: an empty or new folder (an export never mixes with, or overwrites, what is there).
+    static std::optional<runs::RunRequest> request(db::Connection& conn, const QUuid& tenant, qint64 backupSetId,
+                                                   const QString& folder, QString* error);
     void execute(runs::RunContext& ctx) override;
 
     // A display name as a file name on Windows, macOS and Linux alike: no reserved characters

@@ -1,8 +1,11 @@
 #include "DemoSeeder.h"
 
+#include "backup/AddPoliciesJob.h"
 #include "db/Connection.h"
 #include "db/EmbeddedCluster.h"
 #include "DemoExport.h"
+#include "drift/DriftJob.h"
+#include "inventory/ImportJob.h"
 #include "runs/RunApi.h"
 #include "runs/RunRequests.h"
 #include "runs/RunWorker.h"
@@ -138,7 +141,7 @@ bool endAs(runs::RunApi& api, const QString& resource, qint64 runId, const QUuid
         return true;
     case Shape::Completed:
     case Shape::Partial:
-        if (resource == QLatin1String("drift")) {
+        if (resource == drift::DriftJob::kResource) {
             api.setSummary(runId, lease,
                            QJsonObject{{QStringLiteral("added"), 2}, {QStringLiteral("removed"), 1},
                                        {QStringLiteral("modified"), 3}},
@@ -176,7 +179,7 @@ bool demoRun(const db::EmbeddedCluster& cluster, const QString& database, const 
         return false;
     }
     QList<ItemResult> results = resultsFor(p.items, p.shape);
-    if (p.resource == QLatin1String("inventory") && p.action == QLatin1String("import") &&
+    if (p.resource == inventory::ImportJob::kResource && p.action == inventory::ImportJob::kAction &&
         !recordImported(conn, started->runId, *lease, &results, error))
         return false;
     if (p.shape != Shape::CouldNotProceed && !api.record(started->runId, *lease, results, &dbError)) {
@@ -221,7 +224,7 @@ bool realHistory(const db::EmbeddedCluster& cluster, const QString& database, co
     if (!DemoExport::write(release1, 1, error) || !DemoExport::write(release2, 2, error))
         return false;
     const QString op = QStringLiteral("demo_operator");
-    if (!executeAs(cluster, database, op, runs::RunRequests::inventoryImport(tenant, release1, error), error))
+    if (!executeAs(cluster, database, op, inventory::ImportJob::request(tenant, release1, error), error))
         return false;
     Connection conn(cluster.loginSpec(database, op, cluster.loginPassword(op)), QStringLiteral("demo-producers"));
     if (!conn.open()) {
@@ -231,8 +234,8 @@ bool realHistory(const db::EmbeddedCluster& cluster, const QString& database, co
     const QString t = tenant.toString(QUuid::WithoutBraces);
     const QVariant baseline = conn.scalar(QStringLiteral("SELECT atlas.capture_baseline(?::uuid, 'Release 1')"), {t});
     if (!baseline.isValid() ||
-        !executeAs(cluster, database, op, runs::RunRequests::inventoryImport(tenant, release2, error), error) ||
-        !executeAs(cluster, database, op, runs::RunRequests::driftGenerate(conn, tenant, baseline.toLongLong(), error), error)) {
+        !executeAs(cluster, database, op, inventory::ImportJob::request(tenant, release2, error), error) ||
+        !executeAs(cluster, database, op, drift::DriftJob::request(conn, tenant, baseline.toLongLong(), error), error)) {
         if (error->isEmpty())
             *error = conn.lastError().message;
         return false;
@@ -248,7 +251,7 @@ bool realHistory(const db::EmbeddedCluster& cluster, const QString& database, co
     while (q.next())
         policies << q.value(0).toString();
     return executeAs(cluster, database, QStringLiteral("demo_manager"),
-                     runs::RunRequests::addPolicies(conn, tenant, set.toLongLong(), policies, error), error);
+                     backup::AddPoliciesJob::request(conn, tenant, set.toLongLong(), policies, error), error);
 }
 } // namespace
 
@@ -331,15 +334,15 @@ QList<Planned> plannedRuns(const DemoTenants& tenants, qint64 baseline, qint64 b
 {
     const QJsonObject importScope{{QStringLiteral("source"), QStringLiteral("exports/2026-11-20")}};
     return {
-        {QStringLiteral("demo_owner"), tenants.contoso, QStringLiteral("inventory"), QStringLiteral("import"),
+        {QStringLiteral("demo_owner"), tenants.contoso, inventory::ImportJob::kResource, inventory::ImportJob::kAction,
          QJsonObject{{QStringLiteral("source"), QStringLiteral("exports/missing")}}, {}, Shape::CouldNotProceed},
-        {QStringLiteral("demo_operator"), tenants.contoso, QStringLiteral("drift"), QStringLiteral("generate"),
+        {QStringLiteral("demo_operator"), tenants.contoso, drift::DriftJob::kResource, drift::DriftJob::kAction,
          QJsonObject{{QStringLiteral("baseline_id"), baseline}}, policyIds(0, 30), Shape::Lost},
-        {QStringLiteral("demo_manager"), tenants.contoso, QStringLiteral("backup_set"), QStringLiteral("add_policies"),
+        {QStringLiteral("demo_manager"), tenants.contoso, backup::AddPoliciesJob::kResource, backup::AddPoliciesJob::kAction,
          QJsonObject{{QStringLiteral("backup_set_id"), backupSet}}, policyIds(10, 40), Shape::Running},
-        {QStringLiteral("demo_operator"), tenants.contoso, QStringLiteral("drift"), QStringLiteral("generate"),
+        {QStringLiteral("demo_operator"), tenants.contoso, drift::DriftJob::kResource, drift::DriftJob::kAction,
          QJsonObject{{QStringLiteral("baseline_id"), baseline}}, policyIds(0, 20), Shape::Queued},
-        {QStringLiteral("demo_other"), tenants.fabrikam, QStringLiteral("inventory"), QStringLiteral("import"), importScope,
+        {QStringLiteral("demo_other"), tenants.fabrikam, inventory::ImportJob::kResource, inventory::ImportJob::kAction, importScope,
          policyIds(100, 8), Shape::Completed},
     };
 }

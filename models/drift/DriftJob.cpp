@@ -17,6 +17,23 @@ namespace atlas::drift {
 
 using runs::ItemResult;
 
+std::optional<runs::RunRequest> DriftJob::request(db::Connection& conn, const QUuid& tenant, qint64 baselineId,
+                                                  QString* error)
+{
+    if (!runs::RunRequests::existsInTenant(conn, tenant, QStringLiteral("baselines"), QStringLiteral("baseline_id"),
+                                           baselineId, QStringLiteral("baseline"), error))
+        return std::nullopt;
+    runs::RunRequest request{tenant, kResource, kAction, QJsonObject{{QStringLiteral("baseline_id"), baselineId}}, {}};
+    // Every policy in the baseline or the inventory.
+    request.itemsQuery = QStringLiteral(
+        "SELECT coalesce(jsonb_agg(u.external_id), '[]'::jsonb) FROM ("
+        "SELECT external_id FROM atlas.baseline_items WHERE tenant_id = ?::uuid AND baseline_id = ? "
+        "UNION SELECT external_id FROM atlas.inventory_items WHERE tenant_id = ?::uuid AND is_current) u");
+    const QString tenantText = tenant.toString(QUuid::WithoutBraces);
+    request.itemsBinds = {tenantText, baselineId, tenantText};
+    return request;
+}
+
 namespace {
 bool load(db::Connection& conn, const QString& sql, const QVariantList& binds, Sides* out, db::DbError* error)
 {

@@ -2,8 +2,11 @@
 
 #include "runs/RunJob.h"
 #include "runs/RunContext.h"
+#include "runs/RunRequests.h"
 
 #include <QJsonArray>
+
+#include <optional>
 
 namespace atlas::drift {
 
@@ -14,7 +17,14 @@ namespace atlas::drift {
 class DriftJob final : public runs::RunJob
 {
 public:
+    static inline const QString kResource = QStringLiteral("drift");
+    static inline const QString kAction = QStringLiteral("generate");
     static constexpr int kChunk = 1000;
+
+    // Drift of the tenant's inventory against `baselineId` (which must be the tenant's): the
+    // items are counted in the statement that starts the run.
+    static std::optional<runs::RunRequest> request(db::Connection& conn, const QUuid& tenant, qint64 baselineId,
+                                                   QString* error);
     void execute(runs::RunContext& ctx) override;
 
 private:

@@ -16,6 +16,21 @@ namespace atlas::inventory {
 
 using runs::ItemResult;
 
+std::optional<runs::RunRequest> ImportJob::request(const QUuid& tenant, const QString& folder, QString* error,
+                                                   bool allowRetire)
+{
+    QList<ExportFile> files;
+    if (!ExportReader::scan(folder, &files, error))
+        return std::nullopt;
+    QJsonObject scope{{QStringLiteral("source"), QFileInfo(folder).canonicalFilePath()}};
+    if (allowRetire)
+        scope.insert(QStringLiteral("allow_retire"), true);
+    runs::RunRequest request{tenant, kResource, kAction, scope, {}};
+    for (const auto& f : files)
+        request.itemIds << f.relativePath;
+    return request;
+}
+
 namespace {
 // A JSON string literal (UTF-8) of `text`.
 QByteArray jsonString(const QString& text)

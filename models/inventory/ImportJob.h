@@ -1,6 +1,9 @@
 #pragma once
 
 #include "runs/RunJob.h"
+#include "runs/RunRequests.h"
+
+#include <optional>
 
 namespace atlas::inventory {
 
@@ -22,6 +25,14 @@ namespace atlas::inventory {
 class ImportJob final : public runs::RunJob
 {
 public:
+    static inline const QString kResource = QStringLiteral("inventory");
+    static inline const QString kAction = QStringLiteral("import");
+
+    // An import of the export `folder` (scanned now: one item per file). `allowRetire`: the
+    // starter agreed that the import may retire more than half of the current policies (the
+    // database refuses it otherwise: retire_guard).
+    static std::optional<runs::RunRequest> request(const QUuid& tenant, const QString& folder, QString* error,
+                                                   bool allowRetire = false);
     void execute(runs::RunContext& ctx) override;
 };
 

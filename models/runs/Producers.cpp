@@ -10,10 +10,12 @@
 namespace atlas::runs {
 
 namespace {
+// A kind as its job names it (Job::kResource, Job::kAction), made by that job.
 template <typename Job>
-std::function<std::unique_ptr<RunJob>()> job()
+ProducerKind producer(const QString& label, const QString& page = {},
+                      std::function<std::optional<ResultLink>(qint64, Bucket, const QJsonObject&)> result = {})
 {
-    return [] { return std::make_unique<Job>(); };
+    return {Job::kResource, Job::kAction, label, [] { return std::make_unique<Job>(); }, page, std::move(result)};
 }
 
 // The backup set a run worked on, whatever its outcome.
@@ -38,15 +40,11 @@ const QList<ProducerKind>& Producers::all()
 {
     // In the order of the console's navigation: their pages appear in this order.
     static const QList<ProducerKind> kinds{
-        {QStringLiteral("inventory"), QStringLiteral("import"), QStringLiteral("Inventory import"), job<inventory::ImportJob>(),
-         QStringLiteral("inventory")},
-        {QStringLiteral("drift"), QStringLiteral("generate"), QStringLiteral("Drift generation"), job<drift::DriftJob>(),
-         QStringLiteral("drift"), findingsOf},
-        {QStringLiteral("backup_set"), QStringLiteral("add_policies"), QStringLiteral("Backup set: add policies"),
-         job<backup::AddPoliciesJob>(), QStringLiteral("backup_sets"), backupSetOf},
-        {QStringLiteral("backup_set"), QStringLiteral("export"), QStringLiteral("Backup set: export"), job<backup::ExportJob>(),
-         QStringLiteral("backup_sets"), backupSetOf},
-        {QStringLiteral("runs"), QStringLiteral("prune"), QStringLiteral("Retention: prune runs"), job<PruneJob>()},
+        producer<inventory::ImportJob>(QStringLiteral("Inventory import"), QStringLiteral("inventory")),
+        producer<drift::DriftJob>(QStringLiteral("Drift generation"), QStringLiteral("drift"), findingsOf),
+        producer<backup::AddPoliciesJob>(QStringLiteral("Backup set: add policies"), QStringLiteral("backup_sets"), backupSetOf),
+        producer<backup::ExportJob>(QStringLiteral("Backup set: export"), QStringLiteral("backup_sets"), backupSetOf),
+        producer<PruneJob>(QStringLiteral("Retention: prune runs")),
     };
     return kinds;
 }

@@ -24,9 +24,10 @@ struct ResultLink
 
 // One kind of run: what it is called, which job executes it, which console page starts it and
 // what its result links to. Every place that names kinds of runs (the job factory, labels, the
-// hub's operation filter and result links, the main window's pages) reads this one list; a
-// producer registers itself in Producers.cpp, and its migration adds the same kind to
-// atlas.operation_kinds.
+// hub's operation filter and result links, the main window's pages) reads this one list. A
+// producer is its job (which names its kind, Job::kResource and Job::kAction, and builds its
+// request, Job::request), one registration in Producers.cpp, and the row its migration adds to
+// atlas.operation_kinds with the same label.
 struct ProducerKind
 {
     QString resource;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "RunJob.h"
+#include "RunRequests.h"
 
 namespace atlas::runs {
 
@@ -11,7 +12,13 @@ namespace atlas::runs {
 class PruneJob final : public RunJob
 {
 public:
+    static inline const QString kResource = QStringLiteral("runs");
+    static inline const QString kAction = QStringLiteral("prune");
     static constexpr int kBatch = 1000;
+
+    // Retention of the tenant's finished runs older than `olderThan` (an interval such as
+    // "90 days"), one item per batch of kBatch runs as counted now.
+    static RunRequest request(const QUuid& tenant, const QString& olderThan);
     void execute(RunContext& ctx) override;
 };
 

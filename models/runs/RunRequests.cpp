@@ -1,11 +1,7 @@
 #include "RunRequests.h"
 
-#include "PruneJob.h"
 #include "db/Connection.h"
-#include "inventory/ExportReader.h"
 
-#include <QDir>
-#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSqlQuery>
@@ -27,23 +23,6 @@ QStringList column(db::Connection& conn, const QString& sql, const QVariantList&
     while (q.next())
         out << q.value(0).toString();
     return out;
-}
-
-// True when `id` is a row of atlas.`table` (keyed by `key`) in `tenant`; otherwise *error says why
-// ("backup set 7 not found in this tenant", or the database's error).
-bool existsInTenant(db::Connection& conn, const QUuid& tenant, const QString& table, const QString& key, qint64 id,
-                    const QString& what, QString* error)
-{
-    error->clear();
-    const QStringList found = column(conn, QStringLiteral("SELECT %1 FROM atlas.%2 WHERE tenant_id = ?::uuid AND %1 = ?").arg(key, table),
-                                     {uuidText(tenant), id}, error);
-    if (!error->isEmpty())
-        return false;
-    if (found.isEmpty()) {
-        *error = QStringLiteral("%1 %2 not found in this tenant").arg(what).arg(id);
-        return false;
-    }
-    return true;
 }
 
 // Columns of atlas.operation_runs that hold JSON.
@@ -84,87 +63,19 @@ const QString kRunColumns = QStringLiteral(
     "summary::text AS summary, scope::text AS scope, reason_code, message");
 } // namespace
 
-std::optional<RunRequest> RunRequests::inventoryImport(const QUuid& tenant, const QString& folder, QString* error,
-                                                       bool allowRetire)
+bool RunRequests::existsInTenant(db::Connection& conn, const QUuid& tenant, const QString& table, const QString& key,
+                                 qint64 id, const QString& what, QString* error)
 {
-    QList<inventory::ExportFile> files;
-    if (!inventory::ExportReader::scan(folder, &files, error))
-        return std::nullopt;
-    QJsonObject scope{{QStringLiteral("source"), QFileInfo(folder).canonicalFilePath()}};
-    if (allowRetire)
-        scope.insert(QStringLiteral("allow_retire"), true);
-    RunRequest request{tenant, QStringLiteral("inventory"), QStringLiteral("import"), scope, {}};
-    for (const auto& f : files)
-        request.itemIds << f.relativePath;
-    return request;
-}
-
-std::optional<RunRequest> RunRequests::driftGenerate(db::Connection& conn, const QUuid& tenant, qint64 baselineId,
-                                                     QString* error)
-{
-    if (!existsInTenant(conn, tenant, QStringLiteral("baselines"), QStringLiteral("baseline_id"), baselineId,
-                        QStringLiteral("baseline"), error))
-        return std::nullopt;
-    RunRequest request{tenant, QStringLiteral("drift"), QStringLiteral("generate"),
-                       QJsonObject{{QStringLiteral("baseline_id"), baselineId}}, {}};
-    // Every policy in the baseline or the inventory.
-    request.itemsQuery = QStringLiteral(
-        "SELECT coalesce(jsonb_agg(u.external_id), '[]'::jsonb) FROM ("
-        "SELECT external_id FROM atlas.baseline_items WHERE tenant_id = ?::uuid AND baseline_id = ? "
-        "UNION SELECT external_id FROM atlas.inventory_items WHERE tenant_id = ?::uuid AND is_current) u");
-    request.itemsBinds = {uuidText(tenant), baselineId, uuidText(tenant)};
-    return request;
-}
-
-std::optional<RunRequest> RunRequests::addPolicies(db::Connection& conn, const QUuid& tenant, qint64 backupSetId,
-                                                   const QStringList& policyIds, QString* error)
-{
-    if (!existsInTenant(conn, tenant, QStringLiteral("backup_sets"), QStringLiteral("backup_set_id"), backupSetId,
-                        QStringLiteral("backup set"), error))
-        return std::nullopt;
-    RunRequest request{tenant, QStringLiteral("backup_set"), QStringLiteral("add_policies"),
-                       QJsonObject{{QStringLiteral("backup_set_id"), backupSetId}}, policyIds};
-    if (policyIds.isEmpty()) {
-        request.itemsQuery = QStringLiteral("SELECT coalesce(jsonb_agg(DISTINCT external_id), '[]'::jsonb) "
-                                            "FROM atlas.inventory_items WHERE tenant_id = ?::uuid AND is_current");
-        request.itemsBinds = {uuidText(tenant)};
+    error->clear();
+    const QStringList found = column(conn, QStringLiteral("SELECT %1 FROM atlas.%2 WHERE tenant_id = ?::uuid AND %1 = ?").arg(key, table),
+                                     {uuidText(tenant), id}, error);
+    if (!error->isEmpty())
+        return false;
+    if (found.isEmpty()) {
+        *error = QStringLiteral("%1 %2 not found in this tenant").arg(what).arg(id);
+        return false;
     }
-    return request;
-}
-
-std::optional<RunRequest> RunRequests::exportBackupSet(db::Connection& conn, const QUuid& tenant, qint64 backupSetId,
-                                                       const QString& folder, QString* error)
-{
-    const QFileInfo info(folder);
-    if (info.exists() && (!info.isDir() || !QDir(folder).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden))) {
-        *error = QStringLiteral("%1 is not an empty folder: an export goes into a new or empty one").arg(folder);
-        return std::nullopt;
-    }
-    if (!existsInTenant(conn, tenant, QStringLiteral("backup_sets"), QStringLiteral("backup_set_id"), backupSetId,
-                        QStringLiteral("backup set"), error))
-        return std::nullopt;
-    RunRequest request{tenant, QStringLiteral("backup_set"), QStringLiteral("export"),
-                       QJsonObject{{QStringLiteral("backup_set_id"), backupSetId},
-                                   {QStringLiteral("target"), QDir::cleanPath(info.absoluteFilePath())}},
-                       {}};
-    request.itemsQuery = QStringLiteral("SELECT coalesce(jsonb_agg(policy_type || '/' || external_id), '[]'::jsonb) "
-                                        "FROM atlas.backup_set_items WHERE tenant_id = ?::uuid AND backup_set_id = ?");
-    request.itemsBinds = {uuidText(tenant), backupSetId};
-    return request;
-}
-
-RunRequest RunRequests::pruneRuns(const QUuid& tenant, const QString& olderThan)
-{
-    RunRequest request{tenant, QStringLiteral("runs"), QStringLiteral("prune"),
-                       QJsonObject{{QStringLiteral("older_than"), olderThan}}, {}};
-    // The batches, counted in the starting statement (start_run checks the age first).
-    request.itemsQuery = QStringLiteral(
-        "SELECT coalesce(jsonb_agg('batch-' || lpad(g::text, 6, '0') ORDER BY g), '[]'::jsonb) "
-        "FROM generate_series(1, (SELECT ceil(count(*) / %1.0)::int FROM atlas.bulk_operation_runs o "
-        "WHERE o.tenant_id = ?::uuid AND o.status NOT IN ('pending', 'running') "
-        "AND coalesce(o.finished_at, o.created_at) < now() - ?::interval)) g").arg(PruneJob::kBatch);
-    request.itemsBinds = {uuidText(tenant), olderThan};
-    return request;
+    return true;
 }
 
 std::optional<QJsonObject> RunQueries::run(db::Connection& conn, qint64 id, db::DbError* error)

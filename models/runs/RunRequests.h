@@ -30,27 +30,17 @@ struct RunRequest
     QVariantList itemsBinds = {};
 };
 
-// Turns what a person asked for into a run request (reading what the items are), or says in
-// one line why it cannot be done. Producers are started from their own pages and commands.
+// What the producers' request builders share. Each producer turns what a person asked for into
+// its run request (reading what the items are), or says in one line why it cannot be done, in
+// its own job's static request(...): inventory::ImportJob::request, drift::DriftJob::request, ...
 class RunRequests final
 {
 public:
-    // `allowRetire`: the starter agreed that the import may retire more than half of the current
-    // policies (the database refuses it otherwise: retire_guard).
-    static std::optional<RunRequest> inventoryImport(const QUuid& tenant, const QString& folder, QString* error,
-                                                     bool allowRetire = false);
-    static std::optional<RunRequest> driftGenerate(db::Connection& conn, const QUuid& tenant, qint64 baselineId,
-                                                   QString* error);
-    // policyIds empty means every current policy of the tenant.
-    static std::optional<RunRequest> addPolicies(db::Connection& conn, const QUuid& tenant, qint64 backupSetId,
-                                                 const QStringList& policyIds, QString* error);
-    // Writes the set as an IntuneManagement export in `folder`: an empty or new folder (an
-    // export never mixes with, or overwrites, what is there).
-    static std::optional<RunRequest> exportBackupSet(db::Connection& conn, const QUuid& tenant, qint64 backupSetId,
-                                                     const QString& folder, QString* error);
-    // Retention as a run: the tenant's finished runs older than `olderThan` (an interval such as
-    // "90 days"), one item per batch of PruneJob::kBatch runs as counted now.
-    static RunRequest pruneRuns(const QUuid& tenant, const QString& olderThan);
+    // True when `id` is a row of atlas.`table` (keyed by `key`) in `tenant`: a baseline or a
+    // backup set a request names; otherwise *error says why ("backup set 7 not found in this
+    // tenant", or the database's error).
+    static bool existsInTenant(db::Connection& conn, const QUuid& tenant, const QString& table, const QString& key,
+                               qint64 id, const QString& what, QString* error);
 };
 
 // Reading runs back through atlas.operation_runs, as JSON objects with its columns.

@@ -1,5 +1,6 @@
 #include "BackupSetsPage.h"
 
+#include "backup/AddPoliciesJob.h"
 #include "backup/ExportJob.h"
 
 #include "PolicyPicker.h"
@@ -40,7 +41,7 @@ BackupSetsPage::BackupSetsPage(PageContext context, QWidget* parent)
     addStartControl(m_add);
     m_export->setObjectName(QStringLiteral("exportBackupSet"));
     addStartControl(m_export);
-    addCancelControl(QStringLiteral("backup_set"), QStringLiteral("add_policies"));
+    addCancelControl(backup::AddPoliciesJob::kResource, backup::AddPoliciesJob::kAction);
     m_sets->setObjectName(QStringLiteral("backupSetTable"));
     m_items->setObjectName(QStringLiteral("backupItemTable"));
     m_items->setColumnWidth(0, 320);
@@ -245,7 +246,7 @@ void BackupSetsPage::startAdd(const QStringList& policyIds, bool confirm)
                            .arg(policyIds.size() == 1 ? QStringLiteral("policy") : QStringLiteral("policies"), setName(setId))
                      : QString(),
              [tenant, setId, policyIds](db::Connection& conn, QString* error) {
-                 return runs::RunRequests::addPolicies(conn, tenant, setId, policyIds, error);
+                 return backup::AddPoliciesJob::request(conn, tenant, setId, policyIds, error);
              });
 }
 
@@ -259,7 +260,7 @@ void BackupSetsPage::exportTo(const QString& folder)
              QStringLiteral("Write backup set “%1” as an IntuneManagement export into\n%2?")
                  .arg(setName(setId), QDir::toNativeSeparators(folder)),
              [tenant, setId, folder](db::Connection& conn, QString* error) {
-                 return runs::RunRequests::exportBackupSet(conn, tenant, setId, folder, error);
+                 return backup::ExportJob::request(conn, tenant, setId, folder, error);
              });
 }
 

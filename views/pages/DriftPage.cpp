@@ -5,6 +5,7 @@
 #include "Tables.h"
 #include "db/DbWorker.h"
 #include "runs/RunStatus.h"
+#include "drift/DriftJob.h"
 
 #include <QDateTime>
 #include <QGroupBox>
@@ -76,7 +77,7 @@ DriftPage::DriftPage(PageContext context, QWidget* parent)
     m_generate->setToolTip(QStringLiteral("Compare the current inventory with the selected baseline"));
     addStartControl(m_capture);
     addStartControl(m_generate);
-    addCancelControl(QStringLiteral("drift"), QStringLiteral("generate"));
+    addCancelControl(drift::DriftJob::kResource, drift::DriftJob::kAction);
     m_baselines->setObjectName(QStringLiteral("baselineTable"));
     m_runs->setObjectName(QStringLiteral("driftRunTable"));
     m_findingsTable->setObjectName(QStringLiteral("findingsTable"));
@@ -403,7 +404,7 @@ void DriftPage::generateDrift()
                  .arg(tenantName(), name)
                  .arg(policies),
              [tenant, baselineId](db::Connection& conn, QString* error) {
-                 return runs::RunRequests::driftGenerate(conn, tenant, baselineId, error);
+                 return drift::DriftJob::request(conn, tenant, baselineId, error);
              });
 }
 

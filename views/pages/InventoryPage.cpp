@@ -3,6 +3,7 @@
 #include "PolicyModel.h"
 #include "Tables.h"
 #include "db/DbWorker.h"
+#include "inventory/ImportJob.h"
 
 #include <QCheckBox>
 #include <QDir>
@@ -29,7 +30,7 @@ InventoryPage::InventoryPage(PageContext context, QWidget* parent)
     m_import->setObjectName(QStringLiteral("importFolder"));
     m_import->setToolTip(QStringLiteral("Import an IntuneManagement export folder as this tenant's inventory"));
     addStartControl(m_import);
-    addCancelControl(QStringLiteral("inventory"), QStringLiteral("import"));
+    addCancelControl(inventory::ImportJob::kResource, inventory::ImportJob::kAction);
     m_search->setPlaceholderText(QStringLiteral("Search by name, type or policy id"));
     m_search->setClearButtonEnabled(true);
     m_filter->setSourceModel(m_model);
@@ -121,7 +122,7 @@ void InventoryPage::confirmImport(const QString& folder, const inventory::Import
     }
     const QUuid tenant = this->tenant();
     startRun(QStringLiteral("Inventory import"), QString(), [tenant, folder, allowRetire](db::Connection&, QString* error) {
-        return runs::RunRequests::inventoryImport(tenant, folder, error, allowRetire);
+        return inventory::ImportJob::request(tenant, folder, error, allowRetire);
     });
 }
 
