@@ -65,6 +65,10 @@ private Q_SLOTS:
     {
         ATLAS_SET_UP(m_fx);
         m_su = m_fx.cluster.connectSuperuser();
+        // A policy of the inventory, found by its name.
+        QVERIFY(m_su->execRaw(QStringLiteral(
+            "INSERT INTO atlas.inventory_items (tenant_id, policy_type, external_id, display_name, payload, content_hash) "
+            "VALUES ('%1', 'SettingsCatalog', 'policy-5', 'Edge Baseline', '{}', atlas.content_hash('{}'))").arg(a())));
         // 620 runs of tenant A and 50 of tenant B, spread over 40 days, in every status. Written
         // directly by the superuser: this is data to look at, not a rule under test.
         QVERIFY(m_su->execRaw(QStringLiteral(
@@ -188,9 +192,13 @@ private Q_SLOTS:
                                                 << "created_at >= now() - interval '7 days' AND status = 'completed'";
         QTest::newRow("search by run id") << "" << "" << 0 << "SEARCH_ID" << "id = SEARCH_ID";
         QTest::newRow("search by initiator part") << "" << "" << 0 << "MANAGER" << "initiator = 'manager_a'";
-        QTest::newRow("search by item id") << "" << "" << 0 << "policy-17" << "item_ids ? 'policy-17'";
+        QTest::newRow("search by #id") << "" << "" << 0 << "#SEARCH_ID" << "id = SEARCH_ID";
+        QTest::newRow("search by run link") << "" << "" << 0 << "atlas-ops://run/SEARCH_ID" << "id = SEARCH_ID";
+        QTest::newRow("search by item id or its prefix") << "" << "" << 0 << "policy-17"
+                                                      << "EXISTS (SELECT 1 FROM jsonb_array_elements_text(item_ids) e WHERE e LIKE 'policy-17%')";
         QTest::newRow("search by a shared item id") << "" << "" << 0 << "shared-item" << "true";
-        QTest::newRow("item id is exact, not a prefix") << "" << "" << 0 << "policy-1" << "item_ids ? 'policy-1'";
+        QTest::newRow("an item id prefix of 8") << "" << "" << 0 << "shared-i" << "true";
+        QTest::newRow("search by policy name") << "" << "" << 0 << "edge BASE" << "item_ids ? 'policy-5'";
     }
     void everyFilterMatchesTheDatabase()
     {

@@ -30,6 +30,7 @@
 #include <QScrollBar>
 #include <QToolButton>
 #include <QHeaderView>
+#include <QPushButton>
 #include <QtTest>
 
 using atlas::hub::RunTableModel;
@@ -230,6 +231,16 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(hub->model()->rowCount(), 1, 5000);
         search->clear();
         QTRY_COMPARE_WITH_TIMEOUT(hub->model()->rowCount(), all, 5000);
+        // Nothing matches: the empty table says so and offers the way back.
+        QTest::keyClicks(search, QStringLiteral("no-such-run-anywhere"));
+        QTRY_COMPARE_WITH_TIMEOUT(hub->model()->rowCount(), 0, 5000);
+        auto* clear = hub->findChild<QPushButton*>(QStringLiteral("clearFilters"));
+        QVERIFY(clear);
+        QTRY_VERIFY_WITH_TIMEOUT(clear->isVisible(), 5000);
+        clear->click();
+        QTRY_COMPARE_WITH_TIMEOUT(hub->model()->rowCount(), all, 5000);
+        QVERIFY(search->text().isEmpty());
+        QVERIFY(!clear->isVisible());
     }
 
     // Ctrl+C on the table copies the selected run's link (one owner of the shortcut: no

@@ -173,16 +173,46 @@ QString RunFilter::toSqlFor(const QString& tenantCondition, QVariantList* binds,
         where << QStringLiteral("r.created_at < ?::timestamptz");
         *binds << to.toUTC().toString(Qt::ISODateWithMs);
     }
-    if (!m_search.isEmpty()) {
-        // A run id, an initiator (substring, case-insensitive) or an item id (exact; @> is what
-        // the GIN index over item_ids answers, and "?" would clash with the placeholders).
-        bool numeric = false;
-        const qint64 id = m_search.toLongLong(&numeric);
-        where << QStringLiteral("(r.id = ? OR r.initiator ILIKE ? ESCAPE '\\' OR r.item_ids @> jsonb_build_array(?::text))");
-        *binds << (numeric ? QVariant(id) : QVariant(QMetaType::fromType<qlonglong>()))
-               << QString(QLatin1Char('%') + likeEscaped(m_search) + QLatin1Char('%')) << m_search;
-    }
+    if (!m_search.isEmpty())
+        where << searchSql(binds);
     return where.join(QStringLiteral(" AND "));
+}
+
+std::optional<qint64> RunFilter::runIdOf(const QString& text)
+{
+    QString t = text.trimmed();
+    if (t.startsWith(QLatin1String("atlas-ops://run/")))
+        t = t.mid(16);
+    else if (t.startsWith(QLatin1Char('#')))
+        t = t.mid(1);
+    if (t.endsWith(QLatin1Char('/')))
+        t.chop(1);
+    bool numeric = false;
+    const qint64 id = t.toLongLong(&numeric);
+    return numeric && id > 0 ? std::optional(id) : std::nullopt;
+}
+
+// What a person types into the hub's search: a run ("4", "#4", "atlas-ops://run/4"), an
+// initiator (substring), an item id (exact, from the GIN index over item_ids; or its first 8
+// or more characters), or a policy name (the current inventory's names, substring).
+QString RunFilter::searchSql(QVariantList* binds) const
+{
+    const std::optional<qint64> id = runIdOf(m_search);
+    const QString like = QLatin1Char('%') + likeEscaped(m_search) + QLatin1Char('%');
+    QStringList any{QStringLiteral("r.id = ?"), QStringLiteral("r.initiator ILIKE ? ESCAPE '\\'"),
+                    QStringLiteral("r.item_ids @> jsonb_build_array(?::text)")};
+    *binds << (id ? QVariant(*id) : QVariant(QMetaType::fromType<qlonglong>())) << like << m_search;
+    if (m_search.size() >= kMinItemPrefix) {
+        any << QStringLiteral("(jsonb_typeof(r.item_ids) = 'array' AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(r.item_ids) e "
+                              "WHERE e LIKE ? ESCAPE '\\'))");
+        *binds << QString(likeEscaped(m_search) + QLatin1Char('%'));
+    }
+    // The ids of the policies so named, read once for the query (not per run).
+    any << QStringLiteral("jsonb_exists_any(CASE jsonb_typeof(r.item_ids) WHEN 'array' THEN r.item_ids ELSE '[]' END, "
+                          "ARRAY(SELECT i.external_id FROM atlas.inventory_items i WHERE i.tenant_id = ANY (?::uuid[]) "
+                          "AND i.is_current AND i.display_name ILIKE ? ESCAPE '\\' LIMIT 1000))");
+    *binds << tenantArray() << like;
+    return QLatin1Char('(') + any.join(QStringLiteral(" OR ")) + QLatin1Char(')');
 }
 
 QVariantMap RunFilter::toMap() const

@@ -86,10 +86,15 @@ public:
     void fromMap(const QVariantMap& map);
 
     static constexpr int kMaxSearchLength = 200;
+    static constexpr int kMinItemPrefix = 8; // shorter text is no item id prefix
+    // 4, "#4" and "atlas-ops://run/4" are run 4.
+    static std::optional<qint64> runIdOf(const QString& text);
 
     bool operator==(const RunFilter& other) const = default;
 
 private:
+    QString searchSql(QVariantList* binds) const;
+
     QUuid m_tenant;
     QList<QUuid> m_tenants;
     QString m_operation;

@@ -44,7 +44,7 @@ FilterBar::FilterBar(QWidget* parent)
     m_to->setDateTime(QDateTime::currentDateTime().addDays(1));
 
     m_search->setObjectName(QStringLiteral("searchFilter"));
-    m_search->setPlaceholderText(QStringLiteral("Search run id, initiator or item id  (Ctrl+F)"));
+    m_search->setPlaceholderText(QStringLiteral("Search run #, initiator, item id or policy name  (Ctrl+F)"));
     m_search->setClearButtonEnabled(true);
     m_search->setMaxLength(hub::RunFilter::kMaxSearchLength);
     m_search->setMinimumWidth(280);

@@ -13,6 +13,7 @@
 #include <QHeaderView>
 #include <QKeySequence>
 #include <QMenu>
+#include <QPushButton>
 #include <QSettings>
 #include <QLabel>
 #include <QPainter>
@@ -71,7 +72,11 @@ HubPage::HubPage(hub::HubSession* session, QWidget* parent)
     , m_table(new QTableView(this))
     , m_empty(new QLabel(this))
     , m_detail(new RunDetailPane(this))
+    , m_clearFilters(new QPushButton(QStringLiteral("Clear filters"), this))
 {
+    m_clearFilters->setObjectName(QStringLiteral("clearFilters"));
+    m_clearFilters->hide();
+    connect(m_clearFilters, &QPushButton::clicked, this, &HubPage::clearFilters);
     setObjectName(QStringLiteral("hubPage"));
     setUpTable();
     showSort(m_model->filter());
@@ -221,7 +226,15 @@ void HubPage::layOut()
     auto* tv = new QVBoxLayout(tableBox);
     tv->setContentsMargins(0, 0, 0, 0);
     tv->addWidget(m_table);
-    tv->addWidget(m_empty);
+    // In the table's place when nothing shows: why, and the way back to every run.
+    auto* emptyBox = new QWidget(tableBox);
+    auto* ev = new QVBoxLayout(emptyBox);
+    ev->addStretch(1);
+    ev->addWidget(m_empty);
+    ev->addWidget(m_clearFilters, 0, Qt::AlignHCenter);
+    ev->addStretch(1);
+    emptyBox->hide();
+    tv->addWidget(emptyBox);
 
     auto* split = new QSplitter(Qt::Horizontal, this);
     split->addWidget(m_buckets);
@@ -428,7 +441,25 @@ void HubPage::updateEmptyState()
         text = QStringLiteral("No runs match these filters.");
     m_empty->setText(text);
     m_empty->setVisible(empty);
+    m_empty->parentWidget()->setVisible(empty);
+    const hub::RunFilter& f = m_model->filter();
+    const bool filtered = f.bucket() || !f.operation().isEmpty() || !f.search().isEmpty() ||
+                          f.timeRange() != hub::RunFilter::TimeRange::All;
+    m_clearFilters->setVisible(empty && filtered && !m_model->isLoading() && f.hasTenant());
     m_table->setVisible(!empty);
+}
+
+// Back to every run of the tenant(s) shown, in the same order.
+void HubPage::clearFilters()
+{
+    const hub::RunFilter& current = m_model->filter();
+    hub::RunFilter next;
+    if (current.severalTenants())
+        next.setTenants(current.tenants());
+    else
+        next.setTenant(current.tenant());
+    next.setSort(current.sortKey(), current.ascending());
+    setFilter(next);
 }
 
 } // namespace atlas::views

@@ -8,6 +8,7 @@
 
 class QLabel;
 class QMenu;
+class QPushButton;
 class QTableView;
 
 namespace atlas::hub {
@@ -68,6 +69,7 @@ private:
     void copyLink();
     void exportCsv();
     void updateEmptyState();
+    void clearFilters();
 
     hub::HubSession* m_session;
     hub::RunTableModel* m_model;
@@ -76,6 +78,7 @@ private:
     QTableView* m_table;
     QLabel* m_empty;
     RunDetailPane* m_detail;
+    QPushButton* m_clearFilters;
     qint64 m_pendingSelection = 0;
 };
 
