@@ -5,13 +5,13 @@ set -euo pipefail
 
 ATLAS_PACKAGES=(
     build-essential cmake ninja-build pkg-config
-    qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqt6sql6-psql libgl-dev
+    qt6-base-dev qt6-base-dev-tools qt6-svg-dev qt6-charts-dev libqt6opengl6-dev libqt6sql6-psql libgl-dev
     libspdlog-dev libfmt-dev libpq-dev qtkeychain-qt6-dev
     postgresql postgresql-client
     fonts-dejavu-core
 )
 ATLAS_TEST_PACKAGES=(
-    xvfb xauth dbus dbus-x11 dunst trayer libnotify-bin xdotool imagemagick gnome-keyring
+    xvfb xauth dbus dbus-x11 dunst trayer libnotify-bin xdotool imagemagick gnome-keyring clang-format-14
 )
 
 atlas_install_missing() {

@@ -72,6 +72,11 @@ bool RunFilter::setSearch(const QString& text)
     return assign(m_search, text.trimmed().left(kMaxSearchLength));
 }
 
+bool RunFilter::setReason(const QString& reasonCode)
+{
+    return assign(m_reason, reasonCode.left(kMaxSearchLength));
+}
+
 bool RunFilter::setSort(SortKey key, bool ascending)
 {
     const bool a = assign(m_sortKey, key);
@@ -175,6 +180,11 @@ QString RunFilter::toSqlFor(const QString& tenantCondition, QVariantList* binds,
     }
     if (!m_search.isEmpty())
         where << searchSql(binds);
+    if (!m_reason.isEmpty()) {
+        where << QStringLiteral("(r.reason_code = ? OR EXISTS (SELECT 1 FROM atlas.run_item_results f WHERE f.tenant_id = r.tenant_id "
+                                "AND f.run_id = r.id AND f.outcome = 'failed' AND f.reason_code = ?))");
+        *binds << m_reason << m_reason;
+    }
     return where.join(QStringLiteral(" AND "));
 }
 
@@ -223,6 +233,7 @@ QVariantMap RunFilter::toMap() const
             {QStringLiteral("from"), m_from},
             {QStringLiteral("to"), m_to},
             {QStringLiteral("search"), m_search},
+            {QStringLiteral("reason"), m_reason},
             {QStringLiteral("sort"), int(m_sortKey)},
             {QStringLiteral("ascending"), m_ascending}};
 }
@@ -235,6 +246,7 @@ void RunFilter::fromMap(const QVariantMap& map)
     setTimeRange(range >= 0 && range <= int(TimeRange::Custom) ? TimeRange(range) : TimeRange::All);
     setCustomRange(map.value(QStringLiteral("from")).toDateTime(), map.value(QStringLiteral("to")).toDateTime());
     setSearch(map.value(QStringLiteral("search")).toString());
+    setReason(map.value(QStringLiteral("reason")).toString());
     const int sort = map.value(QStringLiteral("sort")).toInt();
     setSort(sort >= 0 && sort <= int(SortKey::Operation) ? SortKey(sort) : SortKey::Started,
             map.value(QStringLiteral("ascending")).toBool());

@@ -51,6 +51,7 @@ public:
     const QDateTime& customFrom() const { return m_from; }
     const QDateTime& customTo() const { return m_to; }
     const QString& search() const { return m_search; }
+    const QString& reason() const { return m_reason; } // a reason code, empty: any
     SortKey sortKey() const { return m_sortKey; }
     bool ascending() const { return m_ascending; }
 
@@ -62,6 +63,8 @@ public:
     bool setCustomRange(const QDateTime& from, const QDateTime& to);
     bool setSearch(const QString& text);
     bool setSort(SortKey key, bool ascending);
+    // Runs that ended with this reason code, or have an item that failed with it.
+    bool setReason(const QString& reasonCode);
 
     // The SQL of the sort value over atlas.operation_runs r (an index expression), and the type
     // its text form is cast back to for the keyset condition.
@@ -103,6 +106,7 @@ private:
     QDateTime m_from;
     QDateTime m_to;
     QString m_search;
+    QString m_reason;
     SortKey m_sortKey = SortKey::Started;
     bool m_ascending = false;
 };

@@ -3,7 +3,9 @@
 #include "BucketList.h"
 #include "FilterBar.h"
 #include "RunDetailPane.h"
+#include "ReasonsPanel.h"
 #include "StatusStyle.h"
+#include "TrendsView.h"
 #include "hub/HubSession.h"
 #include "hub/RunTableModel.h"
 
@@ -22,6 +24,9 @@
 #include <QStandardPaths>
 #include <QStyledItemDelegate>
 #include <QTableView>
+#include <QTimer>
+#include <QToolButton>
+#include <QHBoxLayout>
 #include <QVBoxLayout>
 
 namespace atlas::views {
@@ -73,7 +78,13 @@ HubPage::HubPage(hub::HubSession* session, QWidget* parent)
     , m_empty(new QLabel(this))
     , m_detail(new RunDetailPane(this))
     , m_clearFilters(new QPushButton(QStringLiteral("Clear filters"), this))
+    , m_reasons(new ReasonsPanel(this))
+    , m_trends(new TrendsView(this))
+    , m_trendsButton(new QToolButton(this))
+    , m_insightTimer(new QTimer(this))
 {
+    m_insightTimer->setSingleShot(true);
+    m_insightTimer->setInterval(300);
     m_clearFilters->setObjectName(QStringLiteral("clearFilters"));
     m_clearFilters->hide();
     connect(m_clearFilters, &QPushButton::clicked, this, &HubPage::clearFilters);
@@ -84,6 +95,7 @@ HubPage::HubPage(hub::HubSession* session, QWidget* parent)
     connectFilters();
     connectModel();
     addShortcuts();
+    m_trendsButton->setChecked(QSettings().value(QStringLiteral("hub/trends"), false).toBool());
     updateEmptyState();
 }
 
@@ -236,9 +248,25 @@ void HubPage::layOut()
     emptyBox->hide();
     tv->addWidget(emptyBox);
 
+    // Buckets above the failure reasons on the left; the trends (when asked for) above the table.
+    auto* left = new QSplitter(Qt::Vertical, this);
+    left->addWidget(m_buckets);
+    left->addWidget(m_reasons);
+    left->setStretchFactor(0, 0);
+    left->setStretchFactor(1, 1);
+    left->setSizes({260, 300});
+    left->setMaximumWidth(230);
+    auto* center = new QSplitter(Qt::Vertical, this);
+    center->addWidget(m_trends);
+    center->addWidget(tableBox);
+    center->setStretchFactor(0, 1);
+    center->setStretchFactor(1, 2);
+    center->setCollapsible(1, false);
+    m_trends->hide();
+
     auto* split = new QSplitter(Qt::Horizontal, this);
-    split->addWidget(m_buckets);
-    split->addWidget(tableBox);
+    split->addWidget(left);
+    split->addWidget(center);
     split->addWidget(m_detail);
     split->setStretchFactor(0, 0);
     split->setStretchFactor(1, 3);
@@ -247,8 +275,16 @@ void HubPage::layOut()
     split->setCollapsible(1, false);
     m_detail->hide();
 
+    m_trendsButton->setObjectName(QStringLiteral("trendsButton"));
+    m_trendsButton->setText(QStringLiteral("Trends"));
+    m_trendsButton->setCheckable(true);
+    m_trendsButton->setToolTip(QStringLiteral("Runs per day and durations per operation, for these filters"));
+    m_trendsButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    auto* top = new QHBoxLayout;
+    top->addWidget(m_filterBar, 1);
+    top->addWidget(m_trendsButton);
     auto* layout = new QVBoxLayout(this);
-    layout->addWidget(m_filterBar);
+    layout->addLayout(top);
     layout->addWidget(split, 1);
 }
 
@@ -261,6 +297,7 @@ void HubPage::connectFilters()
         else
             next.setTenant(m_model->filter().tenant());
         next.setBucket(m_buckets->bucket());
+        next.setReason(m_model->filter().reason());
         next.setSort(m_model->filter().sortKey(), m_model->filter().ascending());
         applyFilter(next);
     });
@@ -275,6 +312,22 @@ void HubPage::connectFilters()
 void HubPage::connectModel()
 {
     connect(m_model, &hub::RunTableModel::countsChanged, m_buckets, &BucketList::setCounts);
+    // Reasons and trends follow the counts (a filter change, a run change), a few times a
+    // second at most.
+    connect(m_model, &hub::RunTableModel::countsChanged, this, [this] {
+        if (!m_insightTimer->isActive())
+            m_insightTimer->start();
+    });
+    connect(m_insightTimer, &QTimer::timeout, this, &HubPage::requestInsights);
+    connect(m_trendsButton, &QToolButton::toggled, this, [this](bool on) {
+        m_trends->setVisible(on);
+        QSettings().setValue(QStringLiteral("hub/trends"), on);
+    });
+    connect(m_reasons, &ReasonsPanel::reasonChosen, this, [this](const QString& code) {
+        hub::RunFilter next = m_model->filter();
+        next.setReason(code);
+        applyFilter(next);
+    });
     connect(m_model, &hub::RunTableModel::loadFailed, this,
             [this](const QString& message) { Q_EMIT statusMessage(QStringLiteral("Could not load runs: %1").arg(message)); });
     connect(m_model, &QAbstractItemModel::rowsInserted, this, [this] {
@@ -349,6 +402,7 @@ void HubPage::setFilter(const hub::RunFilter& filter)
 {
     m_filterBar->setFilter(filter);
     m_buckets->setBucket(filter.bucket());
+    m_reasons->setChosen(filter.reason());
     showSort(filter);
     applyFilter(filter);
 }
@@ -443,10 +497,29 @@ void HubPage::updateEmptyState()
     m_empty->setVisible(empty);
     m_empty->parentWidget()->setVisible(empty);
     const hub::RunFilter& f = m_model->filter();
-    const bool filtered = f.bucket() || !f.operation().isEmpty() || !f.search().isEmpty() ||
+    const bool filtered = f.bucket() || !f.operation().isEmpty() || !f.search().isEmpty() || !f.reason().isEmpty() ||
                           f.timeRange() != hub::RunFilter::TimeRange::All;
     m_clearFilters->setVisible(empty && filtered && !m_model->isLoading() && f.hasTenant());
     m_table->setVisible(!empty);
+}
+
+// On the background worker: reasons, runs per day and durations for the filter as it is.
+void HubPage::requestInsights()
+{
+    const hub::RunFilter filter = m_model->filter();
+    if (!filter.hasTenant())
+        return;
+    m_session->background()->post<hub::Insights>(
+        this, [filter](db::Connection& conn) { return hub::Insights::load(conn, filter); },
+        [this, filter](const hub::Insights& insights) {
+            if (!(filter == m_model->filter()))
+                return; // the filter moved on; its own answer follows
+            if (!insights.error.isEmpty())
+                Q_EMIT statusMessage(QStringLiteral("Could not read the failure reasons: %1").arg(insights.error));
+            m_reasons->setReasons(insights.reasons);
+            m_trends->setInsights(insights);
+            Q_EMIT insightsLoaded();
+        });
 }
 
 // Back to every run of the tenant(s) shown, in the same order.

@@ -9,6 +9,8 @@
 class QLabel;
 class QMenu;
 class QPushButton;
+class QTimer;
+class QToolButton;
 class QTableView;
 
 namespace atlas::hub {
@@ -20,7 +22,9 @@ namespace atlas::views {
 
 class BucketList;
 class FilterBar;
+class ReasonsPanel;
 class RunDetailPane;
+class TrendsView;
 
 // The Operations hub: the active tenant's runs, filterable, live, with a detail pane.
 // View-only for every role: nothing here starts, reruns, cancels or deletes a run.
@@ -46,6 +50,9 @@ public:
     FilterBar* filterBar() const { return m_filterBar; }
     BucketList* bucketList() const { return m_buckets; }
     RunDetailPane* detailPane() const { return m_detail; }
+    ReasonsPanel* reasonsPanel() const { return m_reasons; }
+    TrendsView* trendsView() const { return m_trends; }
+    QToolButton* trendsButton() const { return m_trendsButton; }
 
     static QString runLink(qint64 id) { return QStringLiteral("atlas-ops://run/%1").arg(id); }
 
@@ -53,6 +60,7 @@ Q_SIGNALS:
     void filterChanged(const atlas::hub::RunFilter& filter);
     void resultLinkActivated(const QString& link);
     void statusMessage(const QString& message);
+    void insightsLoaded();
 
 private:
     void setUpTable();
@@ -70,6 +78,7 @@ private:
     void exportCsv();
     void updateEmptyState();
     void clearFilters();
+    void requestInsights();
 
     hub::HubSession* m_session;
     hub::RunTableModel* m_model;
@@ -79,6 +88,10 @@ private:
     QLabel* m_empty;
     RunDetailPane* m_detail;
     QPushButton* m_clearFilters;
+    ReasonsPanel* m_reasons;
+    TrendsView* m_trends;
+    QToolButton* m_trendsButton;
+    QTimer* m_insightTimer;
     qint64 m_pendingSelection = 0;
 };
 

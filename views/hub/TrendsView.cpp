@@ -1,0 +1,161 @@
+#include "TrendsView.h"
+
+#include "StatusStyle.h"
+#include "Theme.h"
+#include "runs/RunStatus.h"
+
+#include <QBarCategoryAxis>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
+#include <QEvent>
+#include <QHBoxLayout>
+#include <QHorizontalBarSeries>
+#include <QMap>
+#include <QStackedBarSeries>
+#include <QValueAxis>
+
+namespace atlas::views {
+
+namespace {
+QChartView* makeView(const QString& title, QWidget* parent)
+{
+    auto* chart = new QChart;
+    chart->setTitle(title);
+    chart->legend()->setAlignment(Qt::AlignBottom);
+    chart->setMargins(QMargins(4, 4, 4, 4));
+    chart->setAnimationOptions(QChart::NoAnimation);
+    auto* view = new QChartView(chart, parent);
+    view->setRenderHint(QPainter::Antialiasing);
+    view->setMinimumHeight(200);
+    return view;
+}
+
+void clear(QChart* chart)
+{
+    chart->removeAllSeries();
+    for (QAbstractAxis* axis : chart->axes()) {
+        chart->removeAxis(axis);
+        delete axis;
+    }
+}
+} // namespace
+
+TrendsView::TrendsView(QWidget* parent)
+    : QWidget(parent)
+    , m_dayView(makeView(QStringLiteral("Runs per day"), this))
+    , m_durationView(makeView(QStringLiteral("Duration per operation (seconds)"), this))
+{
+    setObjectName(QStringLiteral("trendsView"));
+    auto* h = new QHBoxLayout(this);
+    h->setContentsMargins(0, 0, 0, 0);
+    h->addWidget(m_dayView, 3);
+    h->addWidget(m_durationView, 2);
+    applyTheme();
+}
+
+QChart* TrendsView::dayChart() const { return m_dayView->chart(); }
+QChart* TrendsView::durationChart() const { return m_durationView->chart(); }
+
+void TrendsView::setInsights(const hub::Insights& insights)
+{
+    m_insights = insights;
+    fillDays(insights.days);
+    fillDurations(insights.durations);
+}
+
+void TrendsView::fillDays(const QList<hub::Insights::Day>& days)
+{
+    QChart* chart = dayChart();
+    clear(chart);
+    QMap<QDate, QHash<runs::Bucket, qint64>> byDay;
+    for (const auto& d : days)
+        byDay[d.day][d.bucket] += d.runs;
+    m_days = int(byDay.size());
+    auto* series = new QStackedBarSeries;
+    qint64 peak = 0;
+    for (const runs::Bucket bucket : runs::allBuckets()) {
+        auto* set = new QBarSet(runs::bucketLabel(bucket));
+        set->setColor(StatusStyle::color(bucket));
+        set->setBorderColor(StatusStyle::color(bucket));
+        for (auto it = byDay.cbegin(); it != byDay.cend(); ++it)
+            *set << double(it->value(bucket));
+        series->append(set);
+    }
+    QStringList categories;
+    for (auto it = byDay.cbegin(); it != byDay.cend(); ++it) {
+        categories << it.key().toString(QStringLiteral("MM-dd"));
+        qint64 total = 0;
+        for (qint64 n : *it)
+            total += n;
+        peak = std::max(peak, total);
+    }
+    chart->addSeries(series);
+    auto* x = new QBarCategoryAxis;
+    x->append(categories);
+    auto* y = new QValueAxis;
+    y->setRange(0, std::max<qint64>(peak, 1));
+    y->setLabelFormat(QStringLiteral("%d"));
+    y->applyNiceNumbers();
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    series->attachAxis(x);
+    series->attachAxis(y);
+    applyTheme();
+}
+
+void TrendsView::fillDurations(const QList<hub::Insights::Durations>& durations)
+{
+    QChart* chart = durationChart();
+    clear(chart);
+    auto* series = new QHorizontalBarSeries;
+    QStringList categories;
+    auto* p50 = new QBarSet(QStringLiteral("p50"));
+    auto* p90 = new QBarSet(QStringLiteral("p90"));
+    auto* p99 = new QBarSet(QStringLiteral("p99"));
+    double peak = 0;
+    for (const auto& d : durations) {
+        categories << runs::operationLabel(d.resource, d.action);
+        *p50 << d.p50;
+        *p90 << d.p90;
+        *p99 << d.p99;
+        peak = std::max(peak, d.p99);
+    }
+    series->append({p50, p90, p99});
+    chart->addSeries(series);
+    auto* y = new QBarCategoryAxis;
+    y->append(categories);
+    auto* x = new QValueAxis;
+    x->setRange(0, std::max(peak, 1.0));
+    x->applyNiceNumbers();
+    chart->addAxis(y, Qt::AlignLeft);
+    chart->addAxis(x, Qt::AlignBottom);
+    series->attachAxis(x);
+    series->attachAxis(y);
+    applyTheme();
+}
+
+// The charts' own colours follow the palette (light or dark); the bars keep the bucket colours.
+void TrendsView::applyTheme()
+{
+    const QPalette pal = palette();
+    for (QChart* chart : {dayChart(), durationChart()}) {
+        chart->setBackgroundBrush(pal.color(QPalette::Base));
+        chart->setTitleBrush(pal.color(QPalette::Text));
+        chart->legend()->setLabelColor(pal.color(QPalette::Text));
+        for (QAbstractAxis* axis : chart->axes()) {
+            axis->setLabelsColor(pal.color(QPalette::Text));
+            axis->setGridLineColor(pal.color(QPalette::Mid));
+            axis->setLinePenColor(pal.color(QPalette::Mid));
+        }
+    }
+}
+
+void TrendsView::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        applyTheme();
+}
+
+} // namespace atlas::views
