@@ -412,6 +412,9 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_tenants uuid[] := atlas.count_tenant_ids(p_tenants);
+    -- Open ends as infinities: a range of the (tenant_id, created_at) index in a generic plan too.
+    v_from timestamptz := coalesce(p_from, '-infinity');
+    v_to timestamptz := coalesce(p_to, 'infinity');
 BEGIN
     RETURN QUERY
     SELECT s.resource, s.action, s.n, s.p[1], s.p[2], s.p[3]
@@ -422,7 +425,7 @@ BEGIN
               FROM atlas.bulk_operation_runs r
              WHERE r.tenant_id = ANY (v_tenants) AND r.status NOT IN ('pending', 'running')
                AND r.started_at IS NOT NULL AND r.finished_at IS NOT NULL
-               AND (p_from IS NULL OR r.created_at >= p_from) AND (p_to IS NULL OR r.created_at < p_to)
+               AND r.created_at >= v_from AND r.created_at < v_to
                AND (p_resource IS NULL OR r.resource = p_resource) AND (p_action IS NULL OR r.action = p_action)
              GROUP BY r.resource, r.action) s
      ORDER BY s.resource, s.action;
