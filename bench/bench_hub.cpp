@@ -5,9 +5,13 @@
 // baseline and the raw libpq time of the same query.
 //
 //   build/bench/bench_hub [total_runs]
+//   build/bench/bench_hub 10m [total_runs]   (or ATLAS_BENCH_10M=1): 10,000,000 runs over 50 tenants,
+//     1,000,000 in the tenant under test, over a year (bench/hub_10m.sql); pages, the counts
+//     functions and the all-tenants page through libpq and RunLoader::loadCounts.
 #include "TestCluster.h"
 #include "runs/RunApi.h"
 #include "hub/HubSession.h"
+#include "hub/RunLoader.h"
 #include "hub/RunTableModel.h"
 
 #include <QCoreApplication>
@@ -24,6 +28,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 using namespace atlas;
 
@@ -59,6 +64,130 @@ bool waitIdle(hub::RunTableModel& model)
     }
     return true;
 }
+
+// Median over `n` runs of a prepared statement (generic plan, as the hub's connection plans).
+double timed(PGconn* pg, const char* name, const QByteArray& sql, const QList<QByteArray>& params, int n = 9, int* rows = nullptr)
+{
+    PGresult* prep = PQprepare(pg, name, sql.constData(), int(params.size()), nullptr);
+    if (PQresultStatus(prep) != PGRES_COMMAND_OK)
+        std::fprintf(stderr, "%s: %s\n", name, PQerrorMessage(pg));
+    PQclear(prep);
+    std::vector<const char*> values;
+    for (const QByteArray& p : params)
+        values.push_back(p.isNull() ? nullptr : p.constData());
+    QList<double> times;
+    for (int i = 0; i < n; ++i) {
+        QElapsedTimer t;
+        t.start();
+        PGresult* r = PQexecPrepared(pg, name, int(values.size()), values.data(), nullptr, nullptr, 0);
+        times << ms(t);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK)
+            std::fprintf(stderr, "%s: %s\n", name, PQerrorMessage(pg));
+        if (rows)
+            *rows = PQntuples(r);
+        PQclear(r);
+    }
+    return median(times);
+}
+
+int bench10m(test::TestCluster& cluster, test::TenantFixture& fx, qint64 total)
+{
+    const qint64 big = std::min<qint64>(1000000, total / 10);
+    auto su = cluster.connectSuperuser();
+    const QString a = fx.tenantA.toString(QUuid::WithoutBraces);
+    QFile script(QStringLiteral(ATLAS_SOURCE_DIR "/bench/hub_10m.sql"));
+    if (!script.open(QIODevice::ReadOnly))
+        return 1;
+    QElapsedTimer load;
+    load.start();
+    su->execRaw(QStringLiteral("INSERT INTO atlas.tenants (name) SELECT 'Tenant ' || g FROM generate_series(1, 48) g"));
+    const QString sql = QString::fromUtf8(script.readAll())
+                            .replace(QLatin1String("@TOTAL@"), QString::number(total))
+                            .replace(QLatin1String("@BIG@"), QString::number(big))
+                            .replace(QLatin1String("@BIG_TENANT@"), a);
+    if (!su->execRaw(sql)) {
+        std::fprintf(stderr, "load failed: %s\n", qPrintable(su->lastError().message));
+        return 1;
+    }
+    const double loadS = load.elapsed() / 1000.0;
+    su->execRaw(QStringLiteral("VACUUM ANALYZE atlas.bulk_operation_runs, atlas.run_item_results, atlas.run_counts"));
+    su->execRaw(QStringLiteral("CHECKPOINT"));
+    std::printf("%lld runs over %lld tenants (%lld in the tenant under test), %lld roll-up rows, loaded in %.0f s, "
+                "database %s\n",
+                su->scalar(QStringLiteral("SELECT count(*) FROM atlas.bulk_operation_runs")).toLongLong(),
+                su->scalar(QStringLiteral("SELECT count(*) FROM atlas.tenants")).toLongLong(), big,
+                su->scalar(QStringLiteral("SELECT count(*) FROM atlas.run_counts")).toLongLong(), loadS,
+                qPrintable(su->scalar(QStringLiteral("SELECT pg_size_pretty(pg_database_size(current_database()))")).toString()));
+
+    const QByteArray conninfo = QStringLiteral("host=%1 port=%2 dbname=%3 user=readonly_a password=%4")
+                                    .arg(cluster.cluster().socketDir()).arg(cluster.cluster().port())
+                                    .arg(cluster.databaseName(), test::TestCluster::passwordOf(QStringLiteral("readonly_a"))).toUtf8();
+    PGconn* pg = PQconnectdb(conninfo.constData());
+    PQclear(PQexec(pg, "SET plan_cache_mode = force_generic_plan"));
+    const QByteArray cols = hub::RunRow::selectColumns().toUtf8();
+    const QByteArray t = a.toUtf8();
+    const QByteArray none;
+    std::printf("tenant of %lld runs, readonly member, prepared statements (generic plans), median of 9:\n", big);
+    std::printf("  first page (250 newest)          %8.1f ms\n",
+                timed(pg, "first", "SELECT " + cols + " FROM atlas.operation_runs r WHERE r.tenant_id = $1::uuid "
+                                      "ORDER BY r.created_at DESC, r.id DESC LIMIT 250", {t}));
+    std::printf("  sorted page (50 longest)         %8.1f ms   ORDER BY finished_at - started_at DESC: no index\n",
+                timed(pg, "sorted", "SELECT " + cols + " FROM atlas.operation_runs r WHERE r.tenant_id = $1::uuid "
+                                       "ORDER BY r.finished_at - r.started_at DESC NULLS LAST, r.id DESC LIMIT 50", {t}, 3));
+    std::printf("  sorted page (50 most failed)     %8.1f ms   ORDER BY failed_items DESC: no index\n",
+                timed(pg, "failed", "SELECT " + cols + " FROM atlas.operation_runs r WHERE r.tenant_id = $1::uuid "
+                                       "ORDER BY r.failed_items DESC, r.id DESC LIMIT 50", {t}, 3));
+    std::printf("  filtered page (drift, failed)    %8.1f ms\n",
+                timed(pg, "filtered", "SELECT " + cols + " FROM atlas.operation_runs r WHERE r.tenant_id = $1::uuid "
+                                         "AND r.resource = $2 AND r.action = $3 AND r.status_bucket = $4 "
+                                         "ORDER BY r.created_at DESC, r.id DESC LIMIT 250", {t, "drift", "generate", "failed"}));
+    const QByteArray day = QDateTime::currentDateTimeUtc().addDays(-1).toString(Qt::ISODateWithMs).toUtf8();
+    const QByteArray month = QDateTime::currentDateTimeUtc().addDays(-30).toString(Qt::ISODateWithMs).toUtf8();
+    int n = 0;
+    for (const char* fn : {"run_bucket_counts", "run_reason_counts", "runs_per_day", "duration_percentiles"}) {
+        for (const auto& [label, from] : {std::pair{"1 day", day}, std::pair{"30 days", month}, std::pair{"all", none}}) {
+            for (const bool op : {false, true}) {
+                const QByteArray name = QByteArray(fn) + label + (op ? "op" : "");
+                const double m = timed(pg, name.constData(),
+                                       "SELECT * FROM atlas." + QByteArray(fn) + "(ARRAY[$1::uuid], $2, $3, $4::timestamptz, NULL)",
+                                       {t, op ? QByteArray("drift") : none, op ? QByteArray("generate") : none, from},
+                                       std::strcmp(fn, "duration_percentiles") == 0 ? 3 : 9, &n);
+                std::printf("  %-21s %-8s %-15s %8.1f ms (%d rows)\n", fn, label, op ? "drift/generate" : "all operations", m, n);
+            }
+        }
+    }
+    // The console's own call (its connection set up as the hub's), 30 days and all time.
+    db::Connection conn(cluster.loginSpec(QStringLiteral("readonly_a")), QStringLiteral("counts"));
+    conn.open();
+    hub::RunLoader::setUp(conn);
+    for (const auto range : {hub::RunFilter::TimeRange::Last24Hours, hub::RunFilter::TimeRange::Last30Days, hub::RunFilter::TimeRange::All}) {
+        hub::RunFilter f;
+        f.setTenant(fx.tenantA);
+        f.setTimeRange(range);
+        QList<double> times;
+        for (int i = 0; i < 9; ++i) {
+            QElapsedTimer tm;
+            tm.start();
+            hub::RunLoader::loadCounts(conn, f);
+            times << ms(tm);
+        }
+        std::printf("  RunLoader::loadCounts range %d   %8.1f ms\n", int(range), median(times));
+    }
+    // Every tenant's runs, newest first: readonly_a joins all 50 tenants.
+    su->execRaw(QStringLiteral("INSERT INTO atlas.tenant_members (tenant_id, login, login_oid, role) "
+                               "SELECT t.tenant_id, 'readonly_a', (SELECT oid FROM pg_roles WHERE rolname = 'readonly_a'), 'readonly' "
+                               "FROM atlas.tenants t ON CONFLICT DO NOTHING"));
+    PQfinish(pg);
+    pg = PQconnectdb(conninfo.constData());
+    PQclear(PQexec(pg, "SET plan_cache_mode = force_generic_plan"));
+    std::printf("  all-tenants page (50 newest of 50 tenants) %8.1f ms\n",
+                timed(pg, "alltenants", "SELECT " + cols + " FROM atlas.operation_runs r ORDER BY r.created_at DESC, r.id DESC LIMIT 50", {}, 3));
+    std::printf("  bucket counts, all 50 tenants, all time %8.1f ms\n",
+                timed(pg, "allcounts", "SELECT * FROM atlas.run_bucket_counts(NULL, NULL, NULL, NULL, NULL)", {}));
+    PQfinish(pg);
+    std::printf("memory                            RSS %ld MB\n", rssMb());
+    return 0;
+}
 } // namespace
 
 int main(int argc, char** argv)
@@ -66,7 +195,9 @@ int main(int argc, char** argv)
     QCoreApplication app(argc, argv);
     if (qEnvironmentVariableIsSet("ATLAS_BENCH_DEBUG"))
         spdlog::set_level(spdlog::level::debug);
-    const int total = argc > 1 ? std::atoi(argv[1]) : 1000000;
+    const bool tenMillion = (argc > 1 && std::strcmp(argv[1], "10m") == 0) || qEnvironmentVariableIsSet("ATLAS_BENCH_10M");
+    const int argTotal = tenMillion ? (argc > 2 ? 2 : 0) : (argc > 1 ? 1 : 0);
+    const int total = argTotal ? std::atoi(argv[argTotal]) : (tenMillion ? 10000000 : 1000000);
     const int big = std::min(100000, total / 2);
     test::TestCluster cluster;
     test::TenantFixture fx;
@@ -75,6 +206,8 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "setup failed: %s\n", qPrintable(error));
         return 1;
     }
+    if (tenMillion)
+        return bench10m(cluster, fx, total);
     auto su = cluster.connectSuperuser();
     QElapsedTimer load;
     load.start();

@@ -132,11 +132,16 @@ CREATE OR REPLACE FUNCTION atlas.reap_stale_runs() RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    v_reaped integer;
 BEGIN
     DELETE FROM atlas.run_changes
      WHERE changed_at < now() - (SELECT value::interval FROM atlas.settings WHERE key = 'change_log_keep');
     PERFORM atlas.purge_dropped_logins();
-    RETURN atlas.reap_stale_in(NULL);
+    v_reaped := atlas.reap_stale_in(NULL);
+    -- The hub's roll-ups: appended rows folded, the reaps' own included (75_run_counts).
+    PERFORM atlas.compact_run_counts();
+    RETURN v_reaped;
 END
 $$;
 

@@ -77,6 +77,12 @@ GRANT EXECUTE ON FUNCTION atlas.start_run(uuid, text, text, jsonb, jsonb), atlas
     atlas.cancel_run(bigint), atlas.set_run_summary(bigint, uuid, jsonb), atlas.reap_stale_runs(),
     atlas.mark_notifications_read(bigint[]), atlas.change_log_head(), atlas.prune_runs(uuid, interval, integer)
 TO atlas_client;
+-- The hub's counts (the roll-ups themselves are read only through these).
+GRANT EXECUTE ON FUNCTION atlas.run_bucket_counts(uuid[], text, text, timestamptz, timestamptz),
+    atlas.run_reason_counts(uuid[], text, text, timestamptz, timestamptz),
+    atlas.runs_per_day(uuid[], text, text, timestamptz, timestamptz),
+    atlas.duration_percentiles(uuid[], text, text, timestamptz, timestamptz)
+TO atlas_client;
 -- Producers.
 GRANT EXECUTE ON FUNCTION atlas.record_inventory(bigint, uuid, jsonb), atlas.retire_unobserved(bigint, uuid),
     atlas.capture_baseline(uuid, text), atlas.record_drift_findings(bigint, uuid, jsonb),
@@ -114,11 +120,14 @@ GRANT EXECUTE ON FUNCTION atlas.operation_label(text, text), atlas.status_bucket
     atlas.sanitize_message(text), atlas.redact(text), atlas.limit_of(text), atlas.on_run_change(),
     atlas.session_login_oid(), atlas.session_tenant_ids(), atlas.session_role(uuid)
 TO atlas_system;
+-- The roll-ups of runs (75_run_counts): kept by its triggers, folded by compact_run_counts.
+GRANT SELECT, INSERT, DELETE ON atlas.run_counts TO atlas_system;
+GRANT SELECT ON atlas.run_item_results, atlas.tenants TO atlas_system;
 
 ------------------------------------------------------------------------------------------
 -- atlas_owner (whose SECURITY DEFINER functions call these of other owners).
 ------------------------------------------------------------------------------------------
 GRANT EXECUTE ON FUNCTION atlas.session_role(uuid), atlas.session_tenant_ids(), atlas.current_role_in(uuid),
     atlas.end_runs_of(uuid, text), atlas.forget_notifications_of(uuid, text), atlas.purge_dropped_logins(),
-    atlas.held_dead_lease(bigint, uuid)
+    atlas.held_dead_lease(bigint, uuid), atlas.compact_run_counts()
 TO atlas_owner;
