@@ -4,6 +4,10 @@
 #include "Fixture.h"
 #include "MainWindow.h"
 #include "hub/BucketList.h"
+#include "hub/ReasonsPanel.h"
+#include "hub/TrendsView.h"
+#include "StatusStyle.h"
+#include "Theme.h"
 #include "pages/BackupSetsPage.h"
 #include "pages/InventoryPage.h"
 #include "hub/FilterBar.h"
@@ -31,6 +35,10 @@
 #include <QToolButton>
 #include <QHeaderView>
 #include <QPushButton>
+#include <QBarSet>
+#include <QChart>
+#include <QStackedBarSeries>
+#include <QToolButton>
 #include <QtTest>
 
 using atlas::hub::RunTableModel;
@@ -383,6 +391,52 @@ private Q_SLOTS:
         switcher->setCurrentIndex(switcher->findData(m_fx.a()));
         QTRY_VERIFY_WITH_TIMEOUT(model->rowOf(inB->runId) < 0 && model->rowOf(m_partialRun) >= 0, 5000);
         QVERIFY(window->hubPage()->table()->isColumnHidden(RunTableModel::TenantColumn));
+    }
+
+    // The reasons panel counts failed items per reason over the filter and filters by one on a
+    // click; the trends show runs per day in the buckets' colours and follow the appearance.
+    void reasonsAndTrends()
+    {
+        auto window = open(QStringLiteral("readonly_a"));
+        QVERIFY(window);
+        atlas::views::HubPage* hub = window->hubPage();
+        QSignalSpy loaded(hub, &atlas::views::HubPage::insightsLoaded);
+        hub->model()->refresh();
+        QVERIFY(loaded.wait(5000));
+        atlas::views::ReasonsPanel* reasons = hub->reasonsPanel();
+        int row = -1;
+        for (int r = 0; r < reasons->rowCount(); ++r)
+            if (reasons->item(r, 0)->text() == QLatin1String("policy_not_found"))
+                row = r;
+        QVERIFY2(row >= 0, "policy_not_found is not among the reasons");
+        QCOMPARE(reasons->item(row, 2)->text(), QStringLiteral("1"));
+        Q_EMIT reasons->cellClicked(row, 0);
+        QCOMPARE(hub->model()->filter().reason(), QStringLiteral("policy_not_found"));
+        QTRY_COMPARE_WITH_TIMEOUT(hub->model()->rowCount(), 1, 5000);
+        QCOMPARE(hub->model()->runAt(0)->id, m_partialRun);
+        Q_EMIT reasons->cellClicked(row, 0); // again: every run
+        QVERIFY(hub->model()->filter().reason().isEmpty());
+
+        hub->trendsButton()->setChecked(true);
+        QVERIFY(hub->trendsView()->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(hub->trendsView()->days() >= 1, 5000);
+        QChart* days = hub->trendsView()->dayChart();
+        QCOMPARE(days->series().size(), 1);
+        auto* stacked = qobject_cast<QStackedBarSeries*>(days->series().first());
+        QVERIFY(stacked);
+        QCOMPARE(stacked->count(), 5); // one set per bucket
+        QCOMPARE(stacked->barSets().at(4)->color(), atlas::views::StatusStyle::color(atlas::runs::Bucket::Failed));
+        double runs = 0;
+        for (QBarSet* set : stacked->barSets())
+            for (int i = 0; i < set->count(); ++i)
+                runs += set->at(i);
+        QTRY_COMPARE_WITH_TIMEOUT(hub->model()->rowCount(), int(runs), 5000); // every run of the table, by day
+        atlas::resources::Theme::apply(QStringLiteral("dark"));
+        QTRY_VERIFY(days->backgroundBrush().color().lightness() < 128);
+        atlas::resources::Theme::apply(QStringLiteral("light"));
+        QTRY_VERIFY(days->backgroundBrush().color().lightness() > 128);
+        atlas::resources::Theme::apply(QStringLiteral("system"));
+        hub->trendsButton()->setChecked(false);
     }
 
     void filterSurvivesARestartAndCtrlFFocusesSearch()

@@ -127,21 +127,21 @@ std::optional<BucketCounts> RunLoader::loadCounts(db::Connection& conn, const Ru
         return std::nullopt;
     QVariantList binds;
     QString sql;
-    if (filter.search().isEmpty()) {
+    if (filter.search().isEmpty() && filter.reason().isEmpty()) {
         // Exact from the roll-ups (full UTC days) and the runs of the range's partial days:
         // milliseconds at a million runs, where counting the runs takes their number.
         const QVariant none(QMetaType::fromType<QString>());
         const QString& operation = filter.operation();
         const auto [from, to] = filter.window();
-        sql = QStringLiteral("SELECT c.bucket, c.runs FROM atlas.run_bucket_counts(ARRAY[?::uuid], ?, ?, "
+        sql = QStringLiteral("SELECT c.bucket, c.runs FROM atlas.run_bucket_counts(?::uuid[], ?, ?, "
                              "?::timestamptz, ?::timestamptz) c");
-        binds << filter.tenant().toString(QUuid::WithoutBraces)
+        binds << filter.tenantArray()
               << (operation.isEmpty() ? none : QVariant(operation.section(QLatin1Char('/'), 0, 0)))
               << (operation.isEmpty() ? none : QVariant(operation.section(QLatin1Char('/'), 1, 1)))
               << (from.isValid() ? QVariant(from.toUTC().toString(Qt::ISODateWithMs)) : none)
               << (to.isValid() ? QVariant(to.toUTC().toString(Qt::ISODateWithMs)) : none);
     } else {
-        // A text search has no roll-up: the matching runs are counted.
+        // A text search or a reason has no roll-up: the matching runs are counted.
         sql = QStringLiteral("SELECT r.status_bucket, count(*) FROM atlas.bulk_operation_runs r WHERE %1 GROUP BY 1")
                   .arg(filter.toSql(&binds, false));
     }
