@@ -439,6 +439,17 @@ private Q_SLOTS:
         hub->trendsButton()->setChecked(false);
     }
 
+    // At twice the scale a 1600x1000 screen is 800x500: the window must still fit it.
+    void theWindowFitsAHalfSizeScreen()
+    {
+        auto window = open(QStringLiteral("manager_a"));
+        QVERIFY(window);
+        const QSize least = window->minimumSizeHint().expandedTo(window->minimumSize());
+
+        QVERIFY2(least.width() <= 800 && least.height() <= 500,
+                 qPrintable(QStringLiteral("%1x%2").arg(least.width()).arg(least.height())));
+    }
+
     void filterSurvivesARestartAndCtrlFFocusesSearch()
     {
         {

@@ -125,7 +125,7 @@ void MainWindow::buildToolBar()
     auto* tenantLabel = new QLabel(QStringLiteral("  Tenant  "), bar);
     bar->addWidget(tenantLabel);
     m_tenants->setObjectName(QStringLiteral("tenantSwitcher"));
-    m_tenants->setMinimumWidth(280);
+    m_tenants->setMinimumWidth(220);
     m_tenants->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     bar->addWidget(m_tenants);
 }
@@ -145,7 +145,7 @@ void MainWindow::buildPages()
 {
     m_nav->setObjectName(QStringLiteral("navigation"));
     m_nav->setIconSize(QSize(20, 20));
-    m_nav->setFixedWidth(180);
+    m_nav->setFixedWidth(160);
     m_nav->setFrameShape(QFrame::NoFrame);
 
     const PageContext context{m_reads, m_starter};

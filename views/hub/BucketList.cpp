@@ -63,7 +63,7 @@ BucketList::BucketList(QWidget* parent)
     setItemDelegate(new CountDelegate(this));
     setCurrentRow(0);
     setMaximumWidth(230);
-    setMinimumWidth(190);
+    setMinimumWidth(150);
     connect(this, &QListWidget::currentRowChanged, this, [this] {
         if (!m_updating)
             Q_EMIT bucketChosen(bucket());

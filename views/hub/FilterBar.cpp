@@ -47,7 +47,13 @@ FilterBar::FilterBar(QWidget* parent)
     m_search->setPlaceholderText(QStringLiteral("Search run #, initiator, item id or policy name  (Ctrl+F)"));
     m_search->setClearButtonEnabled(true);
     m_search->setMaxLength(hub::RunFilter::kMaxSearchLength);
-    m_search->setMinimumWidth(280);
+    m_search->setMinimumWidth(160);
+    // Narrow windows (a large scale factor on a laptop) keep every control: the combos shrink
+    // to a few characters rather than push the window wider than the screen.
+    for (QComboBox* combo : {m_operation, m_range}) {
+        combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        combo->setMinimumContentsLength(10);
+    }
     m_searchDelay->setSingleShot(true);
     m_searchDelay->setInterval(250);
 

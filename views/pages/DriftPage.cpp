@@ -87,6 +87,7 @@ DriftPage::DriftPage(PageContext context, QWidget* parent)
     m_findingsSearch->setPlaceholderText(QStringLiteral("Filter findings"));
     m_findingsSearch->setClearButtonEnabled(true);
     m_findingsSearch->setMaximumWidth(260);
+    m_findingsTitle->setWordWrap(true);
     layOut();
     m_findingsTitle->setText(QStringLiteral("<b>Findings</b> — select a drift run"));
     setSubtitle(QStringLiteral("Compare the inventory with a baseline."));

@@ -68,6 +68,8 @@ PayloadDiffView::PayloadDiffView(QWidget* parent)
     , m_legend(new QLabel(this))
 {
     setObjectName(QStringLiteral("payloadDiff"));
+    for (QLabel* title : {m_leftTitle, m_rightTitle})
+        title->setWordWrap(true);
     m_left->setObjectName(QStringLiteral("baselinePayload"));
     m_right->setObjectName(QStringLiteral("currentPayload"));
     auto* grid = new QGridLayout(this);
@@ -77,6 +79,7 @@ PayloadDiffView::PayloadDiffView(QWidget* parent)
     grid->addWidget(m_left, 1, 0);
     grid->addWidget(m_right, 1, 1);
     m_legend->setForegroundRole(QPalette::PlaceholderText);
+    m_legend->setWordWrap(true);
     grid->addWidget(m_legend, 2, 0, 1, 2);
     updateLegend();
     // The two sides scroll as one.

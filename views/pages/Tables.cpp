@@ -85,6 +85,7 @@ QHBoxLayout* makePageHeader(QLabel* title, QLabel* subtitle)
     f.setBold(true);
     title->setFont(f);
     subtitle->setForegroundRole(QPalette::PlaceholderText);
+    subtitle->setWordWrap(true); // long summaries wrap instead of widening the window
     auto* heading = new QVBoxLayout;
     heading->setSpacing(2);
     heading->addWidget(title);
