@@ -10,6 +10,7 @@
 #include "Theme.h"
 #include "pages/BackupSetsPage.h"
 #include "pages/InventoryPage.h"
+#include "pages/ProducerPage.h"
 #include "hub/FilterBar.h"
 #include "hub/HubPage.h"
 #include "hub/RunDetailPane.h"
@@ -39,6 +40,8 @@
 #include <QChart>
 #include <QStackedBarSeries>
 #include <QToolButton>
+#include <QStackedWidget>
+#include <QElapsedTimer>
 #include <QtTest>
 
 using atlas::hub::RunTableModel;
@@ -473,6 +476,35 @@ private Q_SLOTS:
         QTest::keyClick(again.get(), Qt::Key_F, Qt::ControlModifier);
         QTRY_VERIFY(again->hubPage()->filterBar()->searchEdit()->hasFocus());
         QSettings().clear();
+    }
+
+    // The database goes away: a banner says so in words, start controls go, the content is
+    // dimmed; within five seconds of the server's return all of it is back. (Last: it restarts
+    // the cluster.)
+    void whileTheDatabaseIsAwayTheWindowSaysSo()
+    {
+        auto window = open(QStringLiteral("owner_a"));
+        QVERIFY(window);
+        window->showPage(QStringLiteral("inventory"));
+        QPushButton* import = window->inventoryPage()->importButton();
+        QTRY_VERIFY_WITH_TIMEOUT(import->isVisibleTo(window.get()), 5000);
+        auto* banner = window->findChild<atlas::views::StartBanner*>(QStringLiteral("connectionBanner"));
+        QVERIFY(banner);
+        QVERIFY(!banner->isVisibleTo(window.get()));
+        QString error;
+        QVERIFY2(m_fx.cluster.cluster().stop(&error), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(banner->isVisibleTo(window.get()), 10000);
+        QVERIFY2(banner->text().contains(QLatin1String("not answering")), qPrintable(banner->text()));
+        QTRY_VERIFY_WITH_TIMEOUT(banner->text().contains(QLatin1Char('(')), 10000); // and why, in libpq's words
+        QVERIFY(!import->isVisibleTo(window.get()));
+        QVERIFY(window->findChild<QStackedWidget*>()->graphicsEffect());
+        QVERIFY2(m_fx.cluster.cluster().start(&error), qPrintable(error));
+        QElapsedTimer back;
+        back.start();
+        QTRY_VERIFY_WITH_TIMEOUT(!banner->isVisibleTo(window.get()), 8000);
+        QVERIFY2(back.elapsed() < 6000, qPrintable(QString::number(back.elapsed())));
+        QVERIFY(import->isVisibleTo(window.get()));
+        QVERIFY(!window->findChild<QStackedWidget*>()->graphicsEffect());
     }
 };
 

@@ -31,6 +31,7 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QComboBox>
+#include <QGraphicsOpacityEffect>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
@@ -184,7 +185,14 @@ void MainWindow::buildPages()
     h->setContentsMargins(0, 0, 0, 0);
     h->setSpacing(0);
     h->addWidget(m_nav);
-    h->addWidget(m_pages, 1);
+    auto* right = new QVBoxLayout;
+    right->setContentsMargins(0, 0, 0, 0);
+    m_away = new StartBanner(central);
+    m_away->setObjectName(QStringLiteral("connectionBanner"));
+    m_away->hide();
+    right->addWidget(m_away);
+    right->addWidget(m_pages, 1);
+    h->addLayout(right, 1);
     setCentralWidget(central);
     connect(m_nav, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
     m_nav->setCurrentRow(pageIndex(kOperations));
@@ -244,6 +252,12 @@ bool MainWindow::allTenants() const
 void MainWindow::connectLive()
 {
     connect(m_session->listener(), &hub::RunListener::connectedChanged, this, &MainWindow::setConnected);
+    connect(m_session->listener(), &hub::RunListener::stillAway, this, [this](const QString& why) {
+        if (m_everConnected)
+            showAway(why);
+        else
+            m_awayReason = why;
+    });
     m_pageRefresh->setSingleShot(true);
     m_pageRefresh->setInterval(400);
     connect(m_pageRefresh, &QTimer::timeout, this, [this] {
@@ -619,8 +633,37 @@ void MainWindow::showAbout()
         QGuiApplication::clipboard()->setText(diagnostics());
 }
 
+// While the database is away: a banner says so in words, what shows is dimmed as possibly out
+// of date, and nothing can be started; all of it goes when the connection is back.
+void MainWindow::showAway(const QString& why)
+{
+    m_awayReason = why.trimmed();
+    const QString detail = m_awayReason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(m_awayReason.toHtmlEscaped());
+    m_away->showMessage(StartBanner::Tone::Warning,
+                        QStringLiteral("<b>The database is not answering</b>%1. What you see may be out of date, and "
+                                       "starting runs waits until it is back. Retrying…").arg(detail));
+}
+
 void MainWindow::setConnected(bool connected)
 {
+    if (connected != m_live) {
+        m_live = connected;
+        if (!connected && m_everConnected)
+            showAway(m_awayReason);
+        else if (connected)
+            m_away->hide();
+        m_everConnected = m_everConnected || connected;
+        auto* dim = qobject_cast<QGraphicsOpacityEffect*>(m_pages->graphicsEffect());
+        if (!connected && m_everConnected && !dim) {
+            dim = new QGraphicsOpacityEffect(m_pages);
+            dim->setOpacity(0.55);
+            m_pages->setGraphicsEffect(dim);
+        } else if (connected) {
+            m_pages->setGraphicsEffect(nullptr);
+        }
+        for (ProducerPage* page : producerPages())
+            page->setWritable(connected && !isReadOnly());
+    }
     m_connection->setText(connected ? QStringLiteral("● Live") : QStringLiteral("○ Reconnecting…"));
     m_connection->setToolTip(connected ? QStringLiteral("Connected to %1; changes show as they happen").arg(m_spec.describe())
                                        : QStringLiteral("The database connection was lost; retrying"));

@@ -38,6 +38,7 @@ class InventoryPage;
 class NotificationCenter;
 class NotificationsPage;
 class ProducerPage;
+class StartBanner;
 
 // The console: tenant switcher, navigation (Operations, Inventory, Drift, Backup sets,
 // Notifications), the pages, local workers for the runs started here, the tray icon and
@@ -130,6 +131,7 @@ private:
     QList<ProducerPage*> producerPages() const;
     void reapStaleRuns();
     void setConnected(bool connected);
+    void showAway(const QString& why);
     void showAbout();
     void startAnswered(const runs::StartOutcome& outcome);
     void updateActivity();
@@ -166,6 +168,10 @@ private:
     bool m_switchEmbedded = false;
     db::ConnectionSpec m_switchSpec;
     QLabel* m_readOnly;
+    StartBanner* m_away = nullptr; // the database is not answering
+    QString m_awayReason;
+    bool m_live = false;
+    bool m_everConnected = false;
     bool m_stopping = false;  // stopping runs on the way out
     bool m_quitting = false;  // closing for good, not into the tray
 };

@@ -14,7 +14,7 @@
 namespace atlas::hub {
 
 namespace {
-constexpr int kMaxBackoffMs = 30000;
+constexpr int kMaxBackoffMs = 4000; // back within 5 s of the server returning
 constexpr int kWakeUpDelayMs = 5;    // wake-ups in a burst are read together
 constexpr int kPageSize = 2000;      // changes per read
 constexpr qint64 kMaxTrackedGap = 20000; // numbers skipped at once, and gaps kept
@@ -165,6 +165,7 @@ void RunListener::check()
         m_timer->start(kPollMs);
         return;
     }
+    Q_EMIT stillAway(m_conn.get().lastError().message);
     m_backoffMs = std::min(m_backoffMs * 2, kMaxBackoffMs);
     m_timer->start(m_backoffMs);
 }

@@ -41,6 +41,8 @@ public:
 Q_SIGNALS:
     void runChanged(qint64 runId);
     void connectedChanged(bool connected);
+    // Another attempt to reach the database failed, for this reason (libpq's words).
+    void stillAway(const QString& why);
     void resynced();
 
 private:
