@@ -153,6 +153,15 @@ private Q_SLOTS:
         QVERIFY(detail->statusLabel()->text().contains(QLatin1String("Partially succeeded")));
         QLabel* result = detail->findChild<QLabel*>(QStringLiteral("detailResult"));
         QVERIFY(result->text().contains(QLatin1String("href='backup_sets/1'")));
+        // The scope as a sentence with its link; storage status and key folded into Technical.
+        const QString what = detail->findChild<QLabel*>(QStringLiteral("detailWhat"))->text();
+        QVERIFY2(what.startsWith(QLatin1String("Adds 3 policies to <a href='backup_sets/1'>")), qPrintable(what));
+        QWidget* technical = detail->findChild<QWidget*>(QStringLiteral("detailTechnical"));
+        QVERIFY(!technical->isVisibleTo(detail));
+        QVERIFY(!detail->statusLabel()->text().contains(QLatin1String("completed_with_errors")));
+        detail->findChild<QToolButton*>(QStringLiteral("detailTechnicalToggle"))->click();
+        QVERIFY(technical->isVisibleTo(detail));
+        QVERIFY(detail->findChild<QLineEdit*>(QStringLiteral("detailKey"))->isVisibleTo(detail));
         // The link names the page the producer registry gives its kind: the backup set opens there.
         Q_EMIT detail->resultLinkActivated(QStringLiteral("backup_sets/1"));
         QCOMPARE(window->currentPageKey(), QStringLiteral("backup_sets"));

@@ -37,6 +37,9 @@ struct ProducerKind
     QString page = {}; // key of the console page that starts it; empty: none (the command line only)
     // What a run of this kind, in `bucket` with `scope`, links to; nullopt: nothing to open.
     std::function<std::optional<ResultLink>(qint64 runId, Bucket bucket, const QJsonObject& scope)> result = {};
+    // What a run of this kind with `scope` and `items` items does, as a sentence (rich text, with
+    // "page/id" links); empty: the scope is shown as it is.
+    std::function<QString(const QJsonObject& scope, int items)> describe = {};
 
     QString key() const { return resource + QLatin1Char('/') + action; }
 };
@@ -48,6 +51,7 @@ public:
     // nullptr for a kind this build does not know.
     static const ProducerKind* find(const QString& resource, const QString& action);
     // What run `runId` links to (nullopt for a kind without results, or none yet).
+    static QString describe(const QString& resource, const QString& action, const QJsonObject& scope, int items);
     static std::optional<ResultLink> resultOf(const QString& resource, const QString& action, qint64 runId, Bucket bucket,
                                               const QJsonObject& scope);
 };

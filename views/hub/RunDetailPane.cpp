@@ -99,21 +99,49 @@ RunDetailPane::RunDetailPane(QWidget* parent)
     m_key->setCursorPosition(0);
     m_key->setObjectName(QStringLiteral("detailKey"));
     m_scope = valueLabel(page);
+    m_scope->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_what = valueLabel(page);
+    m_what->setObjectName(QStringLiteral("detailWhat"));
+    m_what->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::LinksAccessibleByMouse | Qt::LinksAccessibleByKeyboard);
+    m_stored = valueLabel(page);
     m_summary = valueLabel(page);
     m_result = new QLabel(page);
     m_result->setObjectName(QStringLiteral("detailResult"));
     m_result->setTextInteractionFlags(Qt::LinksAccessibleByMouse | Qt::LinksAccessibleByKeyboard);
+    form->addRow(QStringLiteral("What"), m_what);
+    form->addRow(QStringLiteral("Result"), m_summary);
+    form->addRow(QString(), m_result);
     form->addRow(QStringLiteral("Initiator"), m_initiator);
     form->addRow(QStringLiteral("Created"), m_created);
     form->addRow(QStringLiteral("Started"), m_started);
     form->addRow(QStringLiteral("Finished"), m_finished);
     form->addRow(QStringLiteral("Duration"), m_duration);
-    form->addRow(QStringLiteral("Last heartbeat"), m_heartbeat);
-    form->addRow(QStringLiteral("Idempotency key"), m_key);
-    form->addRow(QStringLiteral("Scope"), m_scope);
-    form->addRow(QStringLiteral("Result"), m_summary);
-    form->addRow(QString(), m_result);
     v->addLayout(form);
+
+    // What only someone debugging needs, folded away: storage status, heartbeat, key, raw scope.
+    auto* technicalToggle = new QToolButton(page);
+    technicalToggle->setObjectName(QStringLiteral("detailTechnicalToggle"));
+    technicalToggle->setText(QStringLiteral("Technical"));
+    technicalToggle->setCheckable(true);
+    technicalToggle->setAutoRaise(true);
+    technicalToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    technicalToggle->setArrowType(Qt::RightArrow);
+    m_technical = new QWidget(page);
+    m_technical->setObjectName(QStringLiteral("detailTechnical"));
+    auto* tech = new QFormLayout(m_technical);
+    tech->setContentsMargins(0, 0, 0, 0);
+    tech->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    tech->addRow(QStringLiteral("Stored as"), m_stored);
+    tech->addRow(QStringLiteral("Last heartbeat"), m_heartbeat);
+    tech->addRow(QStringLiteral("Idempotency key"), m_key);
+    tech->addRow(QStringLiteral("Scope"), m_scope);
+    m_technical->hide();
+    connect(technicalToggle, &QToolButton::toggled, this, [this, technicalToggle](bool open) {
+        m_technical->setVisible(open);
+        technicalToggle->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
+    });
+    v->addWidget(technicalToggle, 0, Qt::AlignLeft);
+    v->addWidget(m_technical);
 
     m_failuresTitle = sectionTitle(QStringLiteral("Failures"), page);
     m_failures = new QTableWidget(0, 3, page);
@@ -123,8 +151,8 @@ RunDetailPane::RunDetailPane(QWidget* parent)
     m_failures->verticalHeader()->setVisible(false);
     m_failures->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_failures->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_failures->setWordWrap(false);
-    m_failures->setTextElideMode(Qt::ElideMiddle);
+    m_failures->setWordWrap(true); // a failure's text is read whole, never cut in the middle
+    m_failures->setTextElideMode(Qt::ElideNone);
     m_failures->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_failures->setMinimumHeight(120);
     v->addWidget(m_failuresTitle);
@@ -143,6 +171,7 @@ RunDetailPane::RunDetailPane(QWidget* parent)
     outer->setContentsMargins(8, 0, 0, 0);
     outer->addWidget(m_stack);
     connect(m_result, &QLabel::linkActivated, this, &RunDetailPane::resultLinkActivated);
+    connect(m_what, &QLabel::linkActivated, this, &RunDetailPane::resultLinkActivated);
     setMinimumWidth(380);
 }
 
@@ -165,8 +194,11 @@ void RunDetailPane::showDetail(const hub::RunDetail& d)
     m_title->setText(QStringLiteral("Run #%1 · %2").arg(r.id).arg(runs::operationLabel(r.resource, r.action)));
     const QColor c = StatusStyle::color(r.bucket);
     m_status->setText(QStringLiteral("<span style='background:%1;color:white;border-radius:4px;padding:2px 8px;'>"
-                                     "&nbsp;%2&nbsp;</span>&nbsp;&nbsp;<span style='color:palette(mid)'>stored as %3</span>")
-                          .arg(c.name(), runs::bucketLabel(r.bucket), r.status));
+                                     "&nbsp;%2&nbsp;</span>%3")
+                          .arg(c.name(), runs::bucketLabel(r.bucket),
+                               d.reasonCode.isEmpty() ? QString()
+                                                      : QStringLiteral("&nbsp;&nbsp;because <b>%1</b>").arg(d.reasonCode.toHtmlEscaped())));
+    m_stored->setText(r.status);
     m_progress->setRange(0, std::max(r.total, 1));
     m_progress->setValue(r.total > 0 ? r.processed : 1);
     m_progress->setFormat(QStringLiteral("%1 of %2 items processed").arg(r.processed).arg(r.total));
@@ -182,7 +214,11 @@ void RunDetailPane::showDetail(const hub::RunDetail& d)
     m_key->setText(d.idempotencyKey);
     m_key->setCursorPosition(0);
     m_key->setToolTip(d.idempotencyKey);
-    m_scope->setText(QString::fromUtf8(QJsonDocument(d.scope).toJson(QJsonDocument::Compact)));
+    const QString scopeJson = QString::fromUtf8(QJsonDocument(d.scope).toJson(QJsonDocument::Compact));
+    m_scope->setText(scopeJson);
+    const QString what = runs::Producers::describe(r.resource, r.action, d.scope, d.itemCount);
+    m_what->setTextFormat(what.isEmpty() ? Qt::PlainText : Qt::RichText);
+    m_what->setText(what.isEmpty() ? scopeJson : what);
     // The producer's sentence ("107 observed, 9 retired") first; its numbers as a tooltip.
     const QString summaryJson = QString::fromUtf8(QJsonDocument(d.summary).toJson(QJsonDocument::Compact));
     const QString headline = d.summary.value(QLatin1String("headline")).toString();
@@ -213,6 +249,7 @@ void RunDetailPane::showDetail(const hub::RunDetail& d)
     m_failures->resizeColumnToContents(0);
     m_failures->setColumnWidth(0, std::min(m_failures->columnWidth(0), 150));
     m_failures->setColumnWidth(1, std::min(m_failures->columnWidth(1), 150));
+    m_failures->resizeRowsToContents();
     m_failures->setVisible(failureRows > 0);
 
     m_itemsTitle->setText(d.itemCount > d.itemIds.size()

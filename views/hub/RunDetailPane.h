@@ -51,6 +51,9 @@ private:
     QLabel* m_heartbeat;
     QLineEdit* m_key;
     QLabel* m_scope;
+    QLabel* m_what;
+    QLabel* m_stored;
+    QWidget* m_technical;
     QLabel* m_summary;
     QLabel* m_result;
     QLabel* m_failuresTitle;
