@@ -2,6 +2,7 @@
 // search text, live updates from another connection, and tenant isolation through RLS.
 #include "Fixture.h"
 #include "hub/HubSession.h"
+#include "hub/RunLoader.h"
 #include "hub/RunTableModel.h"
 #include "runs/RunApi.h"
 
@@ -138,6 +139,47 @@ private Q_SLOTS:
         for (int n : m_model->counts())
             total += n;
         QCOMPARE(total, 620);
+    }
+
+    // A run's items page by page in their order, each with its policy name and outcome, and
+    // searchable by item id or name; another tenant's run gives nothing.
+    void itemsOfARunPageWithNamesAndOutcomes()
+    {
+        const qint64 run = m_su->scalar(QStringLiteral(
+            "INSERT INTO atlas.bulk_operation_runs (tenant_id, initiator, resource, action, status, total_items, item_ids, "
+            "item_set, idempotency_key) SELECT '%1', 'operator_a', 'drift', 'generate', 'running', 1200, "
+            "jsonb_agg('item-' || g ORDER BY g), '{}', 'items-page' FROM generate_series(1, 1200) g RETURNING id").arg(a())).toLongLong();
+        QVERIFY(run > 0);
+        QVERIFY(m_su->execRaw(QStringLiteral(
+            "INSERT INTO atlas.run_item_results (tenant_id, run_id, item_id, outcome, reason_code) VALUES "
+            "('%1', %2, 'item-2', 'failed', 'policy_not_found'), ('%1', %2, 'item-3', 'succeeded', NULL)").arg(a()).arg(run)));
+        QVERIFY(m_su->execRaw(QStringLiteral(
+            "INSERT INTO atlas.inventory_items (tenant_id, policy_type, external_id, display_name, payload, content_hash) "
+            "VALUES ('%1', 'SettingsCatalog', 'item-3', 'Firewall rules', '{}', atlas.content_hash('{}'))").arg(a())));
+        auto conn = m_fx.connectAs(QStringLiteral("readonly_a"));
+        using atlas::hub::RunLoader;
+        const RunLoader::Items first = RunLoader::loadItems(*conn, run, QString(), 0, 500);
+        QVERIFY2(first.error.isEmpty(), qPrintable(first.error));
+        QCOMPARE(first.rows.size(), 500);
+        QVERIFY(!first.atEnd);
+        QCOMPARE(first.rows.at(0).id, QStringLiteral("item-1"));
+        QCOMPARE(first.rows.at(1).outcome, QStringLiteral("failed"));
+        QCOMPARE(first.rows.at(1).reason, QStringLiteral("policy_not_found"));
+        QCOMPARE(first.rows.at(2).name, QStringLiteral("Firewall rules"));
+        QCOMPARE(first.rows.at(3).outcome, QString());
+        const RunLoader::Items second = RunLoader::loadItems(*conn, run, QString(), first.last, 500);
+        QCOMPARE(second.rows.first().id, QStringLiteral("item-501"));
+        const RunLoader::Items third = RunLoader::loadItems(*conn, run, QString(), second.last, 500);
+        QCOMPARE(third.rows.size(), 200);
+        QVERIFY(third.atEnd);
+        QCOMPARE(third.rows.last().id, QStringLiteral("item-1200"));
+        QCOMPARE(RunLoader::loadItems(*conn, run, QStringLiteral("item-11"), 0, 500).rows.size(), 111);
+        QCOMPARE(RunLoader::loadItems(*conn, run, QStringLiteral("firewall"), 0, 500).rows.size(), 1);
+        QCOMPARE(RunLoader::loadItems(*conn, run, QStringLiteral("100%"), 0, 500).rows.size(), 0); // % is no wildcard
+        auto other = m_fx.connectAs(QStringLiteral("owner_b"));
+        QCOMPARE(RunLoader::loadItems(*other, run, QString(), 0, 500).rows.size(), 0);
+        QVERIFY(m_su->execRaw(QStringLiteral("DELETE FROM atlas.bulk_operation_runs WHERE id = %1").arg(run)));
+        QVERIFY(m_su->execRaw(QStringLiteral("DELETE FROM atlas.inventory_items WHERE external_id = 'item-3'")));
     }
 
     void sortsAreTheDatabasesOrder_data()

@@ -149,7 +149,7 @@ private Q_SLOTS:
         QCOMPARE(detail->failuresTable()->item(0, 2)->text(), QStringLiteral("lookup with client_secret=[REDACTED] failed"));
         QCOMPARE(detail->failuresTable()->item(1, 1)->text(), QStringLiteral("payload_too_large"));
         QVERIFY(!detail->failuresTable()->item(1, 2)->text().contains(QLatin1String("eyJ")));
-        QCOMPARE(detail->itemList()->count(), 3);
+        QTRY_COMPARE_WITH_TIMEOUT(detail->itemList()->rowCount(), 3, 5000);
         QVERIFY(detail->statusLabel()->text().contains(QLatin1String("Partially succeeded")));
         QLabel* result = detail->findChild<QLabel*>(QStringLiteral("detailResult"));
         QVERIFY(result->text().contains(QLatin1String("href='backup_sets/1'")));
@@ -212,10 +212,10 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(detail->statusLabel()->text().contains(QLatin1String("Failed")), 5000);
         QCOMPARE(detail->failuresTable()->rowCount(), 1);
         QCOMPARE(detail->failuresTable()->item(0, 1)->text(), QStringLiteral("legacy_reason"));
-        QCOMPARE(detail->itemList()->count(), 0);
+        QCOMPARE(detail->itemList()->rowCount(), 0);
         window->showRun(drift);
         QTRY_COMPARE_WITH_TIMEOUT(detail->runId(), drift, 5000);
-        QTRY_COMPARE_WITH_TIMEOUT(detail->itemList()->count(), 3, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(detail->itemList()->rowCount(), 3, 5000);
         Q_EMIT detail->resultLinkActivated(QStringLiteral("drift/%1").arg(drift));
         QTableWidget* findings = window->driftPage()->findingsTable();
         QTRY_COMPARE_WITH_TIMEOUT(findings->rowCount(), 1, 5000);

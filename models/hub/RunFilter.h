@@ -4,6 +4,7 @@
 
 #include <QDateTime>
 #include <QList>
+#include <QMetaType>
 #include <QString>
 #include <QUuid>
 #include <QVariantList>
@@ -112,3 +113,5 @@ private:
 };
 
 } // namespace atlas::hub
+
+Q_DECLARE_METATYPE(atlas::hub::RunFilter)

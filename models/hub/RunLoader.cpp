@@ -154,6 +154,45 @@ std::optional<BucketCounts> RunLoader::loadCounts(db::Connection& conn, const Ru
     return counts;
 }
 
+RunLoader::Items RunLoader::loadItems(db::Connection& conn, qint64 runId, const QString& search, qint64 after, int limit)
+{
+    Items items;
+    items.runId = runId;
+    if (!conn.isOpen()) {
+        items.error = conn.lastError().message;
+        return items;
+    }
+    QString like = search.trimmed().left(RunFilter::kMaxSearchLength);
+    for (const char c : {'\\', '%', '_'})
+        like.replace(QLatin1Char(c), QStringLiteral("\\") + QLatin1Char(c));
+    like = QLatin1Char('%') + like + QLatin1Char('%');
+    QSqlQuery q(conn.database());
+    if (!conn.exec(q,
+             QStringLiteral(
+                 "SELECT e.item, coalesce(p.display_name, ''), coalesce(f.outcome, ''), coalesce(f.reason_code, ''), e.n "
+                 "FROM atlas.operation_runs r "
+                 "CROSS JOIN LATERAL jsonb_array_elements_text(CASE jsonb_typeof(r.item_ids) WHEN 'array' THEN r.item_ids "
+                 "ELSE '[]' END) WITH ORDINALITY AS e(item, n) "
+                 "LEFT JOIN atlas.run_item_results f ON f.tenant_id = r.tenant_id AND f.run_id = r.id AND f.item_id = e.item "
+                 "LEFT JOIN LATERAL (SELECT i.display_name FROM atlas.inventory_items i WHERE i.tenant_id = r.tenant_id "
+                 "AND i.external_id = e.item ORDER BY i.is_current DESC LIMIT 1) p ON true "
+                 "WHERE r.id = ? AND e.n > ? AND (? OR e.item ILIKE ? ESCAPE '\\' OR p.display_name ILIKE ? ESCAPE '\\') "
+                 "ORDER BY e.n LIMIT ?"),
+             {runId, after, search.trimmed().isEmpty(), like, like, limit + 1})) {
+        items.error = conn.lastError().message;
+        return items;
+    }
+    while (q.next()) {
+        if (items.rows.size() == limit) {
+            items.atEnd = false;
+            break;
+        }
+        items.rows.append({q.value(0).toString(), q.value(1).toString(), q.value(2).toString(), q.value(3).toString()});
+        items.last = q.value(4).toLongLong();
+    }
+    return items;
+}
+
 RunDetail RunLoader::loadDetail(db::Connection& conn, qint64 id)
 {
     RunDetail detail;

@@ -32,6 +32,23 @@ public:
         QList<RunRow> matching;
         QList<qint64> notMatching;
     };
+    // A page of one run's items: each with the policy's name (when the inventory knows it) and
+    // what became of it.
+    struct Item
+    {
+        QString id;
+        QString name;
+        QString outcome; // succeeded, failed, skipped; empty: not done yet
+        QString reason;
+    };
+    struct Items
+    {
+        qint64 runId = 0;
+        QList<Item> rows;
+        qint64 last = 0; // the position of the last row: the keyset cursor of the next page
+        bool atEnd = true;
+        QString error;
+    };
     struct Export
     {
         int rows = 0;
@@ -47,6 +64,9 @@ public:
     static std::optional<Changes> loadRuns(db::Connection& conn, const RunFilter& filter, const QList<qint64>& ids);
     static std::optional<BucketCounts> loadCounts(db::Connection& conn, const RunFilter& filter);
     static RunDetail loadDetail(db::Connection& conn, qint64 id);
+    // Items of run `runId` after position `after` (0: from the first), matching `search` (item
+    // id or policy name, substring; empty: all), at most `limit`.
+    static Items loadItems(db::Connection& conn, qint64 runId, const QString& search, qint64 after, int limit);
     // Writes every run the filter matches as CSV (header + rows), newest first.
     static Export exportCsv(db::Connection& conn, const RunFilter& filter, const QString& path);
 
@@ -56,4 +76,3 @@ public:
 
 } // namespace atlas::hub
 
-Q_DECLARE_METATYPE(atlas::hub::RunFilter)

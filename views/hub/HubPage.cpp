@@ -167,6 +167,8 @@ QMenu* HubPage::columnMenu()
 }
 
 namespace {
+constexpr int kItemPage = 500; // items of a run shown at a time in the detail pane
+
 // The database sort a column's header asks for; nullopt for columns that do not sort.
 std::optional<hub::RunFilter::SortKey> sortKeyOf(int column)
 {
@@ -350,6 +352,11 @@ void HubPage::connectModel()
     connect(m_session->listener(), &hub::RunListener::runChanged, m_model, &hub::RunTableModel::runChanged);
     connect(m_session->listener(), &hub::RunListener::resynced, this, &HubPage::refresh);
     connect(m_detail, &RunDetailPane::resultLinkActivated, this, &HubPage::resultLinkActivated);
+    connect(m_detail, &RunDetailPane::itemsWanted, this, [this](qint64 runId, const QString& search, qint64 after) {
+        m_session->live()->post<hub::RunLoader::Items>(
+            this, [=](db::Connection& conn) { return hub::RunLoader::loadItems(conn, runId, search, after, kItemPage); },
+            [this, after](const hub::RunLoader::Items& items) { m_detail->showItems(items, after > 0); });
+    });
     connect(m_detail, &RunDetailPane::closeRequested, this, [this] {
         m_table->selectionModel()->clearCurrentIndex();
         m_table->clearSelection();

@@ -10,6 +10,8 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QStyle>
+#include <QPushButton>
+#include <QTimer>
 #include <QToolButton>
 #include <QHeaderView>
 #include <QJsonDocument>
@@ -158,13 +160,43 @@ RunDetailPane::RunDetailPane(QWidget* parent)
     v->addWidget(m_failuresTitle);
     v->addWidget(m_failures, 2);
 
+    // The run's items with their names and outcomes, a page at a time, searchable.
     m_itemsTitle = sectionTitle(QStringLiteral("Items"), page);
-    m_items = new QListWidget(page);
+    m_itemSearch = new QLineEdit(page);
+    m_itemSearch->setObjectName(QStringLiteral("detailItemSearch"));
+    m_itemSearch->setPlaceholderText(QStringLiteral("Find an item or policy name"));
+    m_itemSearch->setClearButtonEnabled(true);
+    m_items = new QTableWidget(0, 3, page);
     m_items->setObjectName(QStringLiteral("detailItems"));
+    m_items->setHorizontalHeaderLabels({QStringLiteral("Item"), QStringLiteral("Policy"), QStringLiteral("Outcome")});
+    m_items->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+    m_items->verticalHeader()->setVisible(false);
+    m_items->verticalHeader()->setDefaultSectionSize(m_items->fontMetrics().height() + 6);
+    m_items->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_items->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_items->setWordWrap(false);
     m_items->setMinimumHeight(90);
-    m_items->setUniformItemSizes(true);
-    v->addWidget(m_itemsTitle);
+    m_moreItems = new QPushButton(QStringLiteral("Show more items"), page);
+    m_moreItems->setObjectName(QStringLiteral("detailMoreItems"));
+    m_moreItems->hide();
+    auto* itemsHead = new QHBoxLayout;
+    itemsHead->addWidget(m_itemsTitle, 1);
+    itemsHead->addWidget(m_itemSearch);
+    v->addLayout(itemsHead);
     v->addWidget(m_items, 1);
+    v->addWidget(m_moreItems, 0, Qt::AlignRight);
+    m_itemSearchDelay = new QTimer(this);
+    m_itemSearchDelay->setSingleShot(true);
+    m_itemSearchDelay->setInterval(250);
+    connect(m_itemSearch, &QLineEdit::textChanged, m_itemSearchDelay, qOverload<>(&QTimer::start));
+    connect(m_itemSearchDelay, &QTimer::timeout, this, [this] {
+        if (m_runId)
+            Q_EMIT itemsWanted(m_runId, m_itemSearch->text(), 0);
+    });
+    connect(m_moreItems, &QPushButton::clicked, this, [this] {
+        if (m_runId)
+            Q_EMIT itemsWanted(m_runId, m_itemSearch->text(), m_itemsAfter);
+    });
     m_stack->addWidget(page);
 
     auto* outer = new QVBoxLayout(this);
@@ -178,6 +210,7 @@ RunDetailPane::RunDetailPane(QWidget* parent)
 void RunDetailPane::showNothing()
 {
     m_runId = 0;
+    m_itemsOf = 0;
     m_stack->setCurrentIndex(0);
 }
 
@@ -252,11 +285,48 @@ void RunDetailPane::showDetail(const hub::RunDetail& d)
     m_failures->resizeRowsToContents();
     m_failures->setVisible(failureRows > 0);
 
-    m_itemsTitle->setText(d.itemCount > d.itemIds.size()
-                              ? QStringLiteral("Items (first %1 of %2)").arg(d.itemIds.size()).arg(d.itemCount)
-                              : QStringLiteral("Items (%1)").arg(d.itemCount));
-    m_items->clear();
-    m_items->addItems(d.itemIds);
+    m_itemCount = d.itemCount;
+    m_itemsTitle->setText(QStringLiteral("Items (%1)").arg(d.itemCount));
+    if (m_itemsOf != d.run.id) { // a live update of the same run keeps the list as it is scrolled
+        m_itemsOf = d.run.id;
+        m_itemSearch->blockSignals(true);
+        m_itemSearch->clear();
+        m_itemSearch->blockSignals(false);
+        m_items->setRowCount(0);
+        Q_EMIT itemsWanted(d.run.id, QString(), 0);
+    }
+}
+
+void RunDetailPane::showItems(const hub::RunLoader::Items& items, bool more)
+{
+    if (items.runId != m_runId)
+        return;
+    if (!more)
+        m_items->setRowCount(0);
+    int row = m_items->rowCount();
+    m_items->setRowCount(row + int(items.rows.size()));
+    for (const hub::RunLoader::Item& item : items.rows) {
+        auto* id = new QTableWidgetItem(item.id);
+        id->setToolTip(item.id);
+        m_items->setItem(row, 0, id);
+        m_items->setItem(row, 1, new QTableWidgetItem(item.name));
+        const QString outcome = item.outcome.isEmpty() ? QStringLiteral("not yet")
+                              : item.reason.isEmpty() ? item.outcome
+                                                      : QStringLiteral("%1 · %2").arg(item.outcome, item.reason);
+        auto* cell = new QTableWidgetItem(outcome);
+        if (item.outcome == QLatin1String("failed"))
+            cell->setForeground(StatusStyle::color(runs::Bucket::Failed));
+        m_items->setItem(row, 2, cell);
+        ++row;
+    }
+    m_items->resizeColumnToContents(0);
+    m_items->setColumnWidth(0, std::min(m_items->columnWidth(0), 160));
+    m_itemsAfter = items.last;
+    m_moreItems->setVisible(!items.atEnd);
+    const bool searching = !m_itemSearch->text().trimmed().isEmpty();
+    m_itemsTitle->setText(searching ? QStringLiteral("Items (%1 found of %2)").arg(m_items->rowCount()).arg(m_itemCount)
+                          : items.atEnd ? QStringLiteral("Items (%1)").arg(m_itemCount)
+                                        : QStringLiteral("Items (%1 of %2 shown)").arg(m_items->rowCount()).arg(m_itemCount));
 }
 
 } // namespace atlas::views

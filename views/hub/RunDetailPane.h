@@ -1,5 +1,6 @@
 #pragma once
 
+#include "hub/RunLoader.h"
 #include "hub/RunRow.h"
 
 #include <QWidget>
@@ -9,6 +10,8 @@ class QLabel;
 class QLineEdit;
 class QListWidget;
 class QProgressBar;
+class QPushButton;
+class QTimer;
 class QTableWidget;
 class QStackedWidget;
 
@@ -28,7 +31,9 @@ public:
     void showNothing();
     qint64 runId() const { return m_runId; }
     QTableWidget* failuresTable() const { return m_failures; }
-    QListWidget* itemList() const { return m_items; }
+    QTableWidget* itemList() const { return m_items; }
+    // A page of the shown run's items (the answer to itemsWanted); `more`: after those shown.
+    void showItems(const hub::RunLoader::Items& items, bool more);
     QLabel* statusLabel() const { return m_status; }
 
 Q_SIGNALS:
@@ -36,6 +41,8 @@ Q_SIGNALS:
     void resultLinkActivated(const QString& link);
     // The pane's close button: the hub hides it (and clears the selection).
     void closeRequested();
+    // The pane wants run `runId`'s items matching `search` after position `after`.
+    void itemsWanted(qint64 runId, const QString& search, qint64 after);
 
 private:
     QStackedWidget* m_stack;
@@ -59,7 +66,13 @@ private:
     QLabel* m_failuresTitle;
     QTableWidget* m_failures;
     QLabel* m_itemsTitle;
-    QListWidget* m_items;
+    QTableWidget* m_items;
+    QLineEdit* m_itemSearch;
+    QPushButton* m_moreItems;
+    QTimer* m_itemSearchDelay;
+    qint64 m_itemsOf = 0;
+    qint64 m_itemsAfter = 0;
+    int m_itemCount = 0;
     qint64 m_runId = 0;
 };
 
