@@ -5,7 +5,9 @@
 #include "SingleInstance.h"
 #include "LoginDialog.h"
 #include "Theme.h"
+#include "AppIcon.h"
 #include "db/ConnectionProbe.h"
+#include "demo/DemoActivity.h"
 #include "db/Profiles.h"
 #include "db/Worker.h"
 #include "support/Logging.h"
@@ -88,6 +90,7 @@ public:
     ~Startup() override
     {
         qApp->removeEventFilter(this);
+        m_demo.reset();
         m_window.reset(); // before the embedded cluster it may run on
     }
 
@@ -249,6 +252,12 @@ private:
         m_instance.rekey(connectionKey(m_parser, m_options, !m_switched, false));
         m_window = std::make_unique<views::MainWindow>(spec);
         views::MainWindow* window = m_window.get();
+        // On this computer's own cluster the demo keeps a queued and a running run going.
+        m_demo.reset();
+        if (m_target.embedded()) {
+            m_demo = std::make_unique<demo::DemoActivity>(m_target.cluster, db::Bootstrap::embeddedDatabaseName());
+            m_demo->start();
+        }
         QObject::connect(&m_instance, &SingleInstance::messageReceived, window, [window](const QString& message) {
             spdlog::info("another invocation asked for '{}'", message.toStdString());
             window->bringToFront();
@@ -270,6 +279,7 @@ private:
         m_switched = true;
         m_chosenEmbedded = m_window->switchToEmbedded();
         m_chosen = m_chosenEmbedded ? std::nullopt : std::optional<db::ConnectionSpec>(m_window->switchSpec());
+        m_demo.reset();
         m_window.reset();
         m_target = {};
         begin();
@@ -289,6 +299,7 @@ private:
     std::unique_ptr<QObject> m_step; // the answers of the step under way come to it
     db::Bootstrap::Target m_target;
     std::unique_ptr<views::MainWindow> m_window;
+    std::unique_ptr<demo::DemoActivity> m_demo;
 };
 
 int runConsole(QApplication& app, const QCommandLineParser& parser, const Options& options, const QString& link)
@@ -300,6 +311,7 @@ int runConsole(QApplication& app, const QCommandLineParser& parser, const Option
     }
     instance.listen();
     resources::Theme::apply(resources::Theme::configured());
+    app.setWindowIcon(resources::appIcon()); // every window and dialog, however the console started
     Startup startup(parser, options, instance, link);
     QTimer::singleShot(0, &startup, [&startup] { startup.begin(); });
     return app.exec();

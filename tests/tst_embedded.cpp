@@ -3,6 +3,7 @@
 // secret is closed to other users.
 #include "TestCluster.h"
 #include "db/Bootstrap.h"
+#include "demo/DemoActivity.h"
 #include "demo/DemoSeeder.h"
 
 #include <QSqlQuery>
@@ -122,6 +123,28 @@ private Q_SLOTS:
         QCOMPARE(again.spec.user, QStringLiteral("demo_readonly"));
         QCOMPARE(before.scalar(QStringLiteral("SELECT count(*) FROM atlas.operation_runs")).toInt(), runs);
         QCOMPARE(before.scalar(QStringLiteral("SELECT count(*) FROM atlas.my_tenants")).toInt(), 2);
+    }
+
+    // While a console shows the demo, its logins keep a queued and a running run going through
+    // the run API: progress, heartbeats, a finish, the next one; nothing is reaped as lost.
+    void theDemoKeepsRunsGoing()
+    {
+        atlas::demo::DemoActivity activity(m_target.cluster, Bootstrap::embeddedDatabaseName(), 100);
+        activity.start();
+        Connection conn(m_target.spec, QStringLiteral("watch"));
+        QVERIFY(conn.open());
+        const auto count = [&](const char* where) {
+            return conn.scalar(QStringLiteral("SELECT count(*) FROM atlas.operation_runs WHERE initiator IN "
+                                              "('demo_manager', 'demo_operator') AND created_at > now() - interval '1 hour' AND %1")
+                                   .arg(QLatin1String(where))).toInt();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(count("status = 'running' AND processed_items > 0 AND heartbeat_at > now() - interval '10 seconds'") == 1, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(count("status = 'pending' AND resource = 'drift'") == 1, 10000);
+        // A whole add-policies run goes by (24 items, two a tick), with its failures, and the next starts.
+        QTRY_VERIFY_WITH_TIMEOUT(count("status = 'completed_with_errors' AND resource = 'backup_set' AND processed_items = 24") >= 1, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(count("status = 'completed' AND resource = 'drift'") >= 1, 20000);
+        QCOMPARE(count("status = 'running' AND resource = 'backup_set'"), 1);
+        QCOMPARE(conn.scalar(QStringLiteral("SELECT atlas.reap_stale_runs()")).toInt(), 0); // nothing of it is stale
     }
 
     void filesHoldingSecretsArePrivate()
