@@ -135,7 +135,7 @@ void MainWindow::addPage(const QString& key, const QString& label, QStyle::Stand
                          ProducerPage* producer)
 {
     auto* item = new QListWidgetItem(style()->standardIcon(icon), label, m_nav);
-    item->setSizeHint(QSize(170, 36));
+    item->setSizeHint(QSize(150, 36));
     m_pages->addWidget(widget);
     m_navPages.append({key, widget, producer});
 }
@@ -147,6 +147,7 @@ void MainWindow::buildPages()
     m_nav->setObjectName(QStringLiteral("navigation"));
     m_nav->setIconSize(QSize(20, 20));
     m_nav->setFixedWidth(160);
+    m_nav->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_nav->setFrameShape(QFrame::NoFrame);
 
     const PageContext context{m_reads, m_starter};

@@ -264,6 +264,7 @@ void HubPage::layOut()
     center->setStretchFactor(0, 1);
     center->setStretchFactor(1, 2);
     center->setCollapsible(1, false);
+    center->setSizes({210, 480}); // the table keeps most of the height
     m_trends->hide();
 
     auto* split = new QSplitter(Qt::Horizontal, this);

@@ -27,7 +27,7 @@ QChartView* makeView(const QString& title, QWidget* parent)
     chart->setAnimationOptions(QChart::NoAnimation);
     auto* view = new QChartView(chart, parent);
     view->setRenderHint(QPainter::Antialiasing);
-    view->setMinimumHeight(200);
+    view->setMinimumHeight(160);
     return view;
 }
 
@@ -43,10 +43,16 @@ void clear(QChart* chart)
 
 TrendsView::TrendsView(QWidget* parent)
     : QWidget(parent)
-    , m_dayView(makeView(QStringLiteral("Runs per day"), this))
+    , m_dayView(makeView(QStringLiteral("Runs per day (colours as in the bucket list)"), this))
     , m_durationView(makeView(QStringLiteral("Duration per operation (seconds)"), this))
 {
     setObjectName(QStringLiteral("trendsView"));
+    dayChart()->legend()->hide(); // the bucket list beside it is the legend
+    for (QChart* chart : {dayChart(), durationChart()}) {
+        QFont title = chart->titleFont();
+        title.setPointSizeF(title.pointSizeF() * 0.9);
+        chart->setTitleFont(title);
+    }
     auto* h = new QHBoxLayout(this);
     h->setContentsMargins(0, 0, 0, 0);
     h->addWidget(m_dayView, 3);
@@ -128,6 +134,8 @@ void TrendsView::fillDurations(const QList<hub::Insights::Durations>& durations)
     auto* x = new QValueAxis;
     x->setRange(0, std::max(peak, 1.0));
     x->applyNiceNumbers();
+    x->setLabelFormat(QStringLiteral("%.0f"));
+    x->setTickCount(3);
     chart->addAxis(y, Qt::AlignLeft);
     chart->addAxis(x, Qt::AlignBottom);
     series->attachAxis(x);
