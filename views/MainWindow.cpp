@@ -69,8 +69,8 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
     : QMainWindow(parent)
     , m_spec(spec)
     , m_session(new hub::HubSession(spec, this))
-    , m_reads(new db::DbWorker(spec, QStringLiteral("reads"), this))
-    , m_reaping(new db::DbWorker(spec, QStringLiteral("reaper"), this))
+    // One connection for everything but the listener and the pages of runs (HubSession).
+    , m_reads(m_session->shared())
     , m_executor(new runs::RunExecutor(spec, 2, this))
     , m_starter(new runs::RunStarter(spec, m_executor, this))
     , m_notifications(new NotificationCenter(m_reads, this))
@@ -611,8 +611,9 @@ void MainWindow::setConnected(bool connected)
 
 void MainWindow::reapStaleRuns()
 {
-    // Runs whose worker died must not stay "running": any console marks them worker_lost.
-    m_reaping->run([](db::Connection& conn) {
+    // Runs whose worker died must not stay "running": any console marks them worker_lost. On
+    // the shared connection: a reap is one short statement, not worth a session of its own.
+    m_reads->run([](db::Connection& conn) {
         db::DbError error;
         if (conn.isOpen())
             runs::RunApi(conn).reapStale(&error);

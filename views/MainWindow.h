@@ -135,8 +135,7 @@ private:
 
     db::ConnectionSpec m_spec;
     hub::HubSession* m_session;
-    db::DbWorker* m_reads;
-    db::DbWorker* m_reaping; // marks runs whose worker died: a write, never in front of a read
+    db::DbWorker* m_reads; // the session's shared worker: reads, notifications, the reaper
     runs::RunExecutor* m_executor;
     runs::RunStarter* m_starter;
     NotificationCenter* m_notifications;

@@ -331,6 +331,17 @@ bool EmbeddedCluster::initialize(QString* error)
     return true;
 }
 
+bool EmbeddedCluster::appendConf(const QStringList& lines, QString* error) const
+{
+    QFile conf(dataDir() + QStringLiteral("/postgresql.auto.conf"));
+    if (!conf.open(QIODevice::Append)) {
+        *error = QStringLiteral("cannot add settings to %1: %2").arg(conf.fileName(), conf.errorString());
+        return false;
+    }
+    conf.write((lines.join(QLatin1Char('\n')) + QLatin1Char('\n')).toUtf8());
+    return true;
+}
+
 bool EmbeddedCluster::isRunning() const
 {
     return QFileInfo::exists(dataDir() + QStringLiteral("/postmaster.pid")) &&

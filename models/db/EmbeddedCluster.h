@@ -38,6 +38,8 @@ public:
     bool isInitialized() const;
     // initdb when needed; returns false with *error.
     bool initialize(QString* error);
+    // Appends settings to the cluster's postgresql.auto.conf (after initialize, before a start).
+    bool appendConf(const QStringList& lines, QString* error) const;
     bool isRunning() const;
     bool start(QString* error);
     bool stop(QString* error);

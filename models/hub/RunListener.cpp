@@ -131,8 +131,17 @@ bool RunListener::readChanges()
         m_readUpTo = seq;
         deliver(q.value(1).toLongLong());
     }
-    for (qint64 run : std::as_const(changed))
+    for (qint64 run : std::as_const(changed)) {
+        // One line per run, the first time this console hears of it: what "live" means, seen
+        // in the log, without a line per progress step.
+        if (!m_seen.contains(run)) {
+            if (m_seen.size() >= kMaxTrackedGap)
+                m_seen.clear();
+            m_seen.insert(run);
+            spdlog::info("live: run {} changed", run);
+        }
         Q_EMIT runChanged(run);
+    }
     if (rows == kPageSize)
         wakeUp(); // more to read
     return true;

@@ -5,6 +5,7 @@
 #include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
+#include <QSet>
 
 #include <memory>
 
@@ -61,6 +62,7 @@ private:
     bool m_connected = false;
     qint64 m_readUpTo = 0;          // the newest change read
     QHash<qint64, qint64> m_gaps;   // a number skipped below it -> when it was first missed (ms)
+    QSet<qint64> m_seen;            // runs whose first change was logged
     QElapsedTimer m_clock;
 };
 
