@@ -125,6 +125,9 @@ private:
     void chooseRetention();
     QList<ProducerPage*> producerPages() const;
     void reapStaleRuns();
+    // A standby (in recovery): read-only, no reaping, and how far behind the primary it is.
+    void followStandby();
+    void updateReplication();
     void setConnected(bool connected);
     void showAbout();
     void startAnswered(const runs::StartOutcome& outcome);
@@ -161,6 +164,9 @@ private:
     bool m_switchEmbedded = false;
     db::ConnectionSpec m_switchSpec;
     QLabel* m_readOnly;
+    QLabel* m_replication;           // on a standby: how far behind the primary
+    QTimer* m_replicationTimer;
+    bool m_standby = false;
     bool m_stopping = false;  // stopping runs on the way out
     bool m_quitting = false;  // closing for good, not into the tray
 };
