@@ -38,13 +38,15 @@ struct Options
 
     QCommandLineOption olderThan{QStringLiteral("older-than"), QStringLiteral("Age of finished runs to prune (90d, 12w, 48h)."),
                                  QStringLiteral("age")};
+    QCommandLineOption schedule{QStringLiteral("schedule"),
+                                QStringLiteral("Migrate: have pg_cron reap stale runs and apply retention in the server.")};
     QCommandLineOption allowRetire{QStringLiteral("allow-retire"),
                                    QStringLiteral("Import: let the folder retire more than half of the current policies.")};
 
     QList<QCommandLineOption> all_() const
     {
         return {db, login, dataDir, chooseConnection, json, logLevel, tenant, name, baseline, backupSet, policy, all, wait, bucket, resource, since,
-                olderThan, allowRetire};
+                olderThan, allowRetire, schedule};
     }
     // What every command takes; the others only the commands that name them (Command::takes).
     QList<QCommandLineOption> common() const { return {db, login, dataDir, json, logLevel}; }

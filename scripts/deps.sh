@@ -12,6 +12,7 @@ ATLAS_PACKAGES=(
 )
 ATLAS_TEST_PACKAGES=(
     xvfb xauth dbus dbus-x11 dunst trayer libnotify-bin xdotool imagemagick gnome-keyring clang-format-14
+    postgresql-15-cron
 )
 
 atlas_install_missing() {

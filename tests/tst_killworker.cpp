@@ -24,14 +24,7 @@ private Q_SLOTS:
     {
         constexpr int kFiles = 20000;
         QTemporaryDir dir;
-        QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("SettingsCatalog")));
-        const QByteArray padding(1500, 'p');
-        for (int i = 0; i < kFiles; ++i) {
-            QFile f(dir.path() + QStringLiteral("/SettingsCatalog/policy-%1.json").arg(i, 5, 10, QLatin1Char('0')));
-            QVERIFY(f.open(QIODevice::WriteOnly));
-            f.write("{\"id\": \"p" + QByteArray::number(i) + "\", \"displayName\": \"Policy " + QByteArray::number(i) +
-                    "\", \"padding\": \"" + padding + "\"}");
-        }
+        QVERIFY(atlas::test::Fixture::writeExport(dir.path(), kFiles, "p"));
         const QString url = QStringLiteral("postgresql://operator_a:%1@/%2?host=%3&port=%4")
                                 .arg(atlas::test::TestCluster::passwordOf(QStringLiteral("operator_a")), m_fx.cluster.databaseName(),
                                      m_fx.cluster.cluster().socketDir()).arg(m_fx.cluster.cluster().port());

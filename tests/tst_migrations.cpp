@@ -377,9 +377,10 @@ private Q_SLOTS:
     {
         if (m_sourceDir.isEmpty())
             QSKIP("ATLAS_SOURCE_DIR not set (run through ctest)");
-        // Statements start at the beginning of a line (comments start with --).
+        // Statements start at the beginning of a line (comments start with --). Procedures count
+        // as functions (pg_proc holds both).
         const QList<QPair<QString, QRegularExpression>> kinds{
-            {QStringLiteral("function"), QRegularExpression(QStringLiteral(R"(^\s*CREATE\s+(?:OR\s+REPLACE\s+)?FUNCTION\s+atlas\.(\w+))"),
+            {QStringLiteral("function"), QRegularExpression(QStringLiteral(R"(^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\s+atlas\.(\w+))"),
                                                              QRegularExpression::MultilineOption | QRegularExpression::CaseInsensitiveOption)},
             {QStringLiteral("view"), QRegularExpression(QStringLiteral(R"(^\s*CREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s+atlas\.(\w+))"),
                                                          QRegularExpression::MultilineOption | QRegularExpression::CaseInsensitiveOption)},

@@ -154,6 +154,31 @@ private Q_SLOTS:
                  processedAtEnd);
         QVERIFY(admin->scalar(QStringLiteral("SELECT atlas.grant_role(?::uuid, 'worker_op', 'operator')::text IS NULL"), {tenant}).isValid());
     }
+
+    // A run adds one session while it runs, its worker's, and the console holds none for runs
+    // once the pool has retired the thread (RunExecutor::kIdleExpiryMs after the last run).
+    void aRunHoldsOneSessionOnlyWhileItRuns()
+    {
+        auto su = m_fx.connectSuperuser();
+        auto workers = [&su] {
+            return su->scalar(QStringLiteral("SELECT count(*) FROM pg_stat_activity WHERE usename = 'operator_a' "
+                                             "AND application_name = 'atlas-ops/worker'")).toInt();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(workers(), 0, 10000);
+        runs::RunExecutor executor(m_fx.cluster.loginSpec(QStringLiteral("operator_a")), 2);
+        QSignalSpy finished(&executor, &runs::RunExecutor::finished);
+        const qint64 id = startImport(exportOf(QStringLiteral("sessions"), 3000));
+        QVERIFY(id > 0);
+        executor.execute(id);
+        int most = 0;
+        while (finished.isEmpty()) {
+            most = std::max(most, workers());
+            QTest::qWait(5);
+        }
+        QCOMPARE(finished.first().at(1).toString(), QStringLiteral("completed"));
+        QCOMPARE(most, 1);
+        QTRY_COMPARE_WITH_TIMEOUT(workers(), 0, runs::RunExecutor::kIdleExpiryMs + 5000);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestRunExecutor)

@@ -71,8 +71,8 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
     : QMainWindow(parent)
     , m_spec(spec)
     , m_session(new hub::HubSession(spec, this))
-    , m_reads(new db::DbWorker(spec, QStringLiteral("reads"), this))
-    , m_reaping(new db::DbWorker(spec, QStringLiteral("reaper"), this))
+    // One connection for everything but the listener and the pages of runs (HubSession).
+    , m_reads(m_session->shared())
     , m_executor(new runs::RunExecutor(spec, 2, this))
     , m_starter(new runs::RunStarter(spec, m_executor, this))
     , m_notifications(new NotificationCenter(m_reads, this))
@@ -85,6 +85,8 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
     , m_reaper(new QTimer(this))
     , m_pageRefresh(new QTimer(this))
     , m_readOnly(new QLabel(this))
+    , m_replication(new QLabel(this))
+    , m_replicationTimer(new QTimer(this))
 {
     setWindowTitle(QStringLiteral("Atlas Ops"));
     setWindowIcon(resources::appIcon());
@@ -115,6 +117,72 @@ MainWindow::MainWindow(const db::ConnectionSpec& spec, QWidget* parent)
                 setReadOnly(check.explain());
             else if (check.state != db::SchemaCheck::State::Current)
                 statusBar()->showMessage(check.explain());
+        });
+    // A hot standby takes reads only (and no LISTEN: the listener polls the change log instead).
+    m_reads->post<bool>(
+        this, [](db::Connection& conn) { return conn.scalar(QStringLiteral("SELECT pg_is_in_recovery()")).toBool(); },
+        [this](bool standby) {
+            if (standby)
+                followStandby();
+        });
+}
+
+namespace {
+struct Replication
+{
+    bool valid = false;
+    bool inRecovery = false;
+    bool caughtUp = false;  // everything received has been replayed
+    double behindS = -1;    // since the last transaction replayed committed on the primary
+};
+} // namespace
+
+void MainWindow::followStandby()
+{
+    m_standby = true;
+    m_reaper->stop(); // a reap writes; the primary's consoles (or pg_cron) do it
+    setReadOnly(QStringLiteral("Connected to a standby server, a read-only copy of the primary: runs cannot be "
+                               "started or changed here. Changes show a moment after they happen on the primary."));
+    m_replication->show();
+    connect(m_replicationTimer, &QTimer::timeout, this, &MainWindow::updateReplication, Qt::UniqueConnection);
+    m_replicationTimer->start(2000);
+    updateReplication();
+}
+
+void MainWindow::updateReplication()
+{
+    m_reads->post<Replication>(
+        this,
+        [](db::Connection& conn) {
+            Replication r;
+            QSqlQuery q(conn.database());
+            if (conn.exec(q, QStringLiteral("SELECT pg_is_in_recovery(), "
+                                            "pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn(), "
+                                            "extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8")) &&
+                q.next()) {
+                r.valid = true;
+                r.inRecovery = q.value(0).toBool();
+                r.caughtUp = q.value(1).toBool();
+                r.behindS = q.value(2).isNull() ? -1 : q.value(2).toDouble();
+            }
+            return r;
+        },
+        [this](const Replication& r) {
+            if (!r.valid) {
+                m_replication->setText(QStringLiteral("Standby · lag unknown  "));
+                return;
+            }
+            if (!r.inRecovery) {
+                m_replication->setText(QStringLiteral("Standby promoted: now a primary  "));
+                m_replication->setToolTip(QStringLiteral("Reconnect to start runs here."));
+                return;
+            }
+            const QString since = r.behindS < 0 ? QStringLiteral("nothing replayed yet")
+                                                : QStringLiteral("%1 s since the last change replayed").arg(r.behindS, 0, 'f', 1);
+            // Caught up: the primary has been quiet, not this standby slow.
+            m_replication->setText(r.caughtUp ? QStringLiteral("Standby · up to date with the primary  ")
+                                              : QStringLiteral("Standby · %1 s behind the primary  ").arg(std::max(0.0, r.behindS), 0, 'f', 1));
+            m_replication->setToolTip(since);
         });
 }
 
@@ -204,6 +272,9 @@ void MainWindow::buildStatusBar()
     m_readOnly->setObjectName(QStringLiteral("readOnlyIndicator"));
     m_readOnly->hide();
     statusBar()->addPermanentWidget(m_readOnly);
+    m_replication->setObjectName(QStringLiteral("replicationLag"));
+    m_replication->hide();
+    statusBar()->addPermanentWidget(m_replication);
     statusBar()->addPermanentWidget(m_activity);
     statusBar()->addPermanentWidget(m_identity);
     statusBar()->addPermanentWidget(m_connection);
@@ -672,8 +743,11 @@ void MainWindow::setConnected(bool connected)
 
 void MainWindow::reapStaleRuns()
 {
-    // Runs whose worker died must not stay "running": any console marks them worker_lost.
-    m_reaping->run([](db::Connection& conn) {
+    if (m_standby)
+        return; // nothing can be written here
+    // Runs whose worker died must not stay "running": any console marks them worker_lost. On
+    // the shared connection: a reap is one short statement, not worth a session of its own.
+    m_reads->run([](db::Connection& conn) {
         db::DbError error;
         if (conn.isOpen())
             runs::RunApi(conn).reapStale(&error);

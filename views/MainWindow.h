@@ -130,6 +130,9 @@ private:
     void chooseRetention();
     QList<ProducerPage*> producerPages() const;
     void reapStaleRuns();
+    // A standby (in recovery): read-only, no reaping, and how far behind the primary it is.
+    void followStandby();
+    void updateReplication();
     void setConnected(bool connected);
     void showAway(const QString& why);
     void showAbout();
@@ -141,8 +144,7 @@ private:
 
     db::ConnectionSpec m_spec;
     hub::HubSession* m_session;
-    db::DbWorker* m_reads;
-    db::DbWorker* m_reaping; // marks runs whose worker died: a write, never in front of a read
+    db::DbWorker* m_reads; // the session's shared worker: reads, notifications, the reaper
     runs::RunExecutor* m_executor;
     runs::RunStarter* m_starter;
     NotificationCenter* m_notifications;
@@ -172,6 +174,9 @@ private:
     QString m_awayReason;
     bool m_live = false;
     bool m_everConnected = false;
+    QLabel* m_replication;           // on a standby: how far behind the primary
+    QTimer* m_replicationTimer;
+    bool m_standby = false;
     bool m_stopping = false;  // stopping runs on the way out
     bool m_quitting = false;  // closing for good, not into the tray
 };

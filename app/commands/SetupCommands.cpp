@@ -2,16 +2,20 @@
 
 #include "Common.h"
 
+#include "db/Housekeeping.h"
 #include "db/Migrator.h"
 #include "runs/RunRequests.h"
 
 #include <QJsonArray>
 #include <QSqlQuery>
 
+#include <optional>
+
 namespace atlas::app::commands {
 
 Migrate::Migrate()
-    : ParsedCommand({{QStringLiteral("migrate")}, QStringLiteral("migrate"), QStringLiteral("apply pending migrations (superuser)")})
+    : ParsedCommand({{QStringLiteral("migrate")}, QStringLiteral("migrate [--schedule]"),
+                     QStringLiteral("apply pending migrations (superuser); --schedule: housekeeping by pg_cron")})
 {
 }
 
@@ -30,15 +34,27 @@ int Migrate::execute(const Invocation& in, const NoArguments&) const
         return fail(dbError.message);
     const QStringList all = db::Migrator::appliedVersions(conn);
     const QString version = all.isEmpty() ? QString() : all.last();
+    std::optional<db::Housekeeping> housekeeping;
+    if (in.parser.isSet(in.options.schedule))
+        housekeeping = db::Housekeeping::schedule(conn);
     if (in.json()) {
-        printJson({{QStringLiteral("applied"), QJsonArray::fromStringList(applied)}, {QStringLiteral("schema_version"), version}});
+        QJsonObject out{{QStringLiteral("applied"), QJsonArray::fromStringList(applied)}, {QStringLiteral("schema_version"), version}};
+        if (housekeeping) {
+            static const char* const kStates[] = {"scheduled", "unavailable", "failed"};
+            out.insert(QStringLiteral("housekeeping"), QString::fromLatin1(kStates[int(housekeeping->state)]));
+            out.insert(QStringLiteral("housekeeping_message"), housekeeping->explain());
+        }
+        printJson(out);
     } else {
         if (applied.isEmpty())
             printLine(QStringLiteral("Schema is up to date (%1).").arg(version));
         for (const QString& v : applied)
             printLine(QStringLiteral("Applied %1").arg(v));
+        if (housekeeping)
+            printLine(housekeeping->explain());
     }
-    return 0;
+    // No pg_cron is an answer, not a failure; pg_cron there and no jobs is one.
+    return housekeeping && housekeeping->state == db::Housekeeping::State::Failed ? 1 : 0;
 }
 
 Tenants::Tenants()

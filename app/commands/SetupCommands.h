@@ -18,6 +18,7 @@ public:
     Migrate();
 
 protected:
+    QList<QCommandLineOption> takes(const Options& options) const override { return {options.schedule}; }
     bool parse(const Invocation&, NoArguments*, QString*) const override { return true; }
     int execute(const Invocation& in, const NoArguments&) const override;
 };

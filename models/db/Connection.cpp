@@ -40,7 +40,7 @@ Connection::Connection(const ConnectionSpec& spec, const QString& purpose)
     , m_name(QStringLiteral("atlas-%1-%2").arg(purpose).arg(s_counter.fetchAndAddRelaxed(1)))
 {
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_name);
-    m_spec.applyTo(db);
+    m_spec.applyTo(db, purpose);
 }
 
 Connection::~Connection()

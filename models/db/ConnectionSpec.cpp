@@ -1,5 +1,6 @@
 #include "ConnectionSpec.h"
 
+#include <QRegularExpression>
 #include <QUrl>
 #include <QUrlQuery>
 
@@ -77,7 +78,7 @@ ConnectionSpec ConnectionSpec::withDatabase(const QString& name) const
     return copy;
 }
 
-void ConnectionSpec::applyTo(QSqlDatabase& db) const
+void ConnectionSpec::applyTo(QSqlDatabase& db, const QString& purpose) const
 {
     if (!host.isEmpty())
         db.setHostName(host);
@@ -89,7 +90,10 @@ void ConnectionSpec::applyTo(QSqlDatabase& db) const
         db.setUserName(user);
     if (!password.isEmpty())
         db.setPassword(password);
-    QStringList opts{QStringLiteral("application_name=atlas-ops"), QStringLiteral("connect_timeout=10")};
+    QString application = QStringLiteral("atlas-ops");
+    if (!purpose.isEmpty())
+        application += QLatin1Char('/') + QString(purpose).remove(QRegularExpression(QStringLiteral("[^A-Za-z0-9_-]")));
+    QStringList opts{QStringLiteral("application_name=") + application, QStringLiteral("connect_timeout=10")};
     for (const auto& [key, value] : options)
         opts << key + QLatin1Char('=') + quoteValue(value);
     db.setConnectOptions(opts.join(QLatin1Char(';')));

@@ -28,7 +28,9 @@ public:
     ConnectionSpec withDatabase(const QString& name) const;
 
     // Configures a QPSQL connection. application_name is always set.
-    void applyTo(QSqlDatabase& db) const;
+    // `purpose` ("listen", "shared", "worker", ...) goes into application_name as
+    // atlas-ops/<purpose>, so pg_stat_activity tells what each of a console's sessions is for.
+    void applyTo(QSqlDatabase& db, const QString& purpose = {}) const;
     // For messages and logs: never includes the password.
     QString describe() const;
 };

@@ -171,6 +171,20 @@ bool preparePrivateLog(const QString& path, const Owner* owner, QString* why)
     return ok;
 }
 
+// As root: data/ and the log made for the server's account, which creates nothing in the root.
+bool handToAccount(const QString& dataDir, const QString& logFile, const Owner& account, QString* error)
+{
+    const QByteArray data = QFile::encodeName(dataDir);
+    if ((::mkdir(data.constData(), S_IRWXU) != 0 && errno != EEXIST) || ::chown(data.constData(), account.uid, account.gid) != 0 ||
+        !preparePrivateLog(logFile, &account, error)) {
+        if (error->isEmpty())
+            *error = QStringLiteral("cannot hand %1 to the account %2: %3").arg(dataDir, runAsAccount(), errnoText());
+        return false;
+    }
+    return true;
+}
+
+
 QString randomSecret()
 {
     static const char alphabet[] = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -222,7 +236,8 @@ QString EmbeddedCluster::defaultRootDir()
            QStringLiteral("/atlas-ops/cluster");
 }
 
-bool EmbeddedCluster::run(const QString& program, const QStringList& args, QString* error, int timeoutMs) const
+bool EmbeddedCluster::run(const QString& program, const QStringList& args, QString* error, int timeoutMs,
+                          const QString& password) const
 {
     QString bin = findBinDir(error);
     if (bin.isEmpty())
@@ -230,6 +245,11 @@ bool EmbeddedCluster::run(const QString& program, const QStringList& args, QStri
     QProcess process;
     process.setProcessChannelMode(QProcess::MergedChannels);
     process.setWorkingDirectory(m_root);
+    if (!password.isEmpty()) { // for a program that connects (never on its command line)
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("PGPASSWORD"), password);
+        process.setProcessEnvironment(env);
+    }
     const QString path = bin + QLatin1Char('/') + program;
     if (runningAsRoot())
         process.start(QStringLiteral("runuser"), QStringList{QStringLiteral("-u"), runAsAccount(),
@@ -301,12 +321,7 @@ bool EmbeddedCluster::initialize(QString* error)
         !writePrivateFile(pwfile, secret, account ? &*account : nullptr, error))
         return false;
     // As root, the account creates nothing in the root directory: data/ and the log are made for it.
-    const QByteArray data = QFile::encodeName(dataDir());
-    if (account && ((::mkdir(data.constData(), S_IRWXU) != 0 && errno != EEXIST) ||
-                    ::chown(data.constData(), account->uid, account->gid) != 0 ||
-                    !preparePrivateLog(logFile(), &*account, error))) {
-        if (error->isEmpty())
-            *error = QStringLiteral("cannot hand %1 to the account %2: %3").arg(dataDir(), runAsAccount(), errnoText());
+    if (account && !handToAccount(dataDir(), logFile(), *account, error)) {
         QFile::remove(pwfile);
         return false;
     }
@@ -328,6 +343,44 @@ bool EmbeddedCluster::initialize(QString* error)
                    "shared_buffers = 128MB\n");
     }
     spdlog::info("initialized PostgreSQL cluster in {}", m_root.toStdString());
+    return true;
+}
+
+bool EmbeddedCluster::initializeAsStandbyOf(const EmbeddedCluster& primary, QString* error)
+{
+    if (!prepareDirectories(error))
+        return false;
+    if (isInitialized())
+        return true;
+    const std::optional<Owner> account = runningAsRoot() ? runAsOwner() : std::nullopt;
+    if (!writePrivateFile(m_root + QStringLiteral("/superuser.secret"), primary.superuserPassword().toUtf8(), nullptr, error))
+        return false;
+    if (account && !handToAccount(dataDir(), logFile(), *account, error))
+        return false;
+    // -R: standby.signal and primary_conninfo, so it follows the primary from its first start.
+    if (!run(QStringLiteral("pg_basebackup"),
+             {QStringLiteral("-D"), dataDir(), QStringLiteral("-R"), QStringLiteral("-X"), QStringLiteral("stream"),
+              QStringLiteral("-c"), QStringLiteral("fast"), QStringLiteral("--no-sync"), QStringLiteral("-h"), primary.socketDir(),
+              QStringLiteral("-p"), QString::number(primary.port()), QStringLiteral("-U"), primary.superuser()},
+             error, 120000, primary.superuserPassword()))
+        return false;
+    spdlog::info("created a standby of {} in {}", primary.rootDir().toStdString(), m_root.toStdString());
+    return true;
+}
+
+bool EmbeddedCluster::promote(QString* error)
+{
+    return run(QStringLiteral("pg_ctl"), {QStringLiteral("-D"), dataDir(), QStringLiteral("-w"), QStringLiteral("promote")}, error);
+}
+
+bool EmbeddedCluster::appendConf(const QStringList& lines, QString* error) const
+{
+    QFile conf(dataDir() + QStringLiteral("/postgresql.auto.conf"));
+    if (!conf.open(QIODevice::Append)) {
+        *error = QStringLiteral("cannot add settings to %1: %2").arg(conf.fileName(), conf.errorString());
+        return false;
+    }
+    conf.write((lines.join(QLatin1Char('\n')) + QLatin1Char('\n')).toUtf8());
     return true;
 }
 

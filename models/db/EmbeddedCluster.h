@@ -38,6 +38,15 @@ public:
     bool isInitialized() const;
     // initdb when needed; returns false with *error.
     bool initialize(QString* error);
+    // Instead of initdb: a streaming-replication standby of `primary` (pg_basebackup -R over
+    // the primary's socket, as its superuser), with the primary's superuser and password. The
+    // primary must allow replication connections for its superuser on the local socket
+    // (initdb's default pg_hba.conf does).
+    bool initializeAsStandbyOf(const EmbeddedCluster& primary, QString* error);
+    // pg_ctl promote: this standby becomes a primary.
+    bool promote(QString* error);
+    // Appends settings to the cluster's postgresql.auto.conf (after initialize, before a start).
+    bool appendConf(const QStringList& lines, QString* error) const;
     bool isRunning() const;
     bool start(QString* error);
     bool stop(QString* error);
@@ -57,7 +66,8 @@ public:
     static QString newPassword();
 
 private:
-    bool run(const QString& program, const QStringList& args, QString* error, int timeoutMs = 120000) const;
+    bool run(const QString& program, const QStringList& args, QString* error, int timeoutMs = 120000,
+             const QString& password = {}) const;
     bool runningAsRoot() const;
     // The root directory (0700; 0711 as root) and run/ (0700), made or narrowed before anything
     // is written in them.

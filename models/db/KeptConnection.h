@@ -34,6 +34,8 @@ public:
     // How many connections have been opened (and set up) so far: a change tells a user that
     // what it had on the previous one (a position, a subscription) is gone.
     quint64 opened() const { return m_opened; }
+    // Whether a connection is open now (without checking it).
+    bool isOpen() const { return m_conn && m_conn->isOpen(); }
     // Lets go of the connection; the next get() opens another.
     void drop();
 

@@ -4,9 +4,8 @@ namespace atlas::hub {
 
 HubSession::HubSession(const db::ConnectionSpec& spec, QObject* parent)
     : QObject(parent)
-    , m_pages(new db::DbWorker(spec, QStringLiteral("hub"), this, &RunLoader::setUp))
-    , m_live(new db::DbWorker(spec, QStringLiteral("hub-live"), this, &RunLoader::setUp))
-    , m_background(new db::DbWorker(spec, QStringLiteral("hub-background"), this, &RunLoader::setUp))
+    , m_pages(new db::DbWorker(spec, QStringLiteral("hub"), this, &RunLoader::setUp, db::DbWorker::kIdleCloseMs))
+    , m_shared(new db::DbWorker(spec, QStringLiteral("shared"), this, &RunLoader::setUp))
     , m_listener(new RunListener(spec))
 {
     qRegisterMetaType<atlas::hub::RunRow>();

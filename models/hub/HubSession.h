@@ -9,11 +9,14 @@
 
 namespace atlas::hub {
 
-// The hub's background side, each part on a thread and connection of its own so that none
-// waits for another: pages of runs; the re-reads of changed runs and the detail pane (live
-// updates never wait behind a page); bucket counts and exports (never in front of a page);
-// and the live listener. Created and destroyed in the GUI thread; the views post RunLoader's
-// reads to the workers (DbWorker::post) and hear the listener's signals.
+// The console's background side, on two sessions while it is idle: the live listener on a
+// thread and connection of its own (LISTEN, the change log), and one shared worker, kept open,
+// for everything a change brings about (re-reads of changed runs, the detail pane, bucket
+// counts, exports, and the console's other reads: tenants, notifications, producer pages, the
+// reaper). Pages of runs have a worker of their own, so a slow page never holds up a live
+// update; its connection closes after DbWorker::kIdleCloseMs without a page. Created and
+// destroyed in the GUI thread; the views post RunLoader's reads to the workers
+// (DbWorker::post) and hear the listener's signals.
 class HubSession final : public QObject
 {
     Q_OBJECT
@@ -25,14 +28,15 @@ public:
     // Starts listening; call once every receiver of the listener's signals is connected.
     void start();
     db::DbWorker* pages() const { return m_pages; }
-    db::DbWorker* live() const { return m_live; }
-    db::DbWorker* background() const { return m_background; }
+    // The shared worker (live re-reads, counts, exports, the console's reads).
+    db::DbWorker* shared() const { return m_shared; }
+    db::DbWorker* live() const { return m_shared; }
+    db::DbWorker* background() const { return m_shared; }
     RunListener* listener() const { return m_listener; }
 
 private:
     db::DbWorker* m_pages;
-    db::DbWorker* m_live;
-    db::DbWorker* m_background;
+    db::DbWorker* m_shared;
     QThread m_listenThread;
     RunListener* m_listener;
 };

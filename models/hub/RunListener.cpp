@@ -47,7 +47,7 @@ void RunListener::start()
         m_connected = true;
         Q_EMIT connectedChanged(true);
     }
-    m_timer->start(m_connected ? kPollMs : m_backoffMs);
+    m_timer->start(m_connected ? m_pollMs : m_backoffMs);
 }
 
 bool RunListener::connectAndListen(bool* fresh)
@@ -73,9 +73,14 @@ bool RunListener::setUp(db::Connection& conn)
                 if (channel == QLatin1String(runs::RunApi::kChannel))
                     wakeUp();
             });
-    // Without wake-ups (LISTEN refused) the poll still follows every change.
-    if (!driver->subscribeToNotification(QString::fromLatin1(runs::RunApi::kChannel)))
-        spdlog::warn("live updates: LISTEN refused, following changes by polling only");
+    // Without wake-ups (LISTEN refused; a standby refuses it during recovery) a shorter poll
+    // follows every change.
+    if (driver->subscribeToNotification(QString::fromLatin1(runs::RunApi::kChannel))) {
+        m_pollMs = kPollMs;
+    } else {
+        m_pollMs = kPollOnlyMs;
+        spdlog::warn("live updates: LISTEN refused, following changes by polling every {} ms", kPollOnlyMs);
+    }
     return true;
 }
 
@@ -94,6 +99,14 @@ bool RunListener::readChanges()
             changed << run;
     };
     db::Connection& conn = m_conn.get();
+    if (m_conn.opened() != m_opened && conn.isOpen()) {
+        // The kept connection found the last one broken and opened another on the way (the
+        // server went away and came back, or another server took over): the cursor now starts
+        // after the newest change, so what changed meanwhile is for the views to re-read.
+        m_opened = m_conn.opened();
+        spdlog::warn("live updates: the connection was lost and is back; re-reading");
+        Q_EMIT resynced();
+    }
     QSqlQuery q(conn.database());
     // Gaps that may have committed since: looked up by their sequence numbers.
     for (auto it = m_gaps.begin(); it != m_gaps.end();) {
@@ -131,8 +144,17 @@ bool RunListener::readChanges()
         m_readUpTo = seq;
         deliver(q.value(1).toLongLong());
     }
-    for (qint64 run : std::as_const(changed))
+    for (qint64 run : std::as_const(changed)) {
+        // One line per run, the first time this console hears of it: what "live" means, seen
+        // in the log, without a line per progress step.
+        if (!m_seen.contains(run)) {
+            if (m_seen.size() >= kMaxTrackedGap)
+                m_seen.clear();
+            m_seen.insert(run);
+            spdlog::info("live: run {} changed", run);
+        }
         Q_EMIT runChanged(run);
+    }
     if (rows == kPageSize)
         wakeUp(); // more to read
     return true;
@@ -142,14 +164,14 @@ void RunListener::check()
 {
     if (m_connected && readChanges()) {
         m_backoffMs = 500;
-        m_timer->start(kPollMs);
+        m_timer->start(m_pollMs);
         return;
     }
     bool fresh = false;
     const bool answers = connectAndListen(&fresh);
     if (m_connected && answers && !fresh) {
         // A read failed on a connection that still answers: nothing was lost, read again soon.
-        m_timer->start(kPollMs);
+        m_timer->start(m_pollMs);
         return;
     }
     if (m_connected) {
@@ -162,7 +184,7 @@ void RunListener::check()
         m_backoffMs = 500;
         Q_EMIT connectedChanged(true);
         Q_EMIT resynced();
-        m_timer->start(kPollMs);
+        m_timer->start(m_pollMs);
         return;
     }
     Q_EMIT stillAway(m_conn.get().lastError().message);

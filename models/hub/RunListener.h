@@ -5,6 +5,7 @@
 #include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
+#include <QSet>
 
 #include <memory>
 
@@ -30,6 +31,9 @@ class RunListener final : public QObject
     Q_DISABLE_COPY_MOVE(RunListener)
 public:
     static constexpr int kPollMs = 1000;
+    // Without wake-ups (LISTEN refused: a hot standby in recovery, a pooler in transaction
+    // mode) the log is read this often instead.
+    static constexpr int kPollOnlyMs = 250;
     static constexpr int kGapMs = 10000;
 
     explicit RunListener(db::ConnectionSpec spec, QObject* parent = nullptr);
@@ -61,8 +65,10 @@ private:
     QTimer* m_soon = nullptr;
     int m_backoffMs = 500;
     bool m_connected = false;
+    int m_pollMs = kPollMs;        // kPollOnlyMs while the connection has no LISTEN
     qint64 m_readUpTo = 0;          // the newest change read
     QHash<qint64, qint64> m_gaps;   // a number skipped below it -> when it was first missed (ms)
+    QSet<qint64> m_seen;            // runs whose first change was logged
     QElapsedTimer m_clock;
 };
 

@@ -12,6 +12,9 @@ RunExecutor::RunExecutor(db::ConnectionSpec spec, int maxWorkers, QObject* paren
 {
     m_pool.setMaxThreadCount(std::max(1, maxWorkers));
     m_pool.setObjectName(QStringLiteral("run-workers"));
+    // A thread (and with it its connection) goes soon after its last run: a console that is
+    // not executing anything holds no session for runs.
+    m_pool.setExpiryTimeout(kIdleExpiryMs);
 }
 
 RunExecutor::~RunExecutor()
@@ -31,8 +34,8 @@ void RunExecutor::execute(qint64 runId)
     m_pool.start([self, spec, runId, stop] {
         // One connection per pool thread, kept between runs (a new login costs more than a small
         // run) and checking itself before each use (KeptConnection). It closes when the pool
-        // retires the thread. The pool is this executor's own, so its threads only ever connect
-        // with this executor's spec.
+        // retires the thread, kIdleExpiryMs after its last run. The pool is this executor's own,
+        // so its threads only ever connect with this executor's spec.
         thread_local std::unique_ptr<db::KeptConnection> kept;
         if (!kept)
             kept = std::make_unique<db::KeptConnection>(spec, QStringLiteral("worker"));

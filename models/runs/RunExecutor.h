@@ -21,6 +21,9 @@ class RunExecutor final : public QObject
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(RunExecutor)
 public:
+    // How long a pool thread, and the connection it keeps, outlives its last run.
+    static constexpr int kIdleExpiryMs = 2000;
+
     explicit RunExecutor(db::ConnectionSpec spec, int maxWorkers = 2, QObject* parent = nullptr);
     ~RunExecutor() override; // stops what runs and waits for it
 

@@ -12,7 +12,8 @@ namespace atlas::runs {
 
 RunStarter::RunStarter(const db::ConnectionSpec& spec, RunExecutor* executor, QObject* parent)
     : QObject(parent)
-    , m_db(new db::DbWorker(spec, QStringLiteral("starter"), this))
+    // Starts come now and then: the connection closes when none has come for a moment.
+    , m_db(new db::DbWorker(spec, QStringLiteral("starter"), this, {}, db::DbWorker::kIdleCloseMs))
     , m_executor(executor)
 {
 }

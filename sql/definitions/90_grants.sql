@@ -18,7 +18,7 @@
 REVOKE ALL ON SCHEMA atlas FROM PUBLIC, atlas_client, atlas_admin, atlas_auth, atlas_system;
 -- Tables and views all belong to atlas_owner.
 REVOKE ALL ON ALL TABLES IN SCHEMA atlas FROM PUBLIC, atlas_client, atlas_admin, atlas_auth, atlas_system;
--- Functions belong to atlas_owner, atlas_auth or atlas_system; an owner keeps its own EXECUTE.
+-- Functions (and procedures) belong to atlas_owner, atlas_auth or atlas_system; an owner keeps its own EXECUTE.
 DO $$
 DECLARE
     f record;
@@ -31,7 +31,7 @@ BEGIN
           FROM pg_proc p
          WHERE p.pronamespace = 'atlas'::regnamespace
     LOOP
-        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC, %s', f.fn, f.others);
+        EXECUTE format('REVOKE ALL ON ROUTINE %s FROM PUBLIC, %s', f.fn, f.others); -- functions and procedures
     END LOOP;
 END
 $$;

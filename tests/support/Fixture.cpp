@@ -1,5 +1,7 @@
 #include "Fixture.h"
 
+#include <QDir>
+#include <QFile>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QSettings>
@@ -46,6 +48,21 @@ QString Fixture::superuserUrl(const QString& database) const
     return QStringLiteral("postgresql://%1:%2@/%3?host=%4&port=%5")
         .arg(c.superuser(), c.superuserPassword(), database.isEmpty() ? cluster.databaseName() : database, c.socketDir())
         .arg(c.port());
+}
+
+bool Fixture::writeExport(const QString& dir, int files, const QByteArray& prefix, int padding)
+{
+    if (!QDir(dir).mkpath(QStringLiteral("SettingsCatalog")))
+        return false;
+    const QByteArray pad(padding, 'p');
+    for (int i = 0; i < files; ++i) {
+        QFile f(dir + QStringLiteral("/SettingsCatalog/policy-%1.json").arg(i, 5, 10, QLatin1Char('0')));
+        if (!f.open(QIODevice::WriteOnly))
+            return false;
+        f.write("{\"id\": \"" + prefix + QByteArray::number(i) + "\", \"displayName\": \"Policy " + QByteArray::number(i) +
+                "\", \"padding\": \"" + pad + "\"}");
+    }
+    return true;
 }
 
 QString Fixture::binary()

@@ -63,6 +63,9 @@ public:
     QString loginUrl(const QString& login, const QString& database = {}) const;
     QString superuserUrl(const QString& database = {}) const;
 
+    // An export folder of `files` SettingsCatalog policies (ids <prefix>0..), each padded to about
+    // `padding` bytes: an import big enough to be caught part-way. False when a file cannot be written.
+    static bool writeExport(const QString& dir, int files, const QByteArray& prefix, int padding = 1500);
     // The binary under test ($ATLAS_BINARY); empty outside ctest.
     static QString binary();
     // The environment without libpq's PG* variables, so only what a test passes counts.

@@ -2,6 +2,7 @@
 
 #include "db/Migrator.h"
 
+#include <QFile>
 #include <QSqlQuery>
 
 namespace atlas::test {
@@ -25,6 +26,13 @@ bool TestCluster::setUp(QString* error)
         *error = QStringLiteral("cannot create a temporary directory");
         return false;
     }
+    if (!m_conf.isEmpty()) {
+        const bool fresh = !m_cluster->isInitialized();
+        if (!m_cluster->initialize(error))
+            return false;
+        if (fresh && !m_cluster->appendConf(m_conf, error))
+            return false;
+    }
     if (!m_cluster->start(error) || !m_cluster->ensureDatabase(databaseName(), error))
         return false;
     auto su = connectSuperuser();
@@ -39,6 +47,12 @@ bool TestCluster::setUp(QString* error)
         return false;
     }
     return true;
+}
+
+QString TestCluster::serverLog() const
+{
+    QFile log(m_cluster->logFile());
+    return log.open(QIODevice::ReadOnly) ? QString::fromUtf8(log.readAll()) : QString();
 }
 
 db::ConnectionSpec TestCluster::superuserSpec() const

@@ -32,8 +32,13 @@ public:
     TestCluster();
     ~TestCluster();
 
+    // Lines for postgresql.conf ("max_connections = 100", "shared_preload_libraries = 'pg_cron'"),
+    // written after initdb and before the first start; call before setUp.
+    void addConf(const QStringList& lines) { m_conf += lines; }
     // Starts the cluster and migrates; QFAIL-style message in *error on failure.
     bool setUp(QString* error);
+    // The server's log so far (to look for what it refused).
+    QString serverLog() const;
 
     db::EmbeddedCluster& cluster() { return *m_cluster; }
     const db::EmbeddedCluster& cluster() const { return *m_cluster; }
@@ -51,6 +56,7 @@ public:
 private:
     QTemporaryDir m_dir;
     std::unique_ptr<db::EmbeddedCluster> m_cluster;
+    QStringList m_conf;
 };
 
 // Two tenants and a login per role:
