@@ -6,6 +6,7 @@
 #include "Fixture.h"
 #include "MainWindow.h"
 #include "hub/HubSession.h"
+#include "inventory/ImportJob.h"
 #include "hub/RunTableModel.h"
 #include "runs/RunApi.h"
 #include "runs/RunExecutor.h"
@@ -158,7 +159,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         QVERIFY(atlas::test::Fixture::writeExport(dir.path(), kFiles, "f"));
         QString why;
-        const auto request = runs::RunRequests::inventoryImport(m_fx.tenantA, dir.path(), &why, true);
+        const auto request = inventory::ImportJob::request(m_fx.tenantA, dir.path(), &why, true);
         QVERIFY2(request, qPrintable(why));
         db::Connection op(both, QStringLiteral("start"));
         QVERIFY(op.open());
