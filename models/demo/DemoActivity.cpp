@@ -61,7 +61,22 @@ DemoActivity::DemoActivity(std::shared_ptr<db::EmbeddedCluster> cluster, const Q
     connect(m_timer, &QTimer::timeout, this, &DemoActivity::tick);
 }
 
-DemoActivity::~DemoActivity() = default;
+// The console closes: its demo runs end as stopped on purpose (aborted/cancelled), not left for
+// the reaper to call lost; the queued one goes the same way through the manager's cancel.
+DemoActivity::~DemoActivity()
+{
+    m_timer->stop();
+    const std::shared_ptr<State> s = m_state;
+    m_worker->run([s] {
+        db::DbError error;
+        if (s->manager.conn && s->manager.run)
+            runs::RunApi(*s->manager.conn).abort(s->manager.run, s->manager.lease, QStringLiteral("cancelled"),
+                                                 QStringLiteral("The console showing the demo closed."), &error);
+        if (s->manager.conn && s->operator_.run)
+            runs::RunApi(*s->manager.conn).cancel(s->operator_.run, &error);
+    });
+    delete m_worker; // runs what was posted, then stops
+}
 
 void DemoActivity::start()
 {
