@@ -1,15 +1,15 @@
 #include "Cli.h"
 
+#include "AppIcon.h"
 #include "Commands.h"
+#include "LoginDialog.h"
 #include "MainWindow.h"
 #include "SingleInstance.h"
-#include "LoginDialog.h"
 #include "Theme.h"
-#include "AppIcon.h"
 #include "db/ConnectionProbe.h"
-#include "demo/DemoActivity.h"
 #include "db/Profiles.h"
 #include "db/Worker.h"
+#include "demo/DemoActivity.h"
 #include "support/Logging.h"
 
 #include <QApplication>
@@ -55,8 +55,8 @@ QString firstWord(int argc, char** argv, const QStringList& valueOptions)
 QString connectionKey(const QCommandLineParser& parser, const Options& options, bool fromCommandLine, bool asking)
 {
     const auto given = [&](const QCommandLineOption& option) { return fromCommandLine ? parser.value(option) : QString(); };
-    QStringList parts{given(options.db), given(options.dataDir), given(options.login),
-                      asking ? QStringLiteral("ask") : QString(), qEnvironmentVariable("ATLAS_DATA_DIR")};
+    QStringList parts{given(options.db), given(options.dataDir), given(options.login), asking ? QStringLiteral("ask") : QString(),
+                      qEnvironmentVariable("ATLAS_DATA_DIR")};
     for (const char* name : {"PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE", "PGSERVICEFILE",
                              "PGSYSCONFDIR", "PGSSLMODE", "PGOPTIONS"})
         parts << QString::fromLocal8Bit(qgetenv(name));
@@ -143,8 +143,8 @@ private:
     // cancelled (the console then ends).
     void probeWithFeedback(const db::ConnectionSpec& spec, std::function<void(const db::ConnectionProbe&)> next)
     {
-        auto* progress = new QProgressDialog(QStringLiteral("Connecting to %1…").arg(spec.describe()),
-                                             QStringLiteral("Cancel"), 0, 0);
+        auto* progress =
+            new QProgressDialog(QStringLiteral("Connecting to %1…").arg(spec.describe()), QStringLiteral("Cancel"), 0, 0);
         progress->setWindowTitle(QStringLiteral("Atlas Ops"));
         // Shown by the step itself: QProgressDialog's own timer, unless a value is set, keeps its
         // default of 4 s whatever setMinimumDuration() says.
@@ -235,8 +235,9 @@ private:
                         const QString why =
                             probe.message + (probe.detail.isEmpty() ? QString() : QStringLiteral("\n\n") + probe.detail);
                         std::fprintf(stderr, "atlas-ops: %s\n", probe.message.simplified().toLocal8Bit().constData());
-                        QMessageBox::critical(nullptr, QStringLiteral("Atlas Ops"),
-                                              QStringLiteral("Atlas Ops cannot use %1.\n\n%2").arg(m_target.spec.describe(), why));
+                        QMessageBox::critical(
+                            nullptr, QStringLiteral("Atlas Ops"),
+                            QStringLiteral("Atlas Ops cannot use %1.\n\n%2").arg(m_target.spec.describe(), why));
                         finish(1);
                         return;
                     }
@@ -264,7 +265,8 @@ private:
             window->openLink(message);
         });
         if (!m_pendingLink.isEmpty() && !window->openLink(m_pendingLink))
-            std::fprintf(stderr, "atlas-ops: not a link this console opens: %s\n", m_pendingLink.left(200).toLocal8Bit().constData());
+            std::fprintf(stderr, "atlas-ops: not a link this console opens: %s\n",
+                         m_pendingLink.left(200).toLocal8Bit().constData());
         m_pendingLink.clear();
         window->show();
         QGuiApplication::setQuitOnLastWindowClosed(m_quitOnLastWindowClosed);
@@ -326,8 +328,8 @@ int run(int argc, char** argv)
     bool informational = false; // --help and --version answer without a display
     for (int i = 1; i < argc; ++i) {
         const QByteArray arg(argv[i]);
-        informational = informational || arg == "--help" || arg == "-h" || arg == "--help-all" || arg == "--version" ||
-                        arg == "-v";
+        informational =
+            informational || arg == "--help" || arg == "-h" || arg == "--help-all" || arg == "--version" || arg == "-v";
     }
     const bool gui = !informational && (word.isEmpty() || word.startsWith(QLatin1String("atlas-ops:")));
     std::unique_ptr<QCoreApplication> app;
@@ -341,8 +343,7 @@ int run(int argc, char** argv)
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        QStringLiteral("Atlas Ops: operations console for a multi-tenant Intune configuration service.\n\n") +
-        commandsHelp());
+        QStringLiteral("Atlas Ops: operations console for a multi-tenant Intune configuration service.\n\n") + commandsHelp());
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOptions(options.all_());

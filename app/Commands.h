@@ -24,14 +24,16 @@ struct Options
     QCommandLineOption logLevel{QStringLiteral("log-level"), QStringLiteral("trace, debug, info, warn, error (default warn)."),
                                 QStringLiteral("level")};
     QCommandLineOption tenant{QStringLiteral("tenant"), QStringLiteral("Tenant id (UUID)."), QStringLiteral("uuid")};
-    QCommandLineOption name{QStringLiteral("name"), QStringLiteral("Name of the baseline or backup set."), QStringLiteral("name")};
+    QCommandLineOption name{QStringLiteral("name"), QStringLiteral("Name of the baseline or backup set."),
+                            QStringLiteral("name")};
     QCommandLineOption baseline{QStringLiteral("baseline"), QStringLiteral("Baseline id."), QStringLiteral("id")};
     QCommandLineOption backupSet{QStringLiteral("backup-set"), QStringLiteral("Backup set id."), QStringLiteral("id")};
     QCommandLineOption policy{QStringLiteral("policy"), QStringLiteral("Policy external id (repeatable)."), QStringLiteral("id")};
     QCommandLineOption all{QStringLiteral("all"), QStringLiteral("All current policies of the tenant.")};
     QCommandLineOption wait{QStringLiteral("wait"), QStringLiteral("Follow a reused run until it finishes.")};
     QCommandLineOption bucket{QStringLiteral("bucket"),
-                              QStringLiteral("queued, running, succeeded, partially_succeeded or failed."), QStringLiteral("bucket")};
+                              QStringLiteral("queued, running, succeeded, partially_succeeded or failed."),
+                              QStringLiteral("bucket")};
     QCommandLineOption resource{QStringLiteral("resource"), resourceHelp(), QStringLiteral("resource")};
     QCommandLineOption since{QStringLiteral("since"), QStringLiteral("ISO date/time, or an age such as 24h or 7d."),
                              QStringLiteral("time")};
@@ -45,8 +47,8 @@ struct Options
 
     QList<QCommandLineOption> all_() const
     {
-        return {db, login, dataDir, chooseConnection, json, logLevel, tenant, name, baseline, backupSet, policy, all, wait, bucket, resource, since,
-                olderThan, allowRetire, schedule};
+        return {db,     login, dataDir, chooseConnection, json,     logLevel, tenant,    name,        baseline, backupSet,
+                policy, all,   wait,    bucket,           resource, since,    olderThan, allowRetire, schedule};
     }
     // What every command takes; the others only the commands that name them (Command::takes).
     QList<QCommandLineOption> common() const { return {db, login, dataDir, json, logLevel}; }

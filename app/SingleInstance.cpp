@@ -31,7 +31,8 @@ QString errnoText()
 // process that listens), as the kernel recorded it when the connection was made.
 bool peerUid(qintptr descriptor, uid_t* uid)
 {
-    struct ucred cred {};
+    struct ucred cred
+    { };
     socklen_t length = sizeof cred;
     if (::getsockopt(int(descriptor), SOL_SOCKET, SO_PEERCRED, &cred, &length) != 0 || length != sizeof cred)
         return false;
@@ -44,7 +45,8 @@ bool peerUid(qintptr descriptor, uid_t* uid)
 bool privateDirectory(const QString& path, bool narrow, QString* why)
 {
     const QByteArray encoded = QFile::encodeName(path);
-    struct stat st {};
+    struct stat st
+    { };
     if (::stat(encoded.constData(), &st) != 0) {
         *why = QStringLiteral("cannot examine %1: %2").arg(path, errnoText());
         return false;
@@ -89,7 +91,8 @@ QString socketDirectory(QString* why)
 // What is at the socket's path, if anything, must be a socket of this user's.
 bool ownSocketOrNothing(const QString& path, QString* why)
 {
-    struct stat st {};
+    struct stat st
+    { };
     if (::lstat(QFile::encodeName(path).constData(), &st) != 0)
         return true;
     if (S_ISSOCK(st.st_mode) && st.st_uid == ::geteuid())
@@ -135,8 +138,8 @@ SingleInstance::~SingleInstance() = default;
 QString SingleInstance::nameFor(const QString& key)
 {
     // The host too: a cache directory in a home shared between machines holds one socket a host.
-    const QByteArray material = QByteArray::number(qint64(::geteuid())) + '\n' + QSysInfo::machineHostName().toUtf8() +
-                                '\n' + key.toUtf8();
+    const QByteArray material =
+        QByteArray::number(qint64(::geteuid())) + '\n' + QSysInfo::machineHostName().toUtf8() + '\n' + key.toUtf8();
     const QByteArray digest = QCryptographicHash::hash(material, QCryptographicHash::Sha256).toHex();
     return QStringLiteral("atlas-ops-%1").arg(QString::fromLatin1(digest.left(16)));
 }
@@ -191,8 +194,7 @@ bool SingleInstance::listen()
         // A socket left by a console that crashed (ours, in our own directory): it can go.
         QLocalServer::removeServer(m_path);
         if (!m_server->listen(m_path)) {
-            spdlog::warn("single instance: cannot listen on {}: {}", m_path.toStdString(),
-                         m_server->errorString().toStdString());
+            spdlog::warn("single instance: cannot listen on {}: {}", m_path.toStdString(), m_server->errorString().toStdString());
             return false;
         }
     }

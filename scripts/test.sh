@@ -4,6 +4,8 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/deps.sh"
 atlas_install_missing "${ATLAS_PACKAGES[@]}" "${ATLAS_TEST_PACKAGES[@]}"
+# The layout first: a product source that .clang-format would change fails the run.
+bash "$(dirname "${BASH_SOURCE[0]}")/format.sh" --check
 atlas_build
 cd "$ATLAS_BUILD"
 export QT_QPA_PLATFORM=offscreen

@@ -59,7 +59,8 @@ LoginDialog::LoginDialog(QWidget* parent)
     m_password->setEchoMode(QLineEdit::Password);
     m_remember->addItem(QStringLiteral("Don't remember it"), int(db::ConnectionProfile::PasswordStore::None));
     m_remember->addItem(QStringLiteral("Remember in the desktop keyring"), int(db::ConnectionProfile::PasswordStore::Keyring));
-    m_remember->addItem(QStringLiteral("Remember in ~/.pgpass (also for psql)"), int(db::ConnectionProfile::PasswordStore::PgPass));
+    m_remember->addItem(QStringLiteral("Remember in ~/.pgpass (also for psql)"),
+                        int(db::ConnectionProfile::PasswordStore::PgPass));
     m_problem->setObjectName(QStringLiteral("loginProblem"));
     m_problem->setWordWrap(true);
     m_problem->setTextInteractionFlags(Qt::TextSelectableByMouse);

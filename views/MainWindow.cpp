@@ -1,14 +1,13 @@
 #include "MainWindow.h"
 
-#include "db/Connection.h"
-#include "hub/HubPage.h"
-#include "hub/HubSession.h"
-#include "runs/RunApi.h"
 #include "AppIcon.h"
-#include "Theme.h"
 #include "LoginDialog.h"
+#include "Theme.h"
+#include "db/Connection.h"
 #include "db/DbWorker.h"
 #include "db/SchemaCheck.h"
+#include "hub/HubPage.h"
+#include "hub/HubSession.h"
 #include "notify/DesktopNotifier.h"
 #include "notify/NotificationCenter.h"
 #include "notify/NotificationsPage.h"
@@ -16,34 +15,35 @@
 #include "pages/DriftPage.h"
 #include "pages/InventoryPage.h"
 #include "runs/Producers.h"
+#include "runs/PruneJob.h"
+#include "runs/RunApi.h"
 #include "runs/RunExecutor.h"
 #include "runs/RunRequests.h"
 #include "runs/RunStarter.h"
 #include "support/Logging.h"
-#include "runs/PruneJob.h"
 
 #include <QActionGroup>
 #include <QApplication>
 #include <QClipboard>
-#include <QMenuBar>
-#include <QInputDialog>
-#include <QMessageBox>
-#include <QPushButton>
-#include <QRegularExpression>
+#include <QCloseEvent>
 #include <QComboBox>
 #include <QGraphicsOpacityEffect>
 #include <QHBoxLayout>
+#include <QInputDialog>
 #include <QLabel>
 #include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QScreen>
 #include <QSettings>
 #include <QSqlQuery>
 #include <QStackedWidget>
 #include <QStatusBar>
-#include <QScreen>
 #include <QStyle>
 #include <QTimer>
 #include <QToolBar>
-#include <QCloseEvent>
 
 #include <spdlog/spdlog.h>
 
@@ -132,8 +132,8 @@ struct Replication
 {
     bool valid = false;
     bool inRecovery = false;
-    bool caughtUp = false;  // everything received has been replayed
-    double behindS = -1;    // since the last transaction replayed committed on the primary
+    bool caughtUp = false; // everything received has been replayed
+    double behindS = -1;   // since the last transaction replayed committed on the primary
 };
 } // namespace
 
@@ -156,9 +156,10 @@ void MainWindow::updateReplication()
         [](db::Connection& conn) {
             Replication r;
             QSqlQuery q(conn.database());
-            if (conn.exec(q, QStringLiteral("SELECT pg_is_in_recovery(), "
-                                            "pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn(), "
-                                            "extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8")) &&
+            if (conn.exec(q,
+                          QStringLiteral("SELECT pg_is_in_recovery(), "
+                                         "pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn(), "
+                                         "extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8")) &&
                 q.next()) {
                 r.valid = true;
                 r.inRecovery = q.value(0).toBool();
@@ -180,8 +181,9 @@ void MainWindow::updateReplication()
             const QString since = r.behindS < 0 ? QStringLiteral("nothing replayed yet")
                                                 : QStringLiteral("%1 s since the last change replayed").arg(r.behindS, 0, 'f', 1);
             // Caught up: the primary has been quiet, not this standby slow.
-            m_replication->setText(r.caughtUp ? QStringLiteral("Standby · up to date with the primary  ")
-                                              : QStringLiteral("Standby · %1 s behind the primary  ").arg(std::max(0.0, r.behindS), 0, 'f', 1));
+            m_replication->setText(
+                r.caughtUp ? QStringLiteral("Standby · up to date with the primary  ")
+                           : QStringLiteral("Standby · %1 s behind the primary  ").arg(std::max(0.0, r.behindS), 0, 'f', 1));
             m_replication->setToolTip(since);
         });
 }
@@ -346,13 +348,14 @@ void MainWindow::connectLive()
         m_pageRefresh->start();
     });
     connect(m_executor, &runs::RunExecutor::progress, this, &MainWindow::updateActivity);
-    connect(m_executor, &runs::RunExecutor::finished, this, [this](qint64 runId, const QString& status, bool, const QString& error) {
-        spdlog::info("run {} ended here: {} {}", runId, status.toStdString(), error.toStdString());
-        updateActivity();
-        m_pageRefresh->start();
-        if (m_stopping && m_executor->activeCount() == 0)
-            close(); // every run stopped: now the window may go
-    });
+    connect(m_executor, &runs::RunExecutor::finished, this,
+            [this](qint64 runId, const QString& status, bool, const QString& error) {
+                spdlog::info("run {} ended here: {} {}", runId, status.toStdString(), error.toStdString());
+                updateActivity();
+                m_pageRefresh->start();
+                if (m_stopping && m_executor->activeCount() == 0)
+                    close(); // every run stopped: now the window may go
+            });
 }
 
 // Desktop presence: tray icon and notifications of the user's runs.
@@ -378,9 +381,8 @@ void MainWindow::restoreFilter()
     hub::RunFilter saved;
     saved.fromMap(QSettings().value(QStringLiteral("hub/filter")).toMap());
     m_hub->setFilter(saved);
-    connect(m_hub, &HubPage::filterChanged, this, [](const hub::RunFilter& f) {
-        QSettings().setValue(QStringLiteral("hub/filter"), f.toMap());
-    });
+    connect(m_hub, &HubPage::filterChanged, this,
+            [](const hub::RunFilter& f) { QSettings().setValue(QStringLiteral("hub/filter"), f.toMap()); });
 }
 
 void MainWindow::buildMenus()
@@ -563,9 +565,9 @@ void MainWindow::chooseRetention()
                            QStringLiteral("1 year"), QStringLiteral("2 years")};
     bool ok = false;
     const QString tenantName = m_tenantNames.value(currentTenant());
-    const QString age = QInputDialog::getItem(this, QStringLiteral("Retention"),
-                                              QStringLiteral("Delete the finished runs of %1 older than:").arg(tenantName),
-                                              ages, 1, false, &ok);
+    const QString age =
+        QInputDialog::getItem(this, QStringLiteral("Retention"),
+                              QStringLiteral("Delete the finished runs of %1 older than:").arg(tenantName), ages, 1, false, &ok);
     if (!ok)
         return;
     if (QMessageBox::question(this, QStringLiteral("Retention"),
@@ -580,23 +582,23 @@ void MainWindow::chooseRetention()
 void MainWindow::startRetention(const QString& age)
 {
     const QUuid tenant = currentTenant();
-    m_starter->start(QStringLiteral("Retention: prune runs"),
-                     [tenant, age](db::Connection&, QString*) { return std::optional(runs::PruneJob::request(tenant, age)); },
-                     this, [this](const runs::StartOutcome& outcome) {
-                         statusBar()->showMessage(outcome.runId ? QStringLiteral("Retention %1 as run #%2")
-                                                                      .arg(outcome.reused ? QStringLiteral("already running")
-                                                                                          : QStringLiteral("started"))
-                                                                      .arg(outcome.runId)
-                                                                : QStringLiteral("Retention did not start: %1").arg(outcome.error),
-                                                  8000);
-                     });
+    m_starter->start(
+        QStringLiteral("Retention: prune runs"),
+        [tenant, age](db::Connection&, QString*) { return std::optional(runs::PruneJob::request(tenant, age)); }, this,
+        [this](const runs::StartOutcome& outcome) {
+            statusBar()->showMessage(
+                outcome.runId ? QStringLiteral("Retention %1 as run #%2")
+                                    .arg(outcome.reused ? QStringLiteral("already running") : QStringLiteral("started"))
+                                    .arg(outcome.runId)
+                              : QStringLiteral("Retention did not start: %1").arg(outcome.error),
+                8000);
+        });
 }
 
 void MainWindow::updateActivity()
 {
     const int active = m_executor->activeCount();
-    m_activity->setText(active ? QStringLiteral("⟳ %1 run%2 in progress  ").arg(active).arg(active == 1 ? "" : "s")
-                               : QString());
+    m_activity->setText(active ? QStringLiteral("⟳ %1 run%2 in progress  ").arg(active).arg(active == 1 ? "" : "s") : QString());
 }
 
 void MainWindow::updateBadge()
@@ -656,10 +658,9 @@ void MainWindow::closeEvent(QCloseEvent* event)
                             : QStringLiteral("%1 runs started here are still in progress.").arg(active));
     // The tray is offered only where there is one, and then as a button as well as in words.
     const bool tray = !m_quitting && m_desktop->trayVisible();
-    box.setInformativeText(
-        (tray ? QStringLiteral("Keep them running with Atlas Ops in the system tray, or stop them? ")
-              : QStringLiteral("Stop them now, or cancel and let them finish? "))
-        + QStringLiteral("A stopped run ends as aborted (cancelled); what it recorded so far is kept."));
+    box.setInformativeText((tray ? QStringLiteral("Keep them running with Atlas Ops in the system tray, or stop them? ")
+                                 : QStringLiteral("Stop them now, or cancel and let them finish? ")) +
+                           QStringLiteral("A stopped run ends as aborted (cancelled); what it recorded so far is kept."));
     QPushButton* keep = nullptr;
     if (tray)
         keep = box.addButton(QStringLiteral("Keep running in tray"), QMessageBox::AcceptRole);
@@ -686,8 +687,8 @@ QString MainWindow::diagnostics() const
 {
     return QStringLiteral("Atlas Ops %1\nQt %2 on %3 (%4)\nDatabase: %5\nTenant: %6 (%7)\nLive updates: %8\nLog file: %9")
         .arg(QStringLiteral(ATLAS_VERSION), QString::fromLatin1(qVersion()), QSysInfo::prettyProductName(),
-             QGuiApplication::platformName(), m_spec.describe(), m_tenants->currentText(), currentTenant().toString(QUuid::WithoutBraces),
-             m_connection->text(), support::Logging::logFile());
+             QGuiApplication::platformName(), m_spec.describe(), m_tenants->currentText(),
+             currentTenant().toString(QUuid::WithoutBraces), m_connection->text(), support::Logging::logFile());
 }
 
 void MainWindow::showAbout()
@@ -713,7 +714,8 @@ void MainWindow::showAway(const QString& why)
     const QString detail = m_awayReason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(m_awayReason.toHtmlEscaped());
     m_away->showMessage(StartBanner::Tone::Warning,
                         QStringLiteral("<b>The database is not answering</b>%1. What you see may be out of date, and "
-                                       "starting runs waits until it is back. Retrying…").arg(detail));
+                                       "starting runs waits until it is back. Retrying…")
+                            .arg(detail));
 }
 
 void MainWindow::setConnected(bool connected)
@@ -756,50 +758,53 @@ void MainWindow::reapStaleRuns()
 
 void MainWindow::loadTenants()
 {
-    m_reads->post<TenantLoad>(this, [](db::Connection& conn) {
-        TenantLoad load;
-        QSqlQuery q(conn.database());
-        if (!conn.isOpen() ||
-            !conn.exec(q, QStringLiteral("SELECT tenant_id, tenant_name, role FROM atlas.my_tenants ORDER BY tenant_name"))) {
-            load.error = conn.lastError().message;
+    m_reads->post<TenantLoad>(
+        this,
+        [](db::Connection& conn) {
+            TenantLoad load;
+            QSqlQuery q(conn.database());
+            if (!conn.isOpen() ||
+                !conn.exec(q, QStringLiteral("SELECT tenant_id, tenant_name, role FROM atlas.my_tenants ORDER BY tenant_name"))) {
+                load.error = conn.lastError().message;
+                return load;
+            }
+            while (q.next())
+                load.rows.append({q.value(0).toString(), q.value(1).toString(), q.value(2).toString()});
             return load;
-        }
-        while (q.next())
-            load.rows.append({q.value(0).toString(), q.value(1).toString(), q.value(2).toString()});
-        return load;
-    }, [this](const TenantLoad& load) {
-        if (!load.error.isEmpty()) {
-            statusBar()->showMessage(QStringLiteral("Cannot read your tenants: %1").arg(load.error));
-            return;
-        }
-        const QString shown = currentTenant().isNull() ? QSettings().value(QStringLiteral("console/tenant")).toString()
-                                                       : currentTenant().toString(QUuid::WithoutBraces);
-        m_tenants->blockSignals(true);
-        m_tenants->clear();
-        int select = -1;
-        m_tenantNames.clear();
-        if (load.rows.size() > 1) {
-            m_tenants->addItem(QStringLiteral("All my tenants (%1)").arg(load.rows.size()), kAllTenants);
-            if (shown == kAllTenants)
-                select = 0;
-        }
-        for (const TenantRow& row : load.rows) {
-            m_tenantNames.insert(QUuid::fromString(row.id), row.name);
-            m_tenants->addItem(QStringLiteral("%1 — %2").arg(row.name, row.role), row.id);
-            m_tenants->setItemData(m_tenants->count() - 1, row.role, Qt::UserRole + 1);
-            if (row.id == shown)
-                select = m_tenants->count() - 1;
-        }
-        if (select < 0) // the first tenant, not "All my tenants", until the person chooses
-            select = load.rows.size() > 1 ? 1 : 0;
-        m_tenants->setCurrentIndex(load.rows.isEmpty() ? -1 : select);
-        m_tenants->blockSignals(false);
-        Q_EMIT m_tenants->currentIndexChanged(m_tenants->currentIndex());
-        m_notificationsPage->setTenantNames(m_tenantNames);
-        if (load.rows.isEmpty())
-            statusBar()->showMessage(QStringLiteral("You are not a member of any tenant."));
-        Q_EMIT tenantsLoaded();
-    });
+        },
+        [this](const TenantLoad& load) {
+            if (!load.error.isEmpty()) {
+                statusBar()->showMessage(QStringLiteral("Cannot read your tenants: %1").arg(load.error));
+                return;
+            }
+            const QString shown = currentTenant().isNull() ? QSettings().value(QStringLiteral("console/tenant")).toString()
+                                                           : currentTenant().toString(QUuid::WithoutBraces);
+            m_tenants->blockSignals(true);
+            m_tenants->clear();
+            int select = -1;
+            m_tenantNames.clear();
+            if (load.rows.size() > 1) {
+                m_tenants->addItem(QStringLiteral("All my tenants (%1)").arg(load.rows.size()), kAllTenants);
+                if (shown == kAllTenants)
+                    select = 0;
+            }
+            for (const TenantRow& row : load.rows) {
+                m_tenantNames.insert(QUuid::fromString(row.id), row.name);
+                m_tenants->addItem(QStringLiteral("%1 — %2").arg(row.name, row.role), row.id);
+                m_tenants->setItemData(m_tenants->count() - 1, row.role, Qt::UserRole + 1);
+                if (row.id == shown)
+                    select = m_tenants->count() - 1;
+            }
+            if (select < 0) // the first tenant, not "All my tenants", until the person chooses
+                select = load.rows.size() > 1 ? 1 : 0;
+            m_tenants->setCurrentIndex(load.rows.isEmpty() ? -1 : select);
+            m_tenants->blockSignals(false);
+            Q_EMIT m_tenants->currentIndexChanged(m_tenants->currentIndex());
+            m_notificationsPage->setTenantNames(m_tenantNames);
+            if (load.rows.isEmpty())
+                statusBar()->showMessage(QStringLiteral("You are not a member of any tenant."));
+            Q_EMIT tenantsLoaded();
+        });
 }
 
 } // namespace atlas::views

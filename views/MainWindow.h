@@ -174,11 +174,11 @@ private:
     QString m_awayReason;
     bool m_live = false;
     bool m_everConnected = false;
-    QLabel* m_replication;           // on a standby: how far behind the primary
+    QLabel* m_replication; // on a standby: how far behind the primary
     QTimer* m_replicationTimer;
     bool m_standby = false;
-    bool m_stopping = false;  // stopping runs on the way out
-    bool m_quitting = false;  // closing for good, not into the tray
+    bool m_stopping = false; // stopping runs on the way out
+    bool m_quitting = false; // closing for good, not into the tray
 };
 
 } // namespace atlas::views

@@ -87,7 +87,9 @@ QIcon StatusStyle::changeIcon(const QString& change)
         return *it;
     const bool added = change == QLatin1String("added");
     const bool removed = change == QLatin1String("removed");
-    const QColor c = added ? color(runs::Bucket::Succeeded) : removed ? color(runs::Bucket::Failed) : color(runs::Bucket::PartiallySucceeded);
+    const QColor c = added ? color(runs::Bucket::Succeeded)
+        : removed          ? color(runs::Bucket::Failed)
+                           : color(runs::Bucket::PartiallySucceeded);
     QIcon icon;
     for (int size : {16, 32}) {
         QPixmap pm(size, size);

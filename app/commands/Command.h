@@ -61,8 +61,7 @@ protected:
     };
     explicit Command(Spec spec)
         : m_spec(std::move(spec))
-    {
-    }
+    { }
 
 private:
     Spec m_spec;
@@ -70,8 +69,7 @@ private:
 
 // A command in two steps: parse() reads and checks the command line into a Parsed (refusing in
 // one line, exit status 1, before anything is done), execute() does the work.
-template <typename Parsed>
-class ParsedCommand : public Command
+template <typename Parsed> class ParsedCommand : public Command
 {
 public:
     int run(const Invocation& in) const final

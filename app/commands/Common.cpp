@@ -23,8 +23,7 @@ class ProgressBar
 public:
     ProgressBar()
         : m_tty(::isatty(STDERR_FILENO) == 1)
-    {
-    }
+    { }
     ~ProgressBar()
     {
         if (m_drawn)
@@ -63,10 +62,10 @@ QString describeRun(const QJsonObject& run)
     const QJsonArray failures = run.value(QLatin1String("failures")).toArray();
     for (qsizetype i = 0; i < failures.size() && i < 10; ++i) {
         const QJsonObject f = failures[i].toObject();
-        const QString item = f.value(QLatin1String("item_id")).isNull() ? QStringLiteral("(run)")
-                                                                          : f.value(QLatin1String("item_id")).toString();
-        text += QStringLiteral("\n  %1  %2: %3").arg(item, f.value(QLatin1String("reason_code")).toString(),
-                                                      f.value(QLatin1String("message")).toString());
+        const QString item =
+            f.value(QLatin1String("item_id")).isNull() ? QStringLiteral("(run)") : f.value(QLatin1String("item_id")).toString();
+        text += QStringLiteral("\n  %1  %2: %3")
+                    .arg(item, f.value(QLatin1String("reason_code")).toString(), f.value(QLatin1String("message")).toString());
     }
     if (failures.size() > 10)
         text += QStringLiteral("\n  … and %1 more failures").arg(failures.size() - 10);

@@ -16,8 +16,7 @@ InventoryImport::InventoryImport()
                   QStringLiteral("inventory import --tenant UUID [--allow-retire] DIR"),
                   QStringLiteral("import an IntuneManagement export folder"),
                   {QStringLiteral("DIR")}})
-{
-}
+{ }
 
 QList<QCommandLineOption> InventoryImport::takes(const Options& options) const
 {
@@ -42,9 +41,9 @@ bool InventoryImport::parse(const Invocation& in, runs::RunRequest* parsed, QStr
 
 RunDrift::RunDrift()
     : RunCommand({{QStringLiteral("run"), QStringLiteral("drift")},
-                  QStringLiteral("run drift --tenant UUID --baseline ID [--wait] [--json]"), QString()})
-{
-}
+                  QStringLiteral("run drift --tenant UUID --baseline ID [--wait] [--json]"),
+                  QString()})
+{ }
 
 QList<QCommandLineOption> RunDrift::takes(const Options& options) const
 {
@@ -65,8 +64,7 @@ RunAddPolicies::RunAddPolicies()
     : RunCommand({{QStringLiteral("run"), QStringLiteral("add-policies")},
                   QStringLiteral("run add-policies --tenant UUID --backup-set ID (--policy ID... | --all) [--wait] [--json]"),
                   QString()})
-{
-}
+{ }
 
 QList<QCommandLineOption> RunAddPolicies::takes(const Options& options) const
 {
@@ -96,8 +94,7 @@ BackupSetExport::BackupSetExport()
                   QStringLiteral("backup-set export --tenant UUID --backup-set ID DIR"),
                   QStringLiteral("write the set as an IntuneManagement export"),
                   {QStringLiteral("DIR")}})
-{
-}
+{ }
 
 QList<QCommandLineOption> BackupSetExport::takes(const Options& options) const
 {
@@ -126,8 +123,7 @@ RunsPrune::RunsPrune()
     : ParsedCommand({{QStringLiteral("runs"), QStringLiteral("prune")},
                      QStringLiteral("runs prune --tenant UUID --older-than 90d [--json]"),
                      QStringLiteral("delete finished runs (owner or admin)")})
-{
-}
+{ }
 
 QList<QCommandLineOption> RunsPrune::takes(const Options& options) const
 {
@@ -145,7 +141,8 @@ bool RunsPrune::parse(const Invocation& in, PruneArguments* parsed, QString* err
         return false;
     }
     const QString unit = m.captured(2) == QLatin1String("h") ? QStringLiteral("hours")
-                         : m.captured(2) == QLatin1String("d") ? QStringLiteral("days") : QStringLiteral("weeks");
+        : m.captured(2) == QLatin1String("d")                ? QStringLiteral("days")
+                                                             : QStringLiteral("weeks");
     parsed->interval = m.captured(1) + QLatin1Char(' ') + unit;
     return true;
 }
@@ -160,14 +157,16 @@ int RunsPrune::execute(const Invocation& in, const PruneArguments& parsed) const
     const QVariant role = session.conn->scalar(QStringLiteral("SELECT role FROM atlas.my_tenants WHERE tenant_id = ?::uuid"),
                                                {parsed.tenant.toString(QUuid::WithoutBraces)});
     const int failed = role.toString() == QLatin1String("owner") ? pruneAsRun(session, in, parsed, &removed)
-                                                                  : pruneDirectly(session, parsed, &removed);
+                                                                 : pruneDirectly(session, parsed, &removed);
     if (failed)
         return failed;
     if (in.json())
         printJson({{QStringLiteral("removed"), removed}, {QStringLiteral("older_than"), parsed.interval}});
     else
         printLine(QStringLiteral("Removed %1 finished runs older than %2, with their item results, findings and "
-                                 "notifications.").arg(removed).arg(parsed.interval));
+                                 "notifications.")
+                      .arg(removed)
+                      .arg(parsed.interval));
     return 0;
 }
 
@@ -175,11 +174,15 @@ int RunsPrune::pruneAsRun(Session& session, const Invocation& in, const PruneArg
 {
     qint64 runId = 0;
     bool reused = false;
-    if (const int failed = commands::execute(session, runs::PruneJob::request(parsed.tenant, parsed.interval), in, &runId, &reused))
+    if (const int failed =
+            commands::execute(session, runs::PruneJob::request(parsed.tenant, parsed.interval), in, &runId, &reused))
         return failed;
     QSqlQuery q(session.conn->database());
-    if (!session.conn->exec(q, QStringLiteral("SELECT status, coalesce((summary->>'removed')::bigint, 0), coalesce(message, '') "
-                                              "FROM atlas.operation_runs WHERE id = ?"), {runId}) || !q.next())
+    if (!session.conn->exec(q,
+                            QStringLiteral("SELECT status, coalesce((summary->>'removed')::bigint, 0), coalesce(message, '') "
+                                           "FROM atlas.operation_runs WHERE id = ?"),
+                            {runId}) ||
+        !q.next())
         return fail(runs::RunQueries::explain(session.conn->lastError()));
     if (q.value(0).toString() != QLatin1String("completed"))
         return fail(QStringLiteral("prune run #%1 ended %2: %3").arg(runId).arg(q.value(0).toString(), q.value(2).toString()));

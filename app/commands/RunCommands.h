@@ -14,8 +14,7 @@ namespace atlas::app::commands {
 
 // A command whose work is one run: parse() reads the command line, request() says what to start
 // (reading with the caller's connection), and the shared step starts, executes and prints it.
-template <typename Parsed>
-class RunCommand : public ParsedCommand<Parsed>
+template <typename Parsed> class RunCommand : public ParsedCommand<Parsed>
 {
 protected:
     using ParsedCommand<Parsed>::ParsedCommand;

@@ -21,7 +21,11 @@ QString parseSince(const QString& text, QString* error)
     if (m.hasMatch()) {
         const qint64 n = m.captured(1).toLongLong();
         const QChar unit = m.captured(2).at(0);
-        const qint64 seconds = n * (unit == QLatin1Char('m') ? 60 : unit == QLatin1Char('h') ? 3600 : unit == QLatin1Char('d') ? 86400 : 604800);
+        const qint64 seconds = n *
+            (unit == QLatin1Char('m')       ? 60
+                 : unit == QLatin1Char('h') ? 3600
+                 : unit == QLatin1Char('d') ? 86400
+                                            : 604800);
         return QDateTime::currentDateTimeUtc().addSecs(-seconds).toString(Qt::ISODateWithMs);
     }
     QDateTime dt = QDateTime::fromString(text.trimmed(), Qt::ISODateWithMs);
@@ -38,9 +42,9 @@ QString parseSince(const QString& text, QString* error)
 
 RunsList::RunsList()
     : ParsedCommand({{QStringLiteral("runs"), QStringLiteral("list")},
-                     QStringLiteral("runs list --tenant UUID [--bucket B] [--resource R] [--since T] [--json]"), QString()})
-{
-}
+                     QStringLiteral("runs list --tenant UUID [--bucket B] [--resource R] [--since T] [--json]"),
+                     QString()})
+{ }
 
 QList<QCommandLineOption> RunsList::takes(const Options& options) const
 {
@@ -86,7 +90,9 @@ int RunsList::execute(const Invocation& in, const runs::RunQueries::ListFilter& 
         printLine(QStringLiteral("#%1  %2  %3  %4/%5  %6  %7")
                       .arg(r.value(QLatin1String("id")).toInteger(), 6)
                       .arg(runs::bucketLabel(runs::bucketFromKey(r.value(QLatin1String("status_bucket")).toString())), -20)
-                      .arg(runs::operationLabel(r.value(QLatin1String("resource")).toString(), r.value(QLatin1String("action")).toString()), -26)
+                      .arg(runs::operationLabel(r.value(QLatin1String("resource")).toString(),
+                                                r.value(QLatin1String("action")).toString()),
+                           -26)
                       .arg(r.value(QLatin1String("processed_items")).toInteger())
                       .arg(r.value(QLatin1String("total_items")).toInteger())
                       .arg(r.value(QLatin1String("initiator")).toString(), r.value(QLatin1String("created_at")).toString()));
@@ -110,10 +116,11 @@ bool RunIdCommand::parse(const Invocation& in, qint64* id, QString* error) const
 }
 
 RunsShow::RunsShow()
-    : RunIdCommand({{QStringLiteral("runs"), QStringLiteral("show")}, QStringLiteral("runs show ID [--json]"), QString(),
+    : RunIdCommand({{QStringLiteral("runs"), QStringLiteral("show")},
+                    QStringLiteral("runs show ID [--json]"),
+                    QString(),
                     {QStringLiteral("ID")}})
-{
-}
+{ }
 
 int RunsShow::execute(const Invocation& in, const qint64& id) const
 {
@@ -125,10 +132,11 @@ int RunsShow::execute(const Invocation& in, const qint64& id) const
 }
 
 RunsCancel::RunsCancel()
-    : RunIdCommand({{QStringLiteral("runs"), QStringLiteral("cancel")}, QStringLiteral("runs cancel ID [--json]"),
-                    QStringLiteral("end an active run (owner or manager)"), {QStringLiteral("ID")}})
-{
-}
+    : RunIdCommand({{QStringLiteral("runs"), QStringLiteral("cancel")},
+                    QStringLiteral("runs cancel ID [--json]"),
+                    QStringLiteral("end an active run (owner or manager)"),
+                    {QStringLiteral("ID")}})
+{ }
 
 int RunsCancel::execute(const Invocation& in, const qint64& id) const
 {
@@ -140,7 +148,8 @@ int RunsCancel::execute(const Invocation& in, const qint64& id) const
     if (!runs::RunApi(*session.conn).cancel(id, &dbError))
         return fail(dbError.sqlState == QLatin1String("42501")
                         ? QStringLiteral("run %1 cannot be cancelled by you: only owners and managers of its tenant "
-                                         "may cancel runs").arg(id)
+                                         "may cancel runs")
+                              .arg(id)
                         : runs::RunQueries::explain(dbError));
     return printRun(*session.conn, id, false, in.json());
 }

@@ -14,10 +14,10 @@
 namespace atlas::app::commands {
 
 Migrate::Migrate()
-    : ParsedCommand({{QStringLiteral("migrate")}, QStringLiteral("migrate [--schedule]"),
+    : ParsedCommand({{QStringLiteral("migrate")},
+                     QStringLiteral("migrate [--schedule]"),
                      QStringLiteral("apply pending migrations (superuser); --schedule: housekeeping by pg_cron")})
-{
-}
+{ }
 
 int Migrate::execute(const Invocation& in, const NoArguments&) const
 {
@@ -38,7 +38,8 @@ int Migrate::execute(const Invocation& in, const NoArguments&) const
     if (in.parser.isSet(in.options.schedule))
         housekeeping = db::Housekeeping::schedule(conn);
     if (in.json()) {
-        QJsonObject out{{QStringLiteral("applied"), QJsonArray::fromStringList(applied)}, {QStringLiteral("schema_version"), version}};
+        QJsonObject out{{QStringLiteral("applied"), QJsonArray::fromStringList(applied)},
+                        {QStringLiteral("schema_version"), version}};
         if (housekeeping) {
             static const char* const kStates[] = {"scheduled", "unavailable", "failed"};
             out.insert(QStringLiteral("housekeeping"), QString::fromLatin1(kStates[int(housekeeping->state)]));
@@ -58,10 +59,10 @@ int Migrate::execute(const Invocation& in, const NoArguments&) const
 }
 
 Tenants::Tenants()
-    : ParsedCommand({{QStringLiteral("tenants")}, QStringLiteral("tenants [--json]"),
+    : ParsedCommand({{QStringLiteral("tenants")},
+                     QStringLiteral("tenants [--json]"),
                      QStringLiteral("your tenants, their ids and your role in each")})
-{
-}
+{ }
 
 int Tenants::execute(const Invocation& in, const NoArguments&) const
 {
@@ -70,8 +71,9 @@ int Tenants::execute(const Invocation& in, const NoArguments&) const
     if (!openSession(in, &session, &error, Access::Read))
         return fail(error);
     QSqlQuery q(session.conn->database());
-    if (!session.conn->exec(q, QStringLiteral("SELECT tenant_id::text, tenant_name, role FROM atlas.my_tenants "
-                                              "ORDER BY tenant_name, tenant_id")))
+    if (!session.conn->exec(q,
+                            QStringLiteral("SELECT tenant_id::text, tenant_name, role FROM atlas.my_tenants "
+                                           "ORDER BY tenant_name, tenant_id")))
         return fail(runs::RunQueries::explain(session.conn->lastError()));
     QJsonArray tenants;
     while (q.next())
@@ -98,8 +100,7 @@ CreateCommand::CreateCommand(Spec spec, QString function, QString key)
     : ParsedCommand(std::move(spec))
     , m_function(std::move(function))
     , m_key(std::move(key))
-{
-}
+{ }
 
 QList<QCommandLineOption> CreateCommand::takes(const Options& options) const
 {
@@ -136,17 +137,17 @@ int CreateCommand::execute(const Invocation& in, const Named& parsed) const
 }
 
 BaselineCapture::BaselineCapture()
-    : CreateCommand({{QStringLiteral("baseline"), QStringLiteral("capture")}, QStringLiteral("baseline capture --tenant UUID --name N"),
+    : CreateCommand({{QStringLiteral("baseline"), QStringLiteral("capture")},
+                     QStringLiteral("baseline capture --tenant UUID --name N"),
                      QStringLiteral("capture a baseline; prints its id")},
                     QStringLiteral("capture_baseline"), QStringLiteral("baseline_id"))
-{
-}
+{ }
 
 BackupSetCreate::BackupSetCreate()
-    : CreateCommand({{QStringLiteral("backup-set"), QStringLiteral("create")}, QStringLiteral("backup-set create --tenant UUID --name N"),
+    : CreateCommand({{QStringLiteral("backup-set"), QStringLiteral("create")},
+                     QStringLiteral("backup-set create --tenant UUID --name N"),
                      QStringLiteral("create a backup set; prints its id")},
                     QStringLiteral("create_backup_set"), QStringLiteral("backup_set_id"))
-{
-}
+{ }
 
 } // namespace atlas::app::commands

@@ -8,8 +8,7 @@
 namespace atlas::app::commands {
 
 struct NoArguments
-{
-};
+{ };
 
 // migrate: applies pending migrations (a superuser connection).
 class Migrate final : public ParsedCommand<NoArguments>

@@ -15,8 +15,7 @@ std::optional<runs::RunRequest> AddPoliciesJob::request(db::Connection& conn, co
     if (!runs::RunRequests::existsInTenant(conn, tenant, QStringLiteral("backup_sets"), QStringLiteral("backup_set_id"),
                                            backupSetId, QStringLiteral("backup set"), error))
         return std::nullopt;
-    runs::RunRequest request{tenant, kResource, kAction, QJsonObject{{QStringLiteral("backup_set_id"), backupSetId}},
-                             policyIds};
+    runs::RunRequest request{tenant, kResource, kAction, QJsonObject{{QStringLiteral("backup_set_id"), backupSetId}}, policyIds};
     if (policyIds.isEmpty()) {
         request.itemsQuery = QStringLiteral("SELECT coalesce(jsonb_agg(DISTINCT external_id), '[]'::jsonb) "
                                             "FROM atlas.inventory_items WHERE tenant_id = ?::uuid AND is_current");
@@ -47,9 +46,10 @@ void AddPoliciesJob::execute(runs::RunContext& ctx)
             {},
             [&](db::Connection& conn, db::DbError* error) {
                 QSqlQuery q(conn.database());
-                if (!conn.exec(q, QStringLiteral("SELECT atlas.snapshot_policies(?, ?::uuid, ?::jsonb)::text"),
-                               {runId, lease,
-                                QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(chunk)).toJson(QJsonDocument::Compact))}) ||
+                if (!conn.exec(
+                        q, QStringLiteral("SELECT atlas.snapshot_policies(?, ?::uuid, ?::jsonb)::text"),
+                        {runId, lease,
+                         QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(chunk)).toJson(QJsonDocument::Compact))}) ||
                     !q.next()) {
                     *error = conn.lastError();
                     return false;
@@ -73,7 +73,8 @@ void AddPoliciesJob::execute(runs::RunContext& ctx)
                     {QStringLiteral("added"), added},
                     {QStringLiteral("unchanged"), unchanged},
                     {QStringLiteral("failed"), failed},
-                    {QStringLiteral("headline"), QStringLiteral("%1 added, %2 unchanged, %3 failed").arg(added).arg(unchanged).arg(failed)}});
+                    {QStringLiteral("headline"),
+                     QStringLiteral("%1 added, %2 unchanged, %3 failed").arg(added).arg(unchanged).arg(failed)}});
 }
 
 } // namespace atlas::backup

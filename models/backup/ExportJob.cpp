@@ -29,7 +29,9 @@ std::optional<runs::RunRequest> ExportJob::request(db::Connection& conn, const Q
     if (!runs::RunRequests::existsInTenant(conn, tenant, QStringLiteral("backup_sets"), QStringLiteral("backup_set_id"),
                                            backupSetId, QStringLiteral("backup set"), error))
         return std::nullopt;
-    runs::RunRequest request{tenant, kResource, kAction,
+    runs::RunRequest request{tenant,
+                             kResource,
+                             kAction,
                              QJsonObject{{QStringLiteral("backup_set_id"), backupSetId},
                                          {QStringLiteral("target"), QDir::cleanPath(info.absoluteFilePath())}},
                              {}};
@@ -85,11 +87,14 @@ void ExportJob::execute(runs::RunContext& ctx)
             return;
         const QStringList chunk = items.mid(offset, kChunk);
         QSqlQuery q(ctx.connection().database());
-        if (!ctx.connection().exec(q, QStringLiteral(
-                "SELECT s.policy_type || '/' || s.external_id, s.policy_type, s.external_id, s.display_name, s.payload::text "
-                "FROM atlas.backup_set_items s WHERE s.tenant_id = ?::uuid AND s.backup_set_id = ? "
-                "AND s.policy_type || '/' || s.external_id IN (SELECT jsonb_array_elements_text(?::jsonb)) ORDER BY 1"),
-                {tenant, setId, QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(chunk)).toJson(QJsonDocument::Compact))})) {
+        if (!ctx.connection().exec(
+                q,
+                QStringLiteral(
+                    "SELECT s.policy_type || '/' || s.external_id, s.policy_type, s.external_id, s.display_name, s.payload::text "
+                    "FROM atlas.backup_set_items s WHERE s.tenant_id = ?::uuid AND s.backup_set_id = ? "
+                    "AND s.policy_type || '/' || s.external_id IN (SELECT jsonb_array_elements_text(?::jsonb)) ORDER BY 1"),
+                {tenant, setId,
+                 QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(chunk)).toJson(QJsonDocument::Compact))})) {
             ctx.couldNotProceed(QStringLiteral("backup_set_unreadable"), ctx.connection().lastError().message);
             return;
         }
@@ -112,8 +117,8 @@ void ExportJob::execute(runs::RunContext& ctx)
             QStringEncoder encoder(QStringConverter::Utf16LE, QStringConverter::Flag::WriteBom);
             const QString fileName = safeFileName(q.value(3).toString(), q.value(2).toString(), &*names);
             QSaveFile file(typeDir.filePath(fileName));
-            const bool ok = folderReady && file.open(QIODevice::WriteOnly) &&
-                            file.write(encoder.encode(text)) >= 0 && file.commit();
+            const bool ok =
+                folderReady && file.open(QIODevice::WriteOnly) && file.write(encoder.encode(text)) >= 0 && file.commit();
             if (ok) {
                 ++written;
                 results << ItemResult::succeeded(item);
@@ -137,10 +142,11 @@ void ExportJob::execute(runs::RunContext& ctx)
                     {QStringLiteral("written"), written},
                     {QStringLiteral("failed"), failed},
                     {QStringLiteral("target"), target},
-                    {QStringLiteral("headline"), QStringLiteral("%1 %2 written to %3")
-                                                     .arg(written)
-                                                     .arg(written == 1 ? QStringLiteral("policy") : QStringLiteral("policies"))
-                                                     .arg(QDir::toNativeSeparators(target))}});
+                    {QStringLiteral("headline"),
+                     QStringLiteral("%1 %2 written to %3")
+                         .arg(written)
+                         .arg(written == 1 ? QStringLiteral("policy") : QStringLiteral("policies"))
+                         .arg(QDir::toNativeSeparators(target))}});
 }
 
 } // namespace atlas::backup

@@ -11,10 +11,13 @@
 namespace atlas::catalog {
 
 namespace {
-QString uuidText(const QUuid& id) { return id.toString(QUuid::WithoutBraces); }
+QString uuidText(const QUuid& id)
+{
+    return id.toString(QUuid::WithoutBraces);
+}
 
 // Runs sql and hands each row to `read`; fills Rows::error on failure.
-template<typename T, typename Read>
+template <typename T, typename Read>
 Rows<T> select(db::Connection& conn, const QString& sql, const QVariantList& binds, Read read)
 {
     Rows<T> out;
@@ -69,22 +72,21 @@ Rows<BackupSetItem> backupSetItems(db::Connection& conn, const QUuid& tenant, qi
                                                 "added_at FROM atlas.backup_set_items WHERE tenant_id = ?::uuid "
                                                 "AND backup_set_id = ? ORDER BY display_name, external_id"),
                                  {uuidText(tenant), setId}, [](const QSqlQuery& q) {
-                                     return BackupSetItem{q.value(0).toString(), q.value(1).toString(),
-                                                          q.value(2).toString(), q.value(3).toLongLong(),
-                                                          q.value(4).toDateTime()};
+                                     return BackupSetItem{q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
+                                                          q.value(3).toLongLong(), q.value(4).toDateTime()};
                                  });
 }
 
 Rows<Policy> currentPolicies(db::Connection& conn, const QUuid& tenant)
 {
-    return select<Policy>(conn,
-                          QStringLiteral("SELECT policy_type, external_id, display_name, last_observed_at "
-                                         "FROM atlas.inventory_items WHERE tenant_id = ?::uuid AND is_current "
-                                         "ORDER BY lower(display_name), external_id"),
-                          {uuidText(tenant)}, [](const QSqlQuery& q) {
-                              return Policy{q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
-                                            q.value(3).toDateTime()};
-                          });
+    return select<Policy>(
+        conn,
+        QStringLiteral("SELECT policy_type, external_id, display_name, last_observed_at "
+                       "FROM atlas.inventory_items WHERE tenant_id = ?::uuid AND is_current "
+                       "ORDER BY lower(display_name), external_id"),
+        {uuidText(tenant)}, [](const QSqlQuery& q) {
+            return Policy{q.value(0).toString(), q.value(1).toString(), q.value(2).toString(), q.value(3).toDateTime()};
+        });
 }
 
 Rows<DriftRun> driftRuns(db::Connection& conn, const QUuid& tenant, int limit)
@@ -100,38 +102,39 @@ Rows<DriftRun> driftRuns(db::Connection& conn, const QUuid& tenant, int limit)
                        "WHERE r.tenant_id = ?::uuid AND r.resource = 'drift' AND r.action = 'generate' "
                        "ORDER BY r.created_at DESC, r.id DESC LIMIT ?"),
         {uuidText(tenant), limit}, [](const QSqlQuery& q) {
-            return DriftRun{q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toString(),
-                            runs::bucketFromKey(q.value(3).toString()),
-                            q.value(4).toString(), q.value(5).toDateTime(), q.value(6).toInt()};
+            return DriftRun{q.value(0).toLongLong(), q.value(1).toLongLong(),
+                            q.value(2).toString(),   runs::bucketFromKey(q.value(3).toString()),
+                            q.value(4).toString(),   q.value(5).toDateTime(),
+                            q.value(6).toInt()};
         });
 }
 
 Rows<Finding> findings(db::Connection& conn, qint64 runId)
 {
-    return select<Finding>(conn,
-                           QStringLiteral("SELECT change, policy_type, external_id, display_name, changed_paths::text, "
-                                          "note::text FROM atlas.drift_findings WHERE run_id = ? "
-                                          "ORDER BY change, lower(display_name), external_id"),
-                           {runId}, [](const QSqlQuery& q) {
-                               QStringList paths;
-                               const QJsonArray array = QJsonDocument::fromJson(q.value(4).toString().toUtf8()).array();
-                               for (const QJsonValue& p : array)
-                                   paths << p.toString();
-                               QStringList uncertain;
-                               const QJsonObject note = QJsonDocument::fromJson(q.value(5).toString().toUtf8()).object();
-                               if (note.value(QLatin1String("uncertain")).toBool()) {
-                                   for (const QJsonValue& file : note.value(QLatin1String("unreadable")).toArray())
-                                       uncertain << file.toString();
-                                   if (uncertain.isEmpty())
-                                       uncertain << QString();
-                               }
-                               return Finding{q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
-                                              q.value(3).toString(), paths, uncertain};
-                           });
+    return select<Finding>(
+        conn,
+        QStringLiteral("SELECT change, policy_type, external_id, display_name, changed_paths::text, "
+                       "note::text FROM atlas.drift_findings WHERE run_id = ? "
+                       "ORDER BY change, lower(display_name), external_id"),
+        {runId}, [](const QSqlQuery& q) {
+            QStringList paths;
+            const QJsonArray array = QJsonDocument::fromJson(q.value(4).toString().toUtf8()).array();
+            for (const QJsonValue& p : array)
+                paths << p.toString();
+            QStringList uncertain;
+            const QJsonObject note = QJsonDocument::fromJson(q.value(5).toString().toUtf8()).object();
+            if (note.value(QLatin1String("uncertain")).toBool()) {
+                for (const QJsonValue& file : note.value(QLatin1String("unreadable")).toArray())
+                    uncertain << file.toString();
+                if (uncertain.isEmpty())
+                    uncertain << QString();
+            }
+            return Finding{
+                q.value(0).toString(), q.value(1).toString(), q.value(2).toString(), q.value(3).toString(), paths, uncertain};
+        });
 }
 
-PayloadPair payloads(db::Connection& conn, qint64 runId, const QString& policyType, const QString& externalId,
-                     QString* error)
+PayloadPair payloads(db::Connection& conn, qint64 runId, const QString& policyType, const QString& externalId, QString* error)
 {
     PayloadPair pair;
     QSqlQuery q(conn.database());
@@ -139,22 +142,23 @@ PayloadPair payloads(db::Connection& conn, qint64 runId, const QString& policyTy
     if (!conn.exec(q,
                    // The inventory side as the run compared it when the run kept it (findings of
                    // later builds do), else as it is now.
-                   QStringLiteral("SELECT (SELECT bi.payload::text FROM atlas.baseline_items bi "
-                                  "        WHERE bi.tenant_id = r.tenant_id "
-                                  "          AND bi.baseline_id = CASE WHEN r.scope->>'baseline_id' ~ '^[0-9]{1,18}$' "
-                                  "                                    THEN (r.scope->>'baseline_id')::bigint END "
-                                  "          AND bi.policy_type = ? AND bi.external_id = ?), "
-                                  "       coalesce(s.payload, i.payload)::text, i.last_observed_at, "
-                                  "       CASE WHEN s.payload IS NOT NULL THEN i.content_hash IS DISTINCT FROM d.observed_hash "
-                                  "            ELSE coalesce(i.last_observed_at > r.started_at, false) END, "
-                                  "       s.payload IS NOT NULL "
-                                  "  FROM atlas.operation_runs r "
-                                  "  LEFT JOIN atlas.drift_findings d ON d.run_id = r.id AND d.tenant_id = r.tenant_id "
-                                  "       AND d.policy_type = ? AND d.external_id = ? "
-                                  "  LEFT JOIN atlas.payload_snapshots s ON s.tenant_id = r.tenant_id AND s.content_hash = d.observed_hash "
-                                  "  LEFT JOIN atlas.inventory_items i ON i.tenant_id = r.tenant_id "
-                                  "       AND i.policy_type = ? AND i.external_id = ? AND i.is_current "
-                                  " WHERE r.id = ?"),
+                   QStringLiteral(
+                       "SELECT (SELECT bi.payload::text FROM atlas.baseline_items bi "
+                       "        WHERE bi.tenant_id = r.tenant_id "
+                       "          AND bi.baseline_id = CASE WHEN r.scope->>'baseline_id' ~ '^[0-9]{1,18}$' "
+                       "                                    THEN (r.scope->>'baseline_id')::bigint END "
+                       "          AND bi.policy_type = ? AND bi.external_id = ?), "
+                       "       coalesce(s.payload, i.payload)::text, i.last_observed_at, "
+                       "       CASE WHEN s.payload IS NOT NULL THEN i.content_hash IS DISTINCT FROM d.observed_hash "
+                       "            ELSE coalesce(i.last_observed_at > r.started_at, false) END, "
+                       "       s.payload IS NOT NULL "
+                       "  FROM atlas.operation_runs r "
+                       "  LEFT JOIN atlas.drift_findings d ON d.run_id = r.id AND d.tenant_id = r.tenant_id "
+                       "       AND d.policy_type = ? AND d.external_id = ? "
+                       "  LEFT JOIN atlas.payload_snapshots s ON s.tenant_id = r.tenant_id AND s.content_hash = d.observed_hash "
+                       "  LEFT JOIN atlas.inventory_items i ON i.tenant_id = r.tenant_id "
+                       "       AND i.policy_type = ? AND i.external_id = ? AND i.is_current "
+                       " WHERE r.id = ?"),
                    {policyType, externalId, policyType, externalId, policyType, externalId, runId})) {
         *error = runs::RunQueries::explain(conn.lastError());
         return pair;
@@ -180,7 +184,7 @@ Rows<Notification> notifications(db::Connection& conn, qint64 afterId, int limit
                                 {afterId, limit}, [](const QSqlQuery& q) {
                                     return Notification{q.value(0).toLongLong(), QUuid::fromString(q.value(1).toString()),
                                                         q.value(2).toLongLong(), q.value(3).toString(),
-                                                        q.value(4).toString(), q.value(5).toString(),
+                                                        q.value(4).toString(),   q.value(5).toString(),
                                                         q.value(6).toDateTime(), q.value(7).toBool()};
                                 });
 }
@@ -199,11 +203,11 @@ int markNotificationsRead(db::Connection& conn, const QList<qint64>& ids, QStrin
     for (qint64 id : ids)
         text << QString::number(id);
     QSqlQuery q(conn.database());
-    const bool ok = ids.isEmpty()
-                        ? conn.exec(q, QStringLiteral("SELECT atlas.mark_notifications_read(ARRAY(SELECT id FROM "
-                                                      "atlas.my_notifications WHERE read_at IS NULL))"))
-                        : conn.exec(q, QStringLiteral("SELECT atlas.mark_notifications_read(?::bigint[])"),
-                                    {QStringLiteral("{%1}").arg(text.join(QLatin1Char(',')))});
+    const bool ok = ids.isEmpty() ? conn.exec(q,
+                                              QStringLiteral("SELECT atlas.mark_notifications_read(ARRAY(SELECT id FROM "
+                                                             "atlas.my_notifications WHERE read_at IS NULL))"))
+                                  : conn.exec(q, QStringLiteral("SELECT atlas.mark_notifications_read(?::bigint[])"),
+                                              {QStringLiteral("{%1}").arg(text.join(QLatin1Char(',')))});
     if (!ok || !q.next()) {
         *error = runs::RunQueries::explain(conn.lastError());
         return 0;

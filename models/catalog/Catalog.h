@@ -101,8 +101,7 @@ struct Notification
     bool read = false;
 };
 
-template<typename T>
-struct Rows
+template <typename T> struct Rows
 {
     QList<T> rows;
     QString error; // empty on success
@@ -115,8 +114,7 @@ Rows<Policy> currentPolicies(db::Connection& conn, const QUuid& tenant);
 Rows<DriftRun> driftRuns(db::Connection& conn, const QUuid& tenant, int limit = 200);
 Rows<Finding> findings(db::Connection& conn, qint64 runId);
 // The baseline's and the inventory's payload of one policy of a drift run.
-PayloadPair payloads(db::Connection& conn, qint64 runId, const QString& policyType, const QString& externalId,
-                     QString* error);
+PayloadPair payloads(db::Connection& conn, qint64 runId, const QString& policyType, const QString& externalId, QString* error);
 // The caller's notifications newer than `afterId` (all tenants), newest first, at most `limit`.
 Rows<Notification> notifications(db::Connection& conn, qint64 afterId, int limit = 500);
 int unreadNotifications(db::Connection& conn, QString* error);

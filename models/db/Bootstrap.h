@@ -17,17 +17,17 @@ class Bootstrap final
 public:
     struct Options
     {
-        QString dbUrl;       // --db
-        QString login;       // --login: another of the embedded cluster's logins
-        QString clusterDir;  // --data-dir or $ATLAS_DATA_DIR: where the embedded cluster lives
+        QString dbUrl;      // --db
+        QString login;      // --login: another of the embedded cluster's logins
+        QString clusterDir; // --data-dir or $ATLAS_DATA_DIR: where the embedded cluster lives
         bool seedDemo = true;
         bool embeddedOnly = false; // the person chose this computer's database: ignore --db and PG*
     };
 
     struct Target
     {
-        ConnectionSpec spec;                         // the person's own login
-        std::shared_ptr<EmbeddedCluster> cluster;    // set in embedded mode
+        ConnectionSpec spec;                      // the person's own login
+        std::shared_ptr<EmbeddedCluster> cluster; // set in embedded mode
         bool embedded() const { return cluster != nullptr; }
     };
 

@@ -31,7 +31,8 @@ DbError errorOf(const PGresult* result, PGconn* pg)
 {
     const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
     const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
-    return DbError::make(QString::fromLatin1(state ? state : ""), QString::fromUtf8(primary ? primary : PQerrorMessage(pg)).trimmed());
+    return DbError::make(QString::fromLatin1(state ? state : ""),
+                         QString::fromUtf8(primary ? primary : PQerrorMessage(pg)).trimmed());
 }
 } // namespace
 
@@ -176,8 +177,7 @@ bool Connection::execParams(const QByteArray& sql, const QList<QByteArray>& para
         values.push_back(p.isNull() ? nullptr : p.constData());
         lengths.push_back(int(p.size()));
     }
-    PGresult* result = PQexecParams(pg, sql.constData(), int(values.size()), nullptr, values.data(), lengths.data(),
-                                    nullptr, 0);
+    PGresult* result = PQexecParams(pg, sql.constData(), int(values.size()), nullptr, values.data(), lengths.data(), nullptr, 0);
     const ExecStatusType status = PQresultStatus(result);
     const bool ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
     if (ok) {

@@ -52,7 +52,8 @@ ConnectionProbe ConnectionProbe::run(const ConnectionSpec& spec)
                                 .arg(where);
             break;
         case Result::PasswordNeeded:
-            probe.message = QStringLiteral("The server wants a password for %1.").arg(spec.user.isEmpty() ? QStringLiteral("this login") : spec.user);
+            probe.message = QStringLiteral("The server wants a password for %1.")
+                                .arg(spec.user.isEmpty() ? QStringLiteral("this login") : spec.user);
             break;
         case Result::BadPassword:
             probe.message = QStringLiteral("The password for %1 is wrong (or the server does not accept this login "

@@ -28,8 +28,8 @@ struct ConnectionProbe
         Other
     };
     Result result = Result::Other;
-    QString message;  // one or two sentences for the login dialog
-    QString detail;   // the server's or libpq's own words
+    QString message; // one or two sentences for the login dialog
+    QString detail;  // the server's or libpq's own words
     SchemaCheck schema;
 
     bool usable() const { return result == Result::Ok || result == Result::ReadOnly; }

@@ -28,8 +28,7 @@ QString quoteValue(const QString& value)
 bool ConnectionSpec::fromUrl(const QString& url, ConnectionSpec* out, QString* error)
 {
     const QUrl parsed(url, QUrl::StrictMode);
-    if (!parsed.isValid() || (parsed.scheme() != QLatin1String("postgresql") &&
-                              parsed.scheme() != QLatin1String("postgres"))) {
+    if (!parsed.isValid() || (parsed.scheme() != QLatin1String("postgresql") && parsed.scheme() != QLatin1String("postgres"))) {
         *error = QStringLiteral("--db must be a postgresql:// URL");
         return false;
     }

@@ -12,8 +12,8 @@ namespace atlas::db {
 class ConnectionSpec
 {
 public:
-    QString host;     // host name, or a socket directory when it starts with '/'
-    int port = -1;    // -1: libpq's default
+    QString host;  // host name, or a socket directory when it starts with '/'
+    int port = -1; // -1: libpq's default
     QString database;
     QString user;
     QString password;

@@ -6,13 +6,11 @@
 
 namespace atlas::db {
 
-DbWorker::DbWorker(ConnectionSpec spec, QString purpose, QObject* parent, std::function<bool(Connection&)> setUp,
-                   int idleCloseMs)
+DbWorker::DbWorker(ConnectionSpec spec, QString purpose, QObject* parent, std::function<bool(Connection&)> setUp, int idleCloseMs)
     : Worker(QStringLiteral("db-") + purpose, parent)
     , m_conn(std::make_unique<KeptConnection>(std::move(spec), std::move(purpose), std::move(setUp)))
     , m_idleCloseMs(idleCloseMs)
-{
-}
+{ }
 
 DbWorker::~DbWorker()
 {

@@ -28,18 +28,20 @@ public:
     // How long a worker used now and then keeps its connection after its last task.
     static constexpr int kIdleCloseMs = 2000;
 
-    DbWorker(ConnectionSpec spec, QString purpose, QObject* parent = nullptr,
-             std::function<bool(Connection&)> setUp = {}, int idleCloseMs = -1);
+    DbWorker(ConnectionSpec spec, QString purpose, QObject* parent = nullptr, std::function<bool(Connection&)> setUp = {},
+             int idleCloseMs = -1);
     ~DbWorker() override; // waits for the tasks posted, closes the connection in its thread
 
-    template<typename T>
-    void post(QObject* context, std::function<T(Connection&)> work, std::function<void(T)> done)
+    template <typename T> void post(QObject* context, std::function<T(Connection&)> work, std::function<void(T)> done)
     {
-        Worker::post<T>(context, [this, work = std::move(work)] {
-            T result = work(m_conn->get());
-            taskDone();
-            return result;
-        }, std::move(done));
+        Worker::post<T>(
+            context,
+            [this, work = std::move(work)] {
+                T result = work(m_conn->get());
+                taskDone();
+                return result;
+            },
+            std::move(done));
     }
     // Work without an answer.
     void run(std::function<void(Connection&)> work)

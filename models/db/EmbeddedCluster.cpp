@@ -57,7 +57,8 @@ QString errnoText()
 // writable by nobody else unless sticky (like /tmp).
 bool trustworthyAncestor(const QByteArray& path, QString* why)
 {
-    struct stat st {};
+    struct stat st
+    { };
     if (::stat(path.constData(), &st) != 0) {
         *why = QStringLiteral("cannot examine %1: %2").arg(QFile::decodeName(path), errnoText());
         return false;
@@ -104,7 +105,8 @@ bool makePrivateDir(const QString& path, mode_t mode, QString* why, const Owner*
                 return false;
             continue;
         }
-        struct stat st {};
+        struct stat st
+        { };
         if (::stat(current.constData(), &st) != 0 || !S_ISDIR(st.st_mode)) {
             *why = QStringLiteral("%1 is not a directory").arg(clean);
             return false;
@@ -155,13 +157,14 @@ bool writePrivateFile(const QString& path, const QByteArray& data, const Owner* 
 // looser one is narrowed before the server appends to it.
 bool preparePrivateLog(const QString& path, const Owner* owner, QString* why)
 {
-    const int fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
-                          S_IRUSR | S_IWUSR);
+    const int fd =
+        ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, S_IRUSR | S_IWUSR);
     if (fd < 0) {
         *why = QStringLiteral("cannot create %1: %2").arg(path, errnoText());
         return false;
     }
-    struct stat st {};
+    struct stat st
+    { };
     bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     ok = ok && ((st.st_mode & 0777) == (S_IRUSR | S_IWUSR) || ::fchmod(fd, S_IRUSR | S_IWUSR) == 0);
     ok = ok && (!owner || ::fchown(fd, owner->uid, owner->gid) == 0);
@@ -175,15 +178,14 @@ bool preparePrivateLog(const QString& path, const Owner* owner, QString* why)
 bool handToAccount(const QString& dataDir, const QString& logFile, const Owner& account, QString* error)
 {
     const QByteArray data = QFile::encodeName(dataDir);
-    if ((::mkdir(data.constData(), S_IRWXU) != 0 && errno != EEXIST) || ::chown(data.constData(), account.uid, account.gid) != 0 ||
-        !preparePrivateLog(logFile, &account, error)) {
+    if ((::mkdir(data.constData(), S_IRWXU) != 0 && errno != EEXIST) ||
+        ::chown(data.constData(), account.uid, account.gid) != 0 || !preparePrivateLog(logFile, &account, error)) {
         if (error->isEmpty())
             *error = QStringLiteral("cannot hand %1 to the account %2: %3").arg(dataDir, runAsAccount(), errnoText());
         return false;
     }
     return true;
 }
-
 
 QString randomSecret()
 {
@@ -198,14 +200,25 @@ QString randomSecret()
 EmbeddedCluster::EmbeddedCluster(QString rootDir, int port)
     : m_root(std::move(rootDir))
     , m_port(port)
+{ }
+
+QString EmbeddedCluster::dataDir() const
 {
+    return m_root + QStringLiteral("/data");
+}
+QString EmbeddedCluster::socketDir() const
+{
+    return m_root + QStringLiteral("/run");
+}
+QString EmbeddedCluster::logFile() const
+{
+    return m_root + QStringLiteral("/postgresql.log");
 }
 
-QString EmbeddedCluster::dataDir() const { return m_root + QStringLiteral("/data"); }
-QString EmbeddedCluster::socketDir() const { return m_root + QStringLiteral("/run"); }
-QString EmbeddedCluster::logFile() const { return m_root + QStringLiteral("/postgresql.log"); }
-
-bool EmbeddedCluster::runningAsRoot() const { return ::geteuid() == 0; }
+bool EmbeddedCluster::runningAsRoot() const
+{
+    return ::geteuid() == 0;
+}
 
 QString EmbeddedCluster::findBinDir(QString* error)
 {
@@ -232,8 +245,7 @@ QString EmbeddedCluster::defaultRootDir()
 {
     if (::geteuid() == 0)
         return QStringLiteral("/var/lib/atlas-ops/cluster");
-    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
-           QStringLiteral("/atlas-ops/cluster");
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/atlas-ops/cluster");
 }
 
 bool EmbeddedCluster::run(const QString& program, const QStringList& args, QString* error, int timeoutMs,
@@ -252,8 +264,8 @@ bool EmbeddedCluster::run(const QString& program, const QStringList& args, QStri
     }
     const QString path = bin + QLatin1Char('/') + program;
     if (runningAsRoot())
-        process.start(QStringLiteral("runuser"), QStringList{QStringLiteral("-u"), runAsAccount(),
-                                                             QStringLiteral("--"), path} + args);
+        process.start(QStringLiteral("runuser"),
+                      QStringList{QStringLiteral("-u"), runAsAccount(), QStringLiteral("--"), path} + args);
     else
         process.start(path, args);
     if (!process.waitForStarted(10000) || !process.waitForFinished(timeoutMs)) {
@@ -326,10 +338,9 @@ bool EmbeddedCluster::initialize(QString* error)
         return false;
     }
     const bool ok = run(QStringLiteral("initdb"),
-                        {QStringLiteral("-D"), dataDir(), QStringLiteral("-U"), superuser(),
-                         QStringLiteral("--pwfile=") + pwfile, QStringLiteral("--auth=scram-sha-256"),
-                         QStringLiteral("-E"), QStringLiteral("UTF8"), QStringLiteral("--locale=C.UTF-8"),
-                         QStringLiteral("--no-sync")},
+                        {QStringLiteral("-D"), dataDir(), QStringLiteral("-U"), superuser(), QStringLiteral("--pwfile=") + pwfile,
+                         QStringLiteral("--auth=scram-sha-256"), QStringLiteral("-E"), QStringLiteral("UTF8"),
+                         QStringLiteral("--locale=C.UTF-8"), QStringLiteral("--no-sync")},
                         error);
     QFile::remove(pwfile);
     if (!ok)
@@ -360,8 +371,9 @@ bool EmbeddedCluster::initializeAsStandbyOf(const EmbeddedCluster& primary, QStr
     // -R: standby.signal and primary_conninfo, so it follows the primary from its first start.
     if (!run(QStringLiteral("pg_basebackup"),
              {QStringLiteral("-D"), dataDir(), QStringLiteral("-R"), QStringLiteral("-X"), QStringLiteral("stream"),
-              QStringLiteral("-c"), QStringLiteral("fast"), QStringLiteral("--no-sync"), QStringLiteral("-h"), primary.socketDir(),
-              QStringLiteral("-p"), QString::number(primary.port()), QStringLiteral("-U"), primary.superuser()},
+              QStringLiteral("-c"), QStringLiteral("fast"), QStringLiteral("--no-sync"), QStringLiteral("-h"),
+              primary.socketDir(), QStringLiteral("-p"), QString::number(primary.port()), QStringLiteral("-U"),
+              primary.superuser()},
              error, 120000, primary.superuserPassword()))
         return false;
     spdlog::info("created a standby of {} in {}", primary.rootDir().toStdString(), m_root.toStdString());
@@ -370,7 +382,8 @@ bool EmbeddedCluster::initializeAsStandbyOf(const EmbeddedCluster& primary, QStr
 
 bool EmbeddedCluster::promote(QString* error)
 {
-    return run(QStringLiteral("pg_ctl"), {QStringLiteral("-D"), dataDir(), QStringLiteral("-w"), QStringLiteral("promote")}, error);
+    return run(QStringLiteral("pg_ctl"), {QStringLiteral("-D"), dataDir(), QStringLiteral("-w"), QStringLiteral("promote")},
+               error);
 }
 
 bool EmbeddedCluster::appendConf(const QStringList& lines, QString* error) const
@@ -387,7 +400,7 @@ bool EmbeddedCluster::appendConf(const QStringList& lines, QString* error) const
 bool EmbeddedCluster::isRunning() const
 {
     return QFileInfo::exists(dataDir() + QStringLiteral("/postmaster.pid")) &&
-           QFileInfo::exists(socketDir() + QStringLiteral("/.s.PGSQL.") + QString::number(m_port));
+        QFileInfo::exists(socketDir() + QStringLiteral("/.s.PGSQL.") + QString::number(m_port));
 }
 
 bool EmbeddedCluster::start(QString* error)
@@ -401,8 +414,8 @@ bool EmbeddedCluster::start(QString* error)
         return false;
     const QString options = QStringLiteral("-k %1 -p %2").arg(socketDir()).arg(m_port);
     if (!run(QStringLiteral("pg_ctl"),
-             {QStringLiteral("-D"), dataDir(), QStringLiteral("-l"), logFile(), QStringLiteral("-w"),
-              QStringLiteral("-t"), QStringLiteral("60"), QStringLiteral("-o"), options, QStringLiteral("start")},
+             {QStringLiteral("-D"), dataDir(), QStringLiteral("-l"), logFile(), QStringLiteral("-w"), QStringLiteral("-t"),
+              QStringLiteral("60"), QStringLiteral("-o"), options, QStringLiteral("start")},
              error))
         return false;
     spdlog::info("started PostgreSQL in {} (socket {})", m_root.toStdString(), socketDir().toStdString());
@@ -424,8 +437,7 @@ ConnectionSpec EmbeddedCluster::superuserSpec(const QString& database) const
     return loginSpec(database, superuser(), superuserPassword());
 }
 
-ConnectionSpec EmbeddedCluster::loginSpec(const QString& database, const QString& login,
-                                          const QString& password) const
+ConnectionSpec EmbeddedCluster::loginSpec(const QString& database, const QString& login, const QString& password) const
 {
     ConnectionSpec spec;
     spec.host = socketDir();

@@ -9,8 +9,7 @@ KeptConnection::KeptConnection(ConnectionSpec spec, QString purpose, std::functi
     , m_purpose(std::move(purpose))
     , m_setUp(std::move(setUp))
     , m_quietMs(quietMs)
-{
-}
+{ }
 
 KeptConnection::~KeptConnection() = default;
 
@@ -23,7 +22,8 @@ Connection& KeptConnection::get()
 {
     if (m_conn && m_conn->isOpen()) {
         bool good = m_conn->isAlive();
-        const bool doubt = m_conn->lastError().isError() || (m_quietMs >= 0 && m_lastUse.isValid() && m_lastUse.elapsed() > m_quietMs);
+        const bool doubt =
+            m_conn->lastError().isError() || (m_quietMs >= 0 && m_lastUse.isValid() && m_lastUse.elapsed() > m_quietMs);
         if (good && doubt)
             good = m_conn->stillWorks();
         if (!good) {

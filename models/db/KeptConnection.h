@@ -24,8 +24,7 @@ public:
     // after a failure (for a user that notices a lost connection itself, such as a poll).
     static constexpr int kQuietMs = 200;
 
-    KeptConnection(ConnectionSpec spec, QString purpose, std::function<bool(Connection&)> setUp = {},
-                   int quietMs = kQuietMs);
+    KeptConnection(ConnectionSpec spec, QString purpose, std::function<bool(Connection&)> setUp = {}, int quietMs = kQuietMs);
     ~KeptConnection();
 
     // The connection, checked as above. When the server cannot be reached it is not open and

@@ -79,9 +79,8 @@ void start(Kind kind, const QString& key, const QString& password, std::function
 void startFor(Kind kind, const QString& key, const QString& password, QObject* receiver, Keyring::Done done)
 {
     auto* reply = new detail::Reply(receiver);
-    start(kind, key, password, [reply, done = std::move(done)](const Keyring::Answer& answer) {
-        reply->deliver([done, answer] { done(answer); });
-    });
+    start(kind, key, password,
+          [reply, done = std::move(done)](const Keyring::Answer& answer) { reply->deliver([done, answer] { done(answer); }); });
 }
 
 // Blocks the calling thread (no event loop) until the keyring's thread has the answer.

@@ -29,8 +29,7 @@ public:
     };
     using Done = std::function<void(const Answer&)>;
 
-    static QString keyFor(const QString& user, const QString& host, int port, const QString& database,
-                          const QString& service);
+    static QString keyFor(const QString& user, const QString& host, int port, const QString& database, const QString& service);
 
     static void read(const QString& key, QObject* receiver, Done done);
     static void write(const QString& key, const QString& password, QObject* receiver, Done done);

@@ -72,8 +72,7 @@ bool relationExists(Connection& conn, const QString& name, bool* exists, DbError
 
 // What atlas.schema_migrations or atlas.schema_definitions records: name -> checksum (a null
 // QString where none was recorded). Empty when the table is not there (yet).
-bool readRecorded(Connection& conn, const QString& table, const QString& sql, QMap<QString, QString>* recorded,
-                  DbError* error)
+bool readRecorded(Connection& conn, const QString& table, const QString& sql, QMap<QString, QString>* recorded, DbError* error)
 {
     recorded->clear();
     bool exists = false;
@@ -92,9 +91,10 @@ bool readRecorded(Connection& conn, const QString& table, const QString& sql, QM
 bool readMigrations(Connection& conn, QMap<QString, QString>* recorded, bool* hasChecksums, DbError* error)
 {
     QSqlQuery column(conn.database());
-    if (!conn.exec(column, QStringLiteral("SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = "
-                                          "to_regclass('atlas.schema_migrations') AND attname = 'checksum' "
-                                          "AND NOT attisdropped)")) ||
+    if (!conn.exec(column,
+                   QStringLiteral("SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = "
+                                  "to_regclass('atlas.schema_migrations') AND attname = 'checksum' "
+                                  "AND NOT attisdropped)")) ||
         !column.next())
         return fail(conn, error);
     *hasChecksums = column.value(0).toBool();
@@ -200,7 +200,8 @@ QStringList Migrator::migrateQuietly(Connection& conn, DbError* error, QStringLi
         if (recorded.contains(version))
             continue;
         const QByteArray sql = bytesOf(kMigrations, version);
-        if (sql.isEmpty() || !applyWithRecord(conn, sql, hasChecksums ? recordMigration(version, checksumOf(version)) : QString())) {
+        if (sql.isEmpty() ||
+            !applyWithRecord(conn, sql, hasChecksums ? recordMigration(version, checksumOf(version)) : QString())) {
             DbError failed = conn.lastError();
             failed.message = QStringLiteral("migration %1 failed: %2").arg(version, failed.message);
             *error = failed;
@@ -259,7 +260,8 @@ QStringList Migrator::migrateQuietly(Connection& conn, DbError* error, QStringLi
                                    .arg(literal(name), literal(checksum));
         if (!applyWithRecord(conn, bytesOf(kDefinitions, name), record)) {
             DbError failed = conn.lastError();
-            failed.message = QStringLiteral("definition file %1.sql failed (nothing of it was applied): %2").arg(name, failed.message);
+            failed.message =
+                QStringLiteral("definition file %1.sql failed (nothing of it was applied): %2").arg(name, failed.message);
             *error = failed;
             return done;
         }

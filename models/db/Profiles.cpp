@@ -66,10 +66,10 @@ void ConnectionProfile::rememberedPassword(QObject* receiver, std::function<void
 
 QVariantMap ConnectionProfile::toMap() const
 {
-    return {{QStringLiteral("embedded"), embedded},         {QStringLiteral("host"), host},
-            {QStringLiteral("port"), port},                 {QStringLiteral("database"), database},
-            {QStringLiteral("user"), user},                 {QStringLiteral("sslmode"), sslmode},
-            {QStringLiteral("service"), service},           {QStringLiteral("password"), storeName(passwordStore)}};
+    return {{QStringLiteral("embedded"), embedded}, {QStringLiteral("host"), host},
+            {QStringLiteral("port"), port},         {QStringLiteral("database"), database},
+            {QStringLiteral("user"), user},         {QStringLiteral("sslmode"), sslmode},
+            {QStringLiteral("service"), service},   {QStringLiteral("password"), storeName(passwordStore)}};
 }
 
 ConnectionProfile ConnectionProfile::fromMap(const QVariantMap& map)
@@ -83,9 +83,9 @@ ConnectionProfile ConnectionProfile::fromMap(const QVariantMap& map)
     p.sslmode = map.value(QStringLiteral("sslmode")).toString();
     p.service = map.value(QStringLiteral("service")).toString();
     const QString store = map.value(QStringLiteral("password")).toString();
-    p.passwordStore = store == QLatin1String("keyring")  ? PasswordStore::Keyring
-                      : store == QLatin1String("pgpass") ? PasswordStore::PgPass
-                                                         : PasswordStore::None;
+    p.passwordStore = store == QLatin1String("keyring") ? PasswordStore::Keyring
+        : store == QLatin1String("pgpass")              ? PasswordStore::PgPass
+                                                        : PasswordStore::None;
     return p;
 }
 

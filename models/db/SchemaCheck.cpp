@@ -26,9 +26,7 @@ SchemaCheck SchemaCheck::of(Connection& conn)
         return check;
     }
     check.database = q.value(0).toString();
-    check.state = check.database == check.console ? State::Current
-                  : check.database > check.console ? State::Newer
-                                                    : State::Older;
+    check.state = check.database == check.console ? State::Current : check.database > check.console ? State::Newer : State::Older;
     return check;
 }
 

@@ -53,11 +53,14 @@ void Worker::stop(const std::function<void()>& last)
         return;
     // Queued behind every task posted so far.
     QObject* agent = m_agent;
-    QMetaObject::invokeMethod(agent, [agent, &last] {
-        if (last)
-            last();
-        agent->deleteLater(); // goes as the thread ends
-    }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        agent,
+        [agent, &last] {
+            if (last)
+                last();
+            agent->deleteLater(); // goes as the thread ends
+        },
+        Qt::BlockingQueuedConnection);
     m_agent = nullptr;
     m_thread.quit();
     m_thread.wait();

@@ -43,8 +43,7 @@ public:
     explicit Worker(const QString& name, QObject* parent = nullptr);
     ~Worker() override; // runs what was posted (answers to receivers gone are dropped), then stops
 
-    template<typename T>
-    void post(QObject* receiver, std::function<T()> work, std::function<void(T)> done)
+    template <typename T> void post(QObject* receiver, std::function<T()> work, std::function<void(T)> done)
     {
         auto* reply = new detail::Reply(receiver);
         run([reply, work = std::move(work), done = std::move(done)] {
@@ -58,8 +57,7 @@ public:
     // A task that keeps nothing for the next one, on a pooled thread: for work that may wait
     // long (a probe of a server that does not answer) and must hold up nothing posted after it.
     // The answer goes to `done` as with post().
-    template<typename T>
-    static void spawn(QObject* receiver, std::function<T()> work, std::function<void(T)> done)
+    template <typename T> static void spawn(QObject* receiver, std::function<T()> work, std::function<void(T)> done)
     {
         auto* reply = new detail::Reply(receiver);
         QThreadPool::globalInstance()->start([reply, work = std::move(work), done = std::move(done)] {

@@ -40,7 +40,7 @@ QStringList itemsOf(int cycle, int count)
 
 struct DemoActivity::State
 {
-    Runner manager;  // adds policies to a backup set, item by item
+    Runner manager;   // adds policies to a backup set, item by item
     Runner operator_; // queues a drift run, then runs it
     QUuid tenant;
     qint64 backupSet = 0;
@@ -70,8 +70,9 @@ DemoActivity::~DemoActivity()
     m_worker->run([s] {
         db::DbError error;
         if (s->manager.conn && s->manager.run)
-            runs::RunApi(*s->manager.conn).abort(s->manager.run, s->manager.lease, QStringLiteral("cancelled"),
-                                                 QStringLiteral("The console showing the demo closed."), &error);
+            runs::RunApi(*s->manager.conn)
+                .abort(s->manager.run, s->manager.lease, QStringLiteral("cancelled"),
+                       QStringLiteral("The console showing the demo closed."), &error);
         if (s->manager.conn && s->operator_.run)
             runs::RunApi(*s->manager.conn).cancel(s->operator_.run, &error);
     });
@@ -107,10 +108,15 @@ void DemoActivity::tick()
                 // The demo tenant, and the backup set and baseline its history made.
                 db::Connection& c = *s->manager.conn;
                 s->tenant = QUuid::fromString(c.scalar(QStringLiteral("SELECT tenant_id FROM atlas.my_tenants "
-                                                                      "WHERE tenant_name = 'Contoso (demo)'")).toString());
+                                                                      "WHERE tenant_name = 'Contoso (demo)'"))
+                                                  .toString());
                 const QString t = s->tenant.toString(QUuid::WithoutBraces);
-                s->backupSet = c.scalar(QStringLiteral("SELECT max(backup_set_id) FROM atlas.backup_sets WHERE tenant_id = ?::uuid"), {t}).toLongLong();
-                s->baseline = c.scalar(QStringLiteral("SELECT max(baseline_id) FROM atlas.baselines WHERE tenant_id = ?::uuid"), {t}).toLongLong();
+                s->backupSet =
+                    c.scalar(QStringLiteral("SELECT max(backup_set_id) FROM atlas.backup_sets WHERE tenant_id = ?::uuid"), {t})
+                        .toLongLong();
+                s->baseline =
+                    c.scalar(QStringLiteral("SELECT max(baseline_id) FROM atlas.baselines WHERE tenant_id = ?::uuid"), {t})
+                        .toLongLong();
                 s->cycle = int(QDateTime::currentSecsSinceEpoch() % 100000); // a new start never reuses an old run
                 s->ready = !s->tenant.isNull() && s->backupSet > 0 && s->baseline > 0;
                 if (!s->ready)
@@ -133,7 +139,7 @@ void DemoActivity::tick()
                 QList<runs::ItemResult> results;
                 for (int i = 0; i < kItemsPerTick && m.done < m.items.size(); ++i, ++m.done)
                     results << (m.done % 7 == 6 ? runs::ItemResult::failed(m.items[m.done], QStringLiteral("policy_not_found"),
-                                                                          QStringLiteral("No current policy with this id."))
+                                                                           QStringLiteral("No current policy with this id."))
                                                 : runs::ItemResult::succeeded(m.items[m.done]));
                 const bool ok = manager.record(m.run, m.lease, results, &error);
                 if (ok && m.done >= m.items.size())

@@ -1,9 +1,9 @@
 #include "DemoSeeder.h"
 
+#include "DemoExport.h"
 #include "backup/AddPoliciesJob.h"
 #include "db/Connection.h"
 #include "db/EmbeddedCluster.h"
-#include "DemoExport.h"
 #include "drift/DriftJob.h"
 #include "inventory/ImportJob.h"
 #include "runs/RunApi.h"
@@ -142,10 +142,10 @@ bool endAs(runs::RunApi& api, const QString& resource, qint64 runId, const QUuid
     case Shape::Completed:
     case Shape::Partial:
         if (resource == drift::DriftJob::kResource) {
-            api.setSummary(runId, lease,
-                           QJsonObject{{QStringLiteral("added"), 2}, {QStringLiteral("removed"), 1},
-                                       {QStringLiteral("modified"), 3}},
-                           &dbError);
+            api.setSummary(
+                runId, lease,
+                QJsonObject{{QStringLiteral("added"), 2}, {QStringLiteral("removed"), 1}, {QStringLiteral("modified"), 3}},
+                &dbError);
         }
         if (!api.finish(runId, lease, {}, {}, &dbError)) {
             *error = dbError.message;
@@ -233,8 +233,7 @@ bool realHistory(const db::EmbeddedCluster& cluster, const QString& database, co
     }
     const QString t = tenant.toString(QUuid::WithoutBraces);
     const QVariant baseline = conn.scalar(QStringLiteral("SELECT atlas.capture_baseline(?::uuid, 'Release 1')"), {t});
-    if (!baseline.isValid() ||
-        !executeAs(cluster, database, op, inventory::ImportJob::request(tenant, release2, error), error) ||
+    if (!baseline.isValid() || !executeAs(cluster, database, op, inventory::ImportJob::request(tenant, release2, error), error) ||
         !executeAs(cluster, database, op, drift::DriftJob::request(conn, tenant, baseline.toLongLong(), error), error)) {
         if (error->isEmpty())
             *error = conn.lastError().message;
@@ -247,7 +246,9 @@ bool realHistory(const db::EmbeddedCluster& cluster, const QString& database, co
     }
     QStringList policies{QStringLiteral("4b5c6d7e-8f90-41a2-b3c4-d5e6f7a8b9c0")}; // the retired firewall policy
     QSqlQuery q(conn.database());
-    conn.exec(q, QStringLiteral("SELECT external_id FROM atlas.inventory_items WHERE tenant_id = ?::uuid AND is_current ORDER BY 1"), {t});
+    conn.exec(q,
+              QStringLiteral("SELECT external_id FROM atlas.inventory_items WHERE tenant_id = ?::uuid AND is_current ORDER BY 1"),
+              {t});
     while (q.next())
         policies << q.value(0).toString();
     return executeAs(cluster, database, QStringLiteral("demo_manager"),
@@ -320,7 +321,8 @@ bool createTenants(Connection& admin, const QString& consoleLogin, DemoTenants* 
         {fabrikam, QStringLiteral("demo_other"), QStringLiteral("owner")},
     };
     for (const auto& [tenant, login, role] : grants) {
-        if (!admin.scalar(QStringLiteral("SELECT atlas.grant_role(?::uuid, ?, ?)::text IS NULL"), {tenant.toString(), login, role})
+        if (!admin
+                 .scalar(QStringLiteral("SELECT atlas.grant_role(?::uuid, ?, ?)::text IS NULL"), {tenant.toString(), login, role})
                  .isValid()) {
             *error = admin.lastError().message;
             return false;
@@ -334,16 +336,21 @@ QList<Planned> plannedRuns(const DemoTenants& tenants, qint64 baseline, qint64 b
 {
     const QJsonObject importScope{{QStringLiteral("source"), QStringLiteral("exports/2026-11-20")}};
     return {
-        {QStringLiteral("demo_owner"), tenants.contoso, inventory::ImportJob::kResource, inventory::ImportJob::kAction,
-         QJsonObject{{QStringLiteral("source"), QStringLiteral("exports/missing")}}, {}, Shape::CouldNotProceed},
+        {QStringLiteral("demo_owner"),
+         tenants.contoso,
+         inventory::ImportJob::kResource,
+         inventory::ImportJob::kAction,
+         QJsonObject{{QStringLiteral("source"), QStringLiteral("exports/missing")}},
+         {},
+         Shape::CouldNotProceed},
         {QStringLiteral("demo_operator"), tenants.contoso, drift::DriftJob::kResource, drift::DriftJob::kAction,
          QJsonObject{{QStringLiteral("baseline_id"), baseline}}, policyIds(0, 30), Shape::Lost},
         {QStringLiteral("demo_manager"), tenants.contoso, backup::AddPoliciesJob::kResource, backup::AddPoliciesJob::kAction,
          QJsonObject{{QStringLiteral("backup_set_id"), backupSet}}, policyIds(10, 40), Shape::Running},
         {QStringLiteral("demo_operator"), tenants.contoso, drift::DriftJob::kResource, drift::DriftJob::kAction,
          QJsonObject{{QStringLiteral("baseline_id"), baseline}}, policyIds(0, 20), Shape::Queued},
-        {QStringLiteral("demo_other"), tenants.fabrikam, inventory::ImportJob::kResource, inventory::ImportJob::kAction, importScope,
-         policyIds(100, 8), Shape::Completed},
+        {QStringLiteral("demo_other"), tenants.fabrikam, inventory::ImportJob::kResource, inventory::ImportJob::kAction,
+         importScope, policyIds(100, 8), Shape::Completed},
     };
 }
 
@@ -356,9 +363,9 @@ bool reapLostWorker(const db::EmbeddedCluster& cluster, const QString& database,
         *error = su.lastError().message;
         return false;
     }
-    Connection reaper(cluster.loginSpec(database, QStringLiteral("demo_readonly"),
-                                        cluster.loginPassword(QStringLiteral("demo_readonly"))),
-                      QStringLiteral("demo-reaper"));
+    Connection reaper(
+        cluster.loginSpec(database, QStringLiteral("demo_readonly"), cluster.loginPassword(QStringLiteral("demo_readonly"))),
+        QStringLiteral("demo-reaper"));
     if (!reaper.open() || !reaper.scalar(QStringLiteral("SELECT atlas.reap_stale_runs()")).isValid()) {
         *error = reaper.lastError().message;
         return false;
@@ -370,7 +377,8 @@ bool reapLostWorker(const db::EmbeddedCluster& cluster, const QString& database,
 bool DemoSeeder::seed(const db::EmbeddedCluster& cluster, const QString& database, const QString& consoleLogin,
                       DemoTenants* tenants, QString* error)
 {
-    Connection admin(cluster.loginSpec(database, consoleLogin, cluster.loginPassword(consoleLogin)), QStringLiteral("demo-admin"));
+    Connection admin(cluster.loginSpec(database, consoleLogin, cluster.loginPassword(consoleLogin)),
+                     QStringLiteral("demo-admin"));
     if (!admin.open()) {
         *error = admin.lastError().message;
         return false;
@@ -384,8 +392,11 @@ bool DemoSeeder::seed(const db::EmbeddedCluster& cluster, const QString& databas
     // Runs name a baseline and a backup set that exist: the ones the real history made.
     Connection su(cluster.superuserSpec(database), QStringLiteral("demo-su"));
     const QString contosoId = tenants->contoso.toString(QUuid::WithoutBraces);
-    const QVariant baseline = su.open() ? su.scalar(QStringLiteral("SELECT max(baseline_id) FROM atlas.baselines WHERE tenant_id = ?::uuid"), {contosoId}) : QVariant();
-    const QVariant backupSet = su.scalar(QStringLiteral("SELECT max(backup_set_id) FROM atlas.backup_sets WHERE tenant_id = ?::uuid"), {contosoId});
+    const QVariant baseline = su.open()
+        ? su.scalar(QStringLiteral("SELECT max(baseline_id) FROM atlas.baselines WHERE tenant_id = ?::uuid"), {contosoId})
+        : QVariant();
+    const QVariant backupSet =
+        su.scalar(QStringLiteral("SELECT max(backup_set_id) FROM atlas.backup_sets WHERE tenant_id = ?::uuid"), {contosoId});
     if (!baseline.isValid() || baseline.isNull() || !backupSet.isValid() || backupSet.isNull()) {
         *error = QStringLiteral("the demo history has no baseline or backup set");
         return false;

@@ -24,7 +24,10 @@ using Sides = QHash<QString, ByType>;
 // of the pair is not a JSON object.
 using ChangedPaths = QHash<QString, std::optional<QStringList>>;
 
-inline QString pairKey(const QString& type, const QString& externalId) { return type + QLatin1Char('\n') + externalId; }
+inline QString pairKey(const QString& type, const QString& externalId)
+{
+    return type + QLatin1Char('\n') + externalId;
+}
 
 struct DriftCounts
 {
@@ -58,8 +61,8 @@ class DriftClassify final
 public:
     // The pairs present on both sides whose content hashes differ, as {"t": type, "e": id}.
     static QJsonArray differingPairs(const QStringList& items, const Sides& baseline, const Sides& current);
-    static Classified classify(const QStringList& items, const Sides& baseline, const Sides& current,
-                               const ChangedPaths& changed, const QHash<QString, QJsonArray>& unreadableByType);
+    static Classified classify(const QStringList& items, const Sides& baseline, const Sides& current, const ChangedPaths& changed,
+                               const QHash<QString, QJsonArray>& unreadableByType);
 };
 
 } // namespace atlas::drift

@@ -20,10 +20,10 @@ const QSet<QString>& volatileTopLevel()
 
 const QSet<QString>& volatileAnnotations()
 {
-    static const QSet<QString> suffixes{QStringLiteral("context"),         QStringLiteral("associationLink"),
-                                        QStringLiteral("navigationLink"),  QStringLiteral("nextLink"),
-                                        QStringLiteral("count"),           QStringLiteral("id"),
-                                        QStringLiteral("editLink"),        QStringLiteral("etag")};
+    static const QSet<QString> suffixes{QStringLiteral("context"),        QStringLiteral("associationLink"),
+                                        QStringLiteral("navigationLink"), QStringLiteral("nextLink"),
+                                        QStringLiteral("count"),          QStringLiteral("id"),
+                                        QStringLiteral("editLink"),       QStringLiteral("etag")};
     return suffixes;
 }
 

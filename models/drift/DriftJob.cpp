@@ -17,18 +17,17 @@ namespace atlas::drift {
 
 using runs::ItemResult;
 
-std::optional<runs::RunRequest> DriftJob::request(db::Connection& conn, const QUuid& tenant, qint64 baselineId,
-                                                  QString* error)
+std::optional<runs::RunRequest> DriftJob::request(db::Connection& conn, const QUuid& tenant, qint64 baselineId, QString* error)
 {
-    if (!runs::RunRequests::existsInTenant(conn, tenant, QStringLiteral("baselines"), QStringLiteral("baseline_id"),
-                                           baselineId, QStringLiteral("baseline"), error))
+    if (!runs::RunRequests::existsInTenant(conn, tenant, QStringLiteral("baselines"), QStringLiteral("baseline_id"), baselineId,
+                                           QStringLiteral("baseline"), error))
         return std::nullopt;
     runs::RunRequest request{tenant, kResource, kAction, QJsonObject{{QStringLiteral("baseline_id"), baselineId}}, {}};
     // Every policy in the baseline or the inventory.
-    request.itemsQuery = QStringLiteral(
-        "SELECT coalesce(jsonb_agg(u.external_id), '[]'::jsonb) FROM ("
-        "SELECT external_id FROM atlas.baseline_items WHERE tenant_id = ?::uuid AND baseline_id = ? "
-        "UNION SELECT external_id FROM atlas.inventory_items WHERE tenant_id = ?::uuid AND is_current) u");
+    request.itemsQuery =
+        QStringLiteral("SELECT coalesce(jsonb_agg(u.external_id), '[]'::jsonb) FROM ("
+                       "SELECT external_id FROM atlas.baseline_items WHERE tenant_id = ?::uuid AND baseline_id = ? "
+                       "UNION SELECT external_id FROM atlas.inventory_items WHERE tenant_id = ?::uuid AND is_current) u");
     const QString tenantText = tenant.toString(QUuid::WithoutBraces);
     request.itemsBinds = {tenantText, baselineId, tenantText};
     return request;
@@ -56,10 +55,10 @@ bool loadSides(db::Connection& conn, const QString& tenant, qint64 baselineId, S
                 QStringLiteral("SELECT external_id, policy_type, display_name, content_hash "
                                "FROM atlas.baseline_items WHERE tenant_id = ?::uuid AND baseline_id = ?"),
                 {tenant, baselineId}, baseline, error) &&
-           load(conn,
-                QStringLiteral("SELECT external_id, policy_type, display_name, content_hash "
-                               "FROM atlas.inventory_items WHERE tenant_id = ?::uuid AND is_current"),
-                {tenant}, current, error);
+        load(conn,
+             QStringLiteral("SELECT external_id, policy_type, display_name, content_hash "
+                            "FROM atlas.inventory_items WHERE tenant_id = ?::uuid AND is_current"),
+             {tenant}, current, error);
 }
 
 // Files the latest import could not read: a policy of their type may be in them, so findings
@@ -68,14 +67,15 @@ QHash<QString, QJsonArray> unreadableFilesByType(db::Connection& conn, const QSt
 {
     QHash<QString, QJsonArray> byType;
     QSqlQuery q(conn.database());
-    if (conn.exec(q, QStringLiteral(
-            "SELECT f.item_id FROM atlas.run_item_results f "
-            " WHERE f.tenant_id = ?::uuid AND f.outcome = 'failed' AND f.reason_code <> 'duplicate_external_id' "
-            "   AND f.run_id = (SELECT r.id FROM atlas.bulk_operation_runs r WHERE r.tenant_id = ?::uuid "
-            "                      AND r.resource = 'inventory' AND r.action = 'import' "
-            "                      AND r.status NOT IN ('pending', 'running') "
-            "                    ORDER BY r.finished_at DESC NULLS LAST, r.id DESC LIMIT 1) "
-            " ORDER BY f.item_id LIMIT 1000"),
+    if (conn.exec(
+            q,
+            QStringLiteral("SELECT f.item_id FROM atlas.run_item_results f "
+                           " WHERE f.tenant_id = ?::uuid AND f.outcome = 'failed' AND f.reason_code <> 'duplicate_external_id' "
+                           "   AND f.run_id = (SELECT r.id FROM atlas.bulk_operation_runs r WHERE r.tenant_id = ?::uuid "
+                           "                      AND r.resource = 'inventory' AND r.action = 'import' "
+                           "                      AND r.status NOT IN ('pending', 'running') "
+                           "                    ORDER BY r.finished_at DESC NULLS LAST, r.id DESC LIMIT 1) "
+                           " ORDER BY f.item_id LIMIT 1000"),
             {tenant, tenant})) {
         while (q.next()) {
             const QString file = q.value(0).toString();
@@ -90,11 +90,13 @@ bool loadPayloads(db::Connection& conn, const QString& tenant, qint64 baselineId
                   QHash<QString, QPair<QString, QString>>* out, db::DbError* error)
 {
     QSqlQuery q(conn.database());
-    if (!conn.exec(q, QStringLiteral(
-            "SELECT p.t || chr(10) || p.e, b.payload::text, i.payload::text "
-            "FROM jsonb_to_recordset(?::jsonb) AS p(t text, e text) "
-            "JOIN atlas.baseline_items b ON b.tenant_id = ?::uuid AND b.baseline_id = ? AND b.policy_type = p.t AND b.external_id = p.e "
-            "JOIN atlas.inventory_items i ON i.tenant_id = ?::uuid AND i.policy_type = p.t AND i.external_id = p.e"),
+    if (!conn.exec(q,
+                   QStringLiteral(
+                       "SELECT p.t || chr(10) || p.e, b.payload::text, i.payload::text "
+                       "FROM jsonb_to_recordset(?::jsonb) AS p(t text, e text) "
+                       "JOIN atlas.baseline_items b ON b.tenant_id = ?::uuid AND b.baseline_id = ? AND b.policy_type = p.t AND "
+                       "b.external_id = p.e "
+                       "JOIN atlas.inventory_items i ON i.tenant_id = ?::uuid AND i.policy_type = p.t AND i.external_id = p.e"),
                    {QString::fromUtf8(QJsonDocument(pairs).toJson(QJsonDocument::Compact)), tenant, baselineId, tenant})) {
         *error = conn.lastError();
         return false;
@@ -118,14 +120,15 @@ bool parseObject(const QString& text, QJsonObject* out)
 ChangedPaths diffOnPool(const QHash<QString, QPair<QString, QString>>& payloads)
 {
     using Diffed = QPair<QString, std::optional<QStringList>>;
-    const QList<Diffed> diffed = QtConcurrent::blockingMapped(
-        QStringList(payloads.keyBegin(), payloads.keyEnd()), std::function<Diffed(const QString&)>([&payloads](const QString& key) {
-            QJsonObject before, after;
-            const auto pair = payloads.value(key);
-            if (!parseObject(pair.first, &before) || !parseObject(pair.second, &after))
-                return Diffed{key, std::nullopt};
-            return Diffed{key, DriftDiff::changedPaths(before, after)};
-        }));
+    const QList<Diffed> diffed =
+        QtConcurrent::blockingMapped(QStringList(payloads.keyBegin(), payloads.keyEnd()),
+                                     std::function<Diffed(const QString&)>([&payloads](const QString& key) {
+                                         QJsonObject before, after;
+                                         const auto pair = payloads.value(key);
+                                         if (!parseObject(pair.first, &before) || !parseObject(pair.second, &after))
+                                             return Diffed{key, std::nullopt};
+                                         return Diffed{key, DriftDiff::changedPaths(before, after)};
+                                     }));
     ChangedPaths changed;
     for (const Diffed& d : diffed)
         changed.insert(d.first, d.second);
@@ -177,8 +180,7 @@ void DriftJob::execute(runs::RunContext& ctx)
             ctx.couldNotProceed(QStringLiteral("inventory_unreadable"), error.message);
             return;
         }
-        const Classified classified =
-            DriftClassify::classify(chunk, baseline, current, diffOnPool(payloads), unreadableByType);
+        const Classified classified = DriftClassify::classify(chunk, baseline, current, diffOnPool(payloads), unreadableByType);
         counts += classified.counts;
         if (!writeChunk(ctx, resultsOf(chunk, classified), classified.findings))
             return;
@@ -200,8 +202,9 @@ bool DriftJob::writeChunk(runs::RunContext& ctx, const QList<ItemResult>& result
     return ctx.writeBatch(results, [&](db::Connection& conn, db::DbError* err) {
         if (findings.isEmpty())
             return true;
-        if (!conn.execParams("SELECT atlas.record_drift_findings($1, $2::uuid, $3::jsonb)",
-                             {QByteArray::number(runId), lease.toLatin1(), QJsonDocument(findings).toJson(QJsonDocument::Compact)})) {
+        if (!conn.execParams(
+                "SELECT atlas.record_drift_findings($1, $2::uuid, $3::jsonb)",
+                {QByteArray::number(runId), lease.toLatin1(), QJsonDocument(findings).toJson(QJsonDocument::Compact)})) {
             *err = conn.lastError();
             return false;
         }

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "runs/RunJob.h"
 #include "runs/RunContext.h"
+#include "runs/RunJob.h"
 #include "runs/RunRequests.h"
 
 #include <QJsonArray>
@@ -23,8 +23,7 @@ public:
 
     // Drift of the tenant's inventory against `baselineId` (which must be the tenant's): the
     // items are counted in the statement that starts the run.
-    static std::optional<runs::RunRequest> request(db::Connection& conn, const QUuid& tenant, qint64 baselineId,
-                                                   QString* error);
+    static std::optional<runs::RunRequest> request(db::Connection& conn, const QUuid& tenant, qint64 baselineId, QString* error);
     void execute(runs::RunContext& ctx) override;
 
 private:

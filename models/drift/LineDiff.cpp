@@ -50,8 +50,8 @@ QList<DiffRow> LineDiff::compare(const QStringList& left, const QStringList& rig
         for (qsizetype i = n - 1; i >= 0; --i)
             for (qsizetype j = m - 1; j >= 0; --j)
                 lcs[size_t(i)][size_t(j)] = left[head + i] == right[head + j]
-                                                ? lcs[size_t(i + 1)][size_t(j + 1)] + 1
-                                                : std::max(lcs[size_t(i + 1)][size_t(j)], lcs[size_t(i)][size_t(j + 1)]);
+                    ? lcs[size_t(i + 1)][size_t(j + 1)] + 1
+                    : std::max(lcs[size_t(i + 1)][size_t(j)], lcs[size_t(i)][size_t(j + 1)]);
         qsizetype i = 0;
         qsizetype j = 0;
         while (i < n || j < m) {

@@ -13,8 +13,7 @@ QVariantList argumentsOf(const RunFilter& filter)
     const QVariant none(QMetaType::fromType<QString>());
     const QString& op = filter.operation();
     const auto [from, to] = filter.window();
-    return {filter.tenantArray(),
-            op.isEmpty() ? none : QVariant(op.section(QLatin1Char('/'), 0, 0)),
+    return {filter.tenantArray(), op.isEmpty() ? none : QVariant(op.section(QLatin1Char('/'), 0, 0)),
             op.isEmpty() ? none : QVariant(op.section(QLatin1Char('/'), 1, 1)),
             from.isValid() ? QVariant(from.toUTC().toString(Qt::ISODateWithMs)) : none,
             to.isValid() ? QVariant(to.toUTC().toString(Qt::ISODateWithMs)) : none};
@@ -44,7 +43,8 @@ Insights Insights::load(db::Connection& conn, const RunFilter& filter)
     while (q.next())
         out.reasons.append({q.value(0).toString(), q.value(1).toLongLong(), q.value(2).toLongLong()});
     std::sort(out.reasons.begin(), out.reasons.end(), [](const Reason& a, const Reason& b) {
-        return a.runs + a.failedItems != b.runs + b.failedItems ? a.runs + a.failedItems > b.runs + b.failedItems : a.code < b.code;
+        return a.runs + a.failedItems != b.runs + b.failedItems ? a.runs + a.failedItems > b.runs + b.failedItems
+                                                                : a.code < b.code;
     });
     if (!query(conn, q, "runs_per_day", QStringLiteral("day, bucket, runs"), filter)) {
         out.error = conn.lastError().message;
@@ -52,8 +52,8 @@ Insights Insights::load(db::Connection& conn, const RunFilter& filter)
     }
     while (q.next())
         out.days.append({q.value(0).toDate(), runs::bucketFromKey(q.value(1).toString()), q.value(2).toLongLong()});
-    if (!query(conn, q, "duration_percentiles",
-               QStringLiteral("resource, action, runs, p50_seconds, p90_seconds, p99_seconds"), filter)) {
+    if (!query(conn, q, "duration_percentiles", QStringLiteral("resource, action, runs, p50_seconds, p90_seconds, p99_seconds"),
+               filter)) {
         out.error = conn.lastError().message;
         return out;
     }

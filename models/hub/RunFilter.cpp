@@ -5,8 +5,7 @@
 namespace atlas::hub {
 
 namespace {
-template <typename T>
-bool assign(T& field, const T& value)
+template <typename T> bool assign(T& field, const T& value)
 {
     if (field == value)
         return false;
@@ -58,7 +57,10 @@ bool RunFilter::setBucket(std::optional<runs::Bucket> bucket)
     return assign(m_bucket, bucket == runs::Bucket::Unknown ? std::nullopt : bucket);
 }
 
-bool RunFilter::setTimeRange(TimeRange range) { return assign(m_range, range); }
+bool RunFilter::setTimeRange(TimeRange range)
+{
+    return assign(m_range, range);
+}
 
 bool RunFilter::setCustomRange(const QDateTime& from, const QDateTime& to)
 {
@@ -120,7 +122,8 @@ QString RunFilter::sortType() const
 QString RunFilter::afterSql(const QString& sortValue, qint64 id, QVariantList* binds) const
 {
     *binds << sortValue << id;
-    return QStringLiteral(" AND (%1, r.id) %2 (?::%3, ?)").arg(sortExpression(), m_ascending ? QStringLiteral(">") : QStringLiteral("<"), sortType());
+    return QStringLiteral(" AND (%1, r.id) %2 (?::%3, ?)")
+        .arg(sortExpression(), m_ascending ? QStringLiteral(">") : QStringLiteral("<"), sortType());
 }
 
 QString RunFilter::orderSql() const
@@ -181,8 +184,9 @@ QString RunFilter::toSqlFor(const QString& tenantCondition, QVariantList* binds,
     if (!m_search.isEmpty())
         where << searchSql(binds);
     if (!m_reason.isEmpty()) {
-        where << QStringLiteral("(r.reason_code = ? OR EXISTS (SELECT 1 FROM atlas.run_item_results f WHERE f.tenant_id = r.tenant_id "
-                                "AND f.run_id = r.id AND f.outcome = 'failed' AND f.reason_code = ?))");
+        where << QStringLiteral(
+            "(r.reason_code = ? OR EXISTS (SELECT 1 FROM atlas.run_item_results f WHERE f.tenant_id = r.tenant_id "
+            "AND f.run_id = r.id AND f.outcome = 'failed' AND f.reason_code = ?))");
         *binds << m_reason << m_reason;
     }
     return where.join(QStringLiteral(" AND "));
@@ -213,8 +217,9 @@ QString RunFilter::searchSql(QVariantList* binds) const
                     QStringLiteral("r.item_ids @> jsonb_build_array(?::text)")};
     *binds << (id ? QVariant(*id) : QVariant(QMetaType::fromType<qlonglong>())) << like << m_search;
     if (m_search.size() >= kMinItemPrefix) {
-        any << QStringLiteral("(jsonb_typeof(r.item_ids) = 'array' AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(r.item_ids) e "
-                              "WHERE e LIKE ? ESCAPE '\\'))");
+        any << QStringLiteral(
+            "(jsonb_typeof(r.item_ids) = 'array' AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(r.item_ids) e "
+            "WHERE e LIKE ? ESCAPE '\\'))");
         *binds << QString(likeEscaped(m_search) + QLatin1Char('%'));
     }
     // The ids of the policies so named, read once for the query (not per run).

@@ -46,7 +46,7 @@ public:
     bool hasTenant() const { return !m_tenant.isNull() || !m_tenants.isEmpty(); }
     // {a,b,c}: the tenants as one uuid[] literal.
     QString tenantArray() const;
-    const QString& operation() const { return m_operation; } // "resource/action", empty: all
+    const QString& operation() const { return m_operation; }        // "resource/action", empty: all
     std::optional<runs::Bucket> bucket() const { return m_bucket; } // nullopt: all
     TimeRange timeRange() const { return m_range; }
     const QDateTime& customFrom() const { return m_from; }

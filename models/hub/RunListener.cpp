@@ -14,16 +14,17 @@
 namespace atlas::hub {
 
 namespace {
-constexpr int kMaxBackoffMs = 4000; // back within 5 s of the server returning
-constexpr int kWakeUpDelayMs = 5;    // wake-ups in a burst are read together
-constexpr int kPageSize = 2000;      // changes per read
+constexpr int kMaxBackoffMs = 4000;      // back within 5 s of the server returning
+constexpr int kWakeUpDelayMs = 5;        // wake-ups in a burst are read together
+constexpr int kPageSize = 2000;          // changes per read
 constexpr qint64 kMaxTrackedGap = 20000; // numbers skipped at once, and gaps kept
 } // namespace
 
 RunListener::RunListener(db::ConnectionSpec spec, QObject* parent)
     : QObject(parent)
     // A lost connection shows as a failed read on the next poll: no check before each one.
-    , m_conn(std::move(spec), QStringLiteral("listen"), [this](db::Connection& conn) { return setUp(conn); }, -1)
+    , m_conn(
+          std::move(spec), QStringLiteral("listen"), [this](db::Connection& conn) { return setUp(conn); }, -1)
 {
     m_clock.start();
 }
@@ -121,7 +122,7 @@ bool RunListener::readChanges()
         for (auto it = m_gaps.keyBegin(); it != m_gaps.keyEnd(); ++it)
             seqs << QString::number(*it);
         if (!conn.exec(q, QStringLiteral("SELECT seq, run_id FROM atlas.run_changes WHERE seq = ANY (?::bigint[])"),
-                          {QString(QLatin1Char('{') + seqs.join(QLatin1Char(',')) + QLatin1Char('}'))}))
+                       {QString(QLatin1Char('{') + seqs.join(QLatin1Char(',')) + QLatin1Char('}'))}))
             return false;
         while (q.next()) {
             m_gaps.remove(q.value(0).toLongLong());
@@ -130,7 +131,7 @@ bool RunListener::readChanges()
     }
     // Then what is new after the cursor.
     if (!conn.exec(q, QStringLiteral("SELECT seq, run_id FROM atlas.run_changes WHERE seq > ? ORDER BY seq LIMIT ?"),
-                      {QVariant(m_readUpTo), QVariant(kPageSize)}))
+                   {QVariant(m_readUpTo), QVariant(kPageSize)}))
         return false;
     int rows = 0;
     while (q.next()) {

@@ -65,10 +65,10 @@ private:
     QTimer* m_soon = nullptr;
     int m_backoffMs = 500;
     bool m_connected = false;
-    int m_pollMs = kPollMs;        // kPollOnlyMs while the connection has no LISTEN
-    qint64 m_readUpTo = 0;          // the newest change read
-    QHash<qint64, qint64> m_gaps;   // a number skipped below it -> when it was first missed (ms)
-    QSet<qint64> m_seen;            // runs whose first change was logged
+    int m_pollMs = kPollMs;       // kPollOnlyMs while the connection has no LISTEN
+    qint64 m_readUpTo = 0;        // the newest change read
+    QHash<qint64, qint64> m_gaps; // a number skipped below it -> when it was first missed (ms)
+    QSet<qint64> m_seen;          // runs whose first change was logged
     QElapsedTimer m_clock;
 };
 

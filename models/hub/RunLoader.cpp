@@ -36,8 +36,8 @@ bool RunLoader::setUp(db::Connection& conn)
     return conn.execRaw(QStringLiteral("SET plan_cache_mode = force_generic_plan"));
 }
 
-RunLoader::Page RunLoader::loadPage(db::Connection& conn, const RunFilter& filter, const QString& afterCreated,
-                                    qint64 afterId, int limit)
+RunLoader::Page RunLoader::loadPage(db::Connection& conn, const RunFilter& filter, const QString& afterCreated, qint64 afterId,
+                                    int limit)
 {
     Page page;
     if (!conn.isOpen()) {
@@ -88,8 +88,7 @@ RunLoader::Page RunLoader::loadPage(db::Connection& conn, const RunFilter& filte
     return page;
 }
 
-std::optional<RunLoader::Changes> RunLoader::loadRuns(db::Connection& conn, const RunFilter& filter,
-                                                     const QList<qint64>& ids)
+std::optional<RunLoader::Changes> RunLoader::loadRuns(db::Connection& conn, const RunFilter& filter, const QList<qint64>& ids)
 {
     if (!conn.isOpen())
         return std::nullopt;
@@ -101,10 +100,11 @@ std::optional<RunLoader::Changes> RunLoader::loadRuns(db::Connection& conn, cons
     const QString where = filter.toSql(&binds);
     // Every changed run this login may see, with whether it matches the filter.
     QSqlQuery q(conn.database());
-    if (!conn.exec(q, QStringLiteral("SELECT %1, (%2)::text, (%3) AS matches FROM atlas.operation_runs r "
-                                      "WHERE r.id = ANY (?::bigint[]) AND r.tenant_id = ANY (?::uuid[])")
-                           .arg(RunRow::selectColumns(), filter.sortExpression(), where),
-             QVariantList() << binds << idArray << filter.tenantArray()))
+    if (!conn.exec(q,
+                   QStringLiteral("SELECT %1, (%2)::text, (%3) AS matches FROM atlas.operation_runs r "
+                                  "WHERE r.id = ANY (?::bigint[]) AND r.tenant_id = ANY (?::uuid[])")
+                       .arg(RunRow::selectColumns(), filter.sortExpression(), where),
+                   QVariantList() << binds << idArray << filter.tenantArray()))
         return std::nullopt;
     Changes changes;
     QList<RunRow>& matching = changes.matching;
@@ -135,8 +135,7 @@ std::optional<BucketCounts> RunLoader::loadCounts(db::Connection& conn, const Ru
         const auto [from, to] = filter.window();
         sql = QStringLiteral("SELECT c.bucket, c.runs FROM atlas.run_bucket_counts(?::uuid[], ?, ?, "
                              "?::timestamptz, ?::timestamptz) c");
-        binds << filter.tenantArray()
-              << (operation.isEmpty() ? none : QVariant(operation.section(QLatin1Char('/'), 0, 0)))
+        binds << filter.tenantArray() << (operation.isEmpty() ? none : QVariant(operation.section(QLatin1Char('/'), 0, 0)))
               << (operation.isEmpty() ? none : QVariant(operation.section(QLatin1Char('/'), 1, 1)))
               << (from.isValid() ? QVariant(from.toUTC().toString(Qt::ISODateWithMs)) : none)
               << (to.isValid() ? QVariant(to.toUTC().toString(Qt::ISODateWithMs)) : none);
@@ -167,18 +166,19 @@ RunLoader::Items RunLoader::loadItems(db::Connection& conn, qint64 runId, const 
         like.replace(QLatin1Char(c), QStringLiteral("\\") + QLatin1Char(c));
     like = QLatin1Char('%') + like + QLatin1Char('%');
     QSqlQuery q(conn.database());
-    if (!conn.exec(q,
-             QStringLiteral(
-                 "SELECT e.item, coalesce(p.display_name, ''), coalesce(f.outcome, ''), coalesce(f.reason_code, ''), e.n "
-                 "FROM atlas.operation_runs r "
-                 "CROSS JOIN LATERAL jsonb_array_elements_text(CASE jsonb_typeof(r.item_ids) WHEN 'array' THEN r.item_ids "
-                 "ELSE '[]' END) WITH ORDINALITY AS e(item, n) "
-                 "LEFT JOIN atlas.run_item_results f ON f.tenant_id = r.tenant_id AND f.run_id = r.id AND f.item_id = e.item "
-                 "LEFT JOIN LATERAL (SELECT i.display_name FROM atlas.inventory_items i WHERE i.tenant_id = r.tenant_id "
-                 "AND i.external_id = e.item ORDER BY i.is_current DESC LIMIT 1) p ON true "
-                 "WHERE r.id = ? AND e.n > ? AND (? OR e.item ILIKE ? ESCAPE '\\' OR p.display_name ILIKE ? ESCAPE '\\') "
-                 "ORDER BY e.n LIMIT ?"),
-             {runId, after, search.trimmed().isEmpty(), like, like, limit + 1})) {
+    if (!conn.exec(
+            q,
+            QStringLiteral(
+                "SELECT e.item, coalesce(p.display_name, ''), coalesce(f.outcome, ''), coalesce(f.reason_code, ''), e.n "
+                "FROM atlas.operation_runs r "
+                "CROSS JOIN LATERAL jsonb_array_elements_text(CASE jsonb_typeof(r.item_ids) WHEN 'array' THEN r.item_ids "
+                "ELSE '[]' END) WITH ORDINALITY AS e(item, n) "
+                "LEFT JOIN atlas.run_item_results f ON f.tenant_id = r.tenant_id AND f.run_id = r.id AND f.item_id = e.item "
+                "LEFT JOIN LATERAL (SELECT i.display_name FROM atlas.inventory_items i WHERE i.tenant_id = r.tenant_id "
+                "AND i.external_id = e.item ORDER BY i.is_current DESC LIMIT 1) p ON true "
+                "WHERE r.id = ? AND e.n > ? AND (? OR e.item ILIKE ? ESCAPE '\\' OR p.display_name ILIKE ? ESCAPE '\\') "
+                "ORDER BY e.n LIMIT ?"),
+            {runId, after, search.trimmed().isEmpty(), like, like, limit + 1})) {
         items.error = conn.lastError().message;
         return items;
     }
@@ -203,16 +203,16 @@ RunDetail RunLoader::loadDetail(db::Connection& conn, qint64 id)
     }
     QSqlQuery q(conn.database());
     if (!conn.exec(q,
-             QStringLiteral("SELECT %1, r.idempotency_key, extract(epoch FROM r.heartbeat_at)::float8, r.reason_code, "
-                            "r.message, r.summary::text, r.scope::text, "
-                            // Rows written by other clients may hold anything: show what can be shown.
-                            "CASE jsonb_typeof(r.item_ids) WHEN 'array' THEN jsonb_array_length(r.item_ids) ELSE 0 END, "
-                            "(SELECT jsonb_agg(x) FROM (SELECT jsonb_array_elements_text(r.item_ids) x "
-                            "WHERE jsonb_typeof(r.item_ids) = 'array' LIMIT %2) s)::text "
-                            "FROM atlas.operation_runs r WHERE r.id = ?")
-                 .arg(RunRow::selectColumns())
-                 .arg(RunDetail::kMaxItems),
-             {id}) ||
+                   QStringLiteral("SELECT %1, r.idempotency_key, extract(epoch FROM r.heartbeat_at)::float8, r.reason_code, "
+                                  "r.message, r.summary::text, r.scope::text, "
+                                  // Rows written by other clients may hold anything: show what can be shown.
+                                  "CASE jsonb_typeof(r.item_ids) WHEN 'array' THEN jsonb_array_length(r.item_ids) ELSE 0 END, "
+                                  "(SELECT jsonb_agg(x) FROM (SELECT jsonb_array_elements_text(r.item_ids) x "
+                                  "WHERE jsonb_typeof(r.item_ids) = 'array' LIMIT %2) s)::text "
+                                  "FROM atlas.operation_runs r WHERE r.id = ?")
+                       .arg(RunRow::selectColumns())
+                       .arg(RunDetail::kMaxItems),
+                   {id}) ||
         !q.next()) {
         detail.run.id = id;
         detail.error = q.lastError().isValid() ? db::DbError::fromSql(q.lastError()).message : QStringLiteral("run not found");
@@ -234,9 +234,10 @@ RunDetail RunLoader::loadDetail(db::Connection& conn, qint64 id)
         detail.failures << Failure{QString(), detail.reasonCode, detail.message};
     QSqlQuery f(conn.database());
     if (conn.exec(f,
-            QStringLiteral("SELECT item_id, reason_code, message, count(*) OVER () FROM atlas.run_item_results "
-                           "WHERE run_id = ? AND outcome = 'failed' ORDER BY item_id LIMIT %1").arg(RunDetail::kMaxFailures),
-            {id})) {
+                  QStringLiteral("SELECT item_id, reason_code, message, count(*) OVER () FROM atlas.run_item_results "
+                                 "WHERE run_id = ? AND outcome = 'failed' ORDER BY item_id LIMIT %1")
+                      .arg(RunDetail::kMaxFailures),
+                  {id})) {
         while (f.next()) {
             detail.failures << Failure{f.value(0).toString(), f.value(1).toString(), f.value(2).toString()};
             detail.failureCount = f.value(3).toInt();
@@ -258,16 +259,16 @@ RunLoader::Export RunLoader::exportCsv(db::Connection& conn, const RunFilter& fi
     QVariantList binds;
     QSqlQuery q(conn.database());
     if (!conn.exec(q,
-             QStringLiteral("SELECT %1 FROM atlas.operation_runs r WHERE %2 ORDER BY r.created_at DESC, r.id DESC")
-                 .arg(RunRow::selectColumns(), filter.toSql(&binds)),
-             binds))
+                   QStringLiteral("SELECT %1 FROM atlas.operation_runs r WHERE %2 ORDER BY r.created_at DESC, r.id DESC")
+                       .arg(RunRow::selectColumns(), filter.toSql(&binds)),
+                   binds))
         return {0, db::DbError::fromSql(q.lastError()).message};
     int rows = 0;
     while (q.next()) {
         const RunRow r = RunRow::fromQuery(q);
         out << r.id << ',' << csvField(runs::operationLabel(r.resource, r.action)) << ',' << csvField(r.resource) << ','
-            << csvField(r.action) << ',' << csvField(r.status) << ',' << csvField(runs::bucketKey(r.bucket)) << ',' << r.total << ','
-            << r.processed << ',' << r.succeeded << ',' << r.failed << ',' << r.skipped << ',' << csvField(r.initiator)
+            << csvField(r.action) << ',' << csvField(r.status) << ',' << csvField(runs::bucketKey(r.bucket)) << ',' << r.total
+            << ',' << r.processed << ',' << r.succeeded << ',' << r.failed << ',' << r.skipped << ',' << csvField(r.initiator)
             << ',' << r.createdAt.toString(Qt::ISODateWithMs) << ',' << r.startedAt.toString(Qt::ISODateWithMs) << ','
             << r.finishedAt.toString(Qt::ISODateWithMs) << '\n';
         ++rows;

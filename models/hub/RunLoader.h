@@ -57,8 +57,7 @@ public:
 
     // The filter's runs after the row (afterValue, afterId) in the filter's order (newest first
     // by default): keyset, never OFFSET. afterValue is that row's sortValue; empty: from the top.
-    static Page loadPage(db::Connection& conn, const RunFilter& filter, const QString& afterValue, qint64 afterId,
-                         int limit);
+    static Page loadPage(db::Connection& conn, const RunFilter& filter, const QString& afterValue, qint64 afterId, int limit);
     // The changed runs `ids` this login may see, sorted into those that match the filter and
     // those that do not (anymore); nothing when the database cannot be asked.
     static std::optional<Changes> loadRuns(db::Connection& conn, const RunFilter& filter, const QList<qint64>& ids);
@@ -75,4 +74,3 @@ public:
 };
 
 } // namespace atlas::hub
-

@@ -16,7 +16,7 @@ constexpr int kMaxPageSize = 2000;
 // loaded rows are let go (a scroll down fetches them again), so a console left open for days
 // holds what is on screen, not every run it has seen.
 constexpr int kLiveSlack = 250;
-}
+} // namespace
 
 RunTableModel::RunTableModel(HubSession* session, QObject* parent)
     : QAbstractTableModel(parent)
@@ -44,7 +44,8 @@ QString RunTableModel::durationText(const RunRow& row, const QDateTime& now)
 {
     if (!row.startedAt.isValid())
         return {};
-    return support::TimeText::duration(std::max<qint64>(0, row.startedAt.secsTo(row.finishedAt.isValid() ? row.finishedAt : now)));
+    return support::TimeText::duration(
+        std::max<qint64>(0, row.startedAt.secsTo(row.finishedAt.isValid() ? row.finishedAt : now)));
 }
 
 namespace {
@@ -60,7 +61,10 @@ struct ColumnSpec
     QVariant (*toolTip)(const RunRow&);
 };
 
-QDateTime startedOrCreated(const RunRow& r) { return r.startedAt.isValid() ? r.startedAt : r.createdAt; }
+QDateTime startedOrCreated(const RunRow& r)
+{
+    return r.startedAt.isValid() ? r.startedAt : r.createdAt;
+}
 
 qint64 durationMs(const RunRow& r, const QDateTime& now)
 {
@@ -73,12 +77,16 @@ QString statusText(const RunRow& r)
     return r.reasonCode.isEmpty() || r.bucket != runs::Bucket::Failed ? label : label + QStringLiteral(" · ") + r.reasonCode;
 }
 
-QVariant none(const RunRow&) { return {}; }
+QVariant none(const RunRow&)
+{
+    return {};
+}
 
 const ColumnSpec kColumns[RunTableModel::ColumnCount] = {
     {"Run", true, true, 56, [](const RunRow& r, const QDateTime&) { return QVariant(r.id); },
      [](const RunRow& r, const QDateTime&) { return QVariant(r.id); }, none},
-    {"Operation", false, true, 140, [](const RunRow& r, const QDateTime&) { return QVariant(runs::operationLabel(r.resource, r.action)); },
+    {"Operation", false, true, 140,
+     [](const RunRow& r, const QDateTime&) { return QVariant(runs::operationLabel(r.resource, r.action)); },
      [](const RunRow& r, const QDateTime&) { return QVariant(QString(r.resource + QLatin1Char('/') + r.action)); },
      [](const RunRow& r) { return QVariant(runs::operationLabel(r.resource, r.action)); }},
     {"Status", false, true, 150, [](const RunRow& r, const QDateTime&) { return QVariant(statusText(r)); },
@@ -98,7 +106,8 @@ const ColumnSpec kColumns[RunTableModel::ColumnCount] = {
          return QVariant(r.startedAt.isValid() ? QStringLiteral("Started %1").arg(support::TimeText::full(r.startedAt))
                                                : QStringLiteral("Queued %1").arg(support::TimeText::full(r.createdAt)));
      }},
-    {"Duration", true, true, 70, [](const RunRow& r, const QDateTime& now) { return QVariant(RunTableModel::durationText(r, now)); },
+    {"Duration", true, true, 70,
+     [](const RunRow& r, const QDateTime& now) { return QVariant(RunTableModel::durationText(r, now)); },
      [](const RunRow& r, const QDateTime& now) { return QVariant(durationMs(r, now)); }, none},
     {"Initiator", false, true, 100, [](const RunRow& r, const QDateTime&) { return QVariant(r.initiator); },
      [](const RunRow& r, const QDateTime&) { return QVariant(r.initiator); }, none},
@@ -107,7 +116,10 @@ const ColumnSpec kColumns[RunTableModel::ColumnCount] = {
      [](const RunRow& r, const QDateTime&) { return QVariant(r.total > 0 ? double(r.processed) / r.total : 1.0); },
      [](const RunRow& r) {
          return QVariant(QStringLiteral("%1 succeeded, %2 failed, %3 skipped of %4")
-                             .arg(r.succeeded).arg(r.failed).arg(r.skipped).arg(r.total));
+                             .arg(r.succeeded)
+                             .arg(r.failed)
+                             .arg(r.skipped)
+                             .arg(r.total));
      }},
     {"Succeeded", true, false, 76, [](const RunRow& r, const QDateTime&) { return QVariant(r.succeeded); },
      [](const RunRow& r, const QDateTime&) { return QVariant(r.succeeded); }, none},

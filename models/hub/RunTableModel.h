@@ -28,9 +28,9 @@ public:
     {
         IdColumn,
         OperationColumn,
-        StatusColumn,   // bucket, and the reason code of a failed or aborted run
-        ResultColumn,   // the producer's headline
-        StartedColumn,  // relative; the full time with its zone as tooltip
+        StatusColumn,  // bucket, and the reason code of a failed or aborted run
+        ResultColumn,  // the producer's headline
+        StartedColumn, // relative; the full time with its zone as tooltip
         DurationColumn,
         InitiatorColumn,
         ProgressColumn, // items processed of total, with a bar

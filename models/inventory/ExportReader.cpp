@@ -13,8 +13,7 @@ namespace {
 bool inside(const QString& canonicalRoot, const QString& path)
 {
     const QString canonical = QFileInfo(path).canonicalFilePath();
-    return !canonical.isEmpty() &&
-           (canonical == canonicalRoot || canonical.startsWith(canonicalRoot + QLatin1Char('/')));
+    return !canonical.isEmpty() && (canonical == canonicalRoot || canonical.startsWith(canonicalRoot + QLatin1Char('/')));
 }
 
 bool decodeWith(QStringConverter::Encoding encoding, QByteArrayView bytes, QString* text)
@@ -46,8 +45,7 @@ bool ExportReader::scan(const QString& folder, QList<ExportFile>* files, QString
                 ++skipped;
                 continue;
             }
-            files->append({typeDir.fileName(), typeDir.fileName() + QLatin1Char('/') + file.fileName(),
-                           file.absoluteFilePath()});
+            files->append({typeDir.fileName(), typeDir.fileName() + QLatin1Char('/') + file.fileName(), file.absoluteFilePath()});
         }
     }
     if (ignored)
@@ -121,8 +119,8 @@ ReadPolicy ExportReader::parse(const QByteArray& bytes)
     if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
         out.reasonCode = QStringLiteral("payload_unreadable");
         out.message = parseError.error != QJsonParseError::NoError
-                          ? QStringLiteral("Invalid JSON at offset %1: %2.").arg(parseError.offset).arg(parseError.errorString())
-                          : QStringLiteral("The file holds JSON but not an object.");
+            ? QStringLiteral("Invalid JSON at offset %1: %2.").arg(parseError.offset).arg(parseError.errorString())
+            : QStringLiteral("The file holds JSON but not an object.");
         return out;
     }
     const QJsonObject payload = doc.object();

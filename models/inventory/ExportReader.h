@@ -21,7 +21,7 @@ struct ReadPolicy
     QString displayName;
     QJsonObject payload;
     QByteArray compactPayload; // the payload as compact JSON (UTF-8), as measured against the limit
-    QString reasonCode; // empty on success
+    QString reasonCode;        // empty on success
     QString message;
     bool ok() const { return reasonCode.isEmpty(); }
 };
@@ -32,8 +32,8 @@ struct ReadPolicy
 class ExportReader final
 {
 public:
-    static constexpr qint64 kMaxFileBytes = 8 * 1024 * 1024;   // on disk (UTF-16 doubles the size)
-    static constexpr int kMaxPayloadBytes = 4 * 1024 * 1024;   // compact JSON, as stored
+    static constexpr qint64 kMaxFileBytes = 8 * 1024 * 1024; // on disk (UTF-16 doubles the size)
+    static constexpr int kMaxPayloadBytes = 4 * 1024 * 1024; // compact JSON, as stored
     static constexpr int kMaxDepth = 64;
 
     // The policy files of an export folder, sorted by path. Files and folders that are symbolic

@@ -16,8 +16,7 @@ namespace atlas::inventory {
 
 using runs::ItemResult;
 
-std::optional<runs::RunRequest> ImportJob::request(const QUuid& tenant, const QString& folder, QString* error,
-                                                   bool allowRetire)
+std::optional<runs::RunRequest> ImportJob::request(const QUuid& tenant, const QString& folder, QString* error, bool allowRetire)
 {
     QList<ExportFile> files;
     if (!ExportReader::scan(folder, &files, error))
@@ -83,8 +82,8 @@ Read readFile(const QString& root, const QString& item)
         // The row around the payload's compact JSON, which the reader made already: the payload
         // is not built into a second document and serialised again.
         r.row = "{\"item_id\":" + jsonString(item) + ",\"policy_type\":" + jsonString(r.type) +
-                ",\"external_id\":" + jsonString(r.policy.externalId) +
-                ",\"display_name\":" + jsonString(r.policy.displayName) + ",\"payload\":" + r.policy.compactPayload + '}';
+            ",\"external_id\":" + jsonString(r.policy.externalId) + ",\"display_name\":" + jsonString(r.policy.displayName) +
+            ",\"payload\":" + r.policy.compactPayload + '}';
         r.policy.payload = {};
         r.policy.compactPayload = {};
     }
@@ -117,8 +116,9 @@ Batch sortBatch(const QList<Read>& reads, Tally* tally)
             ++tally->unreadable;
             b.results << ItemResult::failed(r.item, r.policy.reasonCode, r.policy.message);
         } else if (tally->seen.contains(key)) {
-            b.results << ItemResult::failed(r.item, QStringLiteral("duplicate_external_id"),
-                                            QStringLiteral("Another file of this import has policy id %1.").arg(r.policy.externalId));
+            b.results << ItemResult::failed(
+                r.item, QStringLiteral("duplicate_external_id"),
+                QStringLiteral("Another file of this import has policy id %1.").arg(r.policy.externalId));
         } else {
             tally->seen.insert(key);
             ++tally->observed;
@@ -137,16 +137,19 @@ bool writeBatch(runs::RunContext& ctx, const Batch& b)
 {
     const qint64 runId = ctx.run().id;
     const QString lease = ctx.lease().toString(QUuid::WithoutBraces);
-    return ctx.writeBatch(b.results, [&](db::Connection& conn, db::DbError* error) {
-        if (b.rowCount == 0)
+    return ctx.writeBatch(
+        b.results,
+        [&](db::Connection& conn, db::DbError* error) {
+            if (b.rowCount == 0)
+                return true;
+            if (!conn.execParams("SELECT atlas.record_inventory($1, $2::uuid, $3::jsonb)",
+                                 {QByteArray::number(runId), lease.toLatin1(), b.rows})) {
+                *error = conn.lastError();
+                return false;
+            }
             return true;
-        if (!conn.execParams("SELECT atlas.record_inventory($1, $2::uuid, $3::jsonb)",
-                             {QByteArray::number(runId), lease.toLatin1(), b.rows})) {
-            *error = conn.lastError();
-            return false;
-        }
-        return true;
-    }, b.rowCount);
+        },
+        b.rowCount);
 }
 
 // The database decides what the import retires (atlas.retire_unobserved); nullopt when the
@@ -186,7 +189,9 @@ void finish(runs::RunContext& ctx, const QJsonObject& answer, const Tally& tally
     QString headline = QStringLiteral("%1 observed, %2 retired").arg(tally.observed).arg(retired);
     if (refused == QLatin1String("retire_guard"))
         headline = QStringLiteral("%1 observed, none retired: %2 of %3 current policies would have been")
-                       .arg(tally.observed).arg(wouldRetire).arg(current);
+                       .arg(tally.observed)
+                       .arg(wouldRetire)
+                       .arg(current);
     else if (refused == QLatin1String("export_folder_empty"))
         headline = QStringLiteral("No policy could be read; nothing retired");
     ctx.setSummary({{QStringLiteral("observed"), tally.observed},
@@ -196,14 +201,17 @@ void finish(runs::RunContext& ctx, const QJsonObject& answer, const Tally& tally
                     {QStringLiteral("ignored_files"), tally.ignored},
                     {QStringLiteral("headline"), headline}});
     if (refused == QLatin1String("retire_guard"))
-        ctx.couldNotProceed(refused, QStringLiteral("The import would retire %1 of the %2 current policies, more than "
-                                                    "half: nothing was retired. Check the folder, or start the import "
-                                                    "again allowing it to retire them.")
-                                         .arg(wouldRetire)
-                                         .arg(current));
+        ctx.couldNotProceed(refused,
+                            QStringLiteral("The import would retire %1 of the %2 current policies, more than "
+                                           "half: nothing was retired. Check the folder, or start the import "
+                                           "again allowing it to retire them.")
+                                .arg(wouldRetire)
+                                .arg(current));
     else if (refused == QLatin1String("export_folder_empty"))
-        ctx.couldNotProceed(refused, QStringLiteral("No file of the folder could be read as a policy; nothing was "
-                                                    "retired.") + ignoredText(tally.ignored));
+        ctx.couldNotProceed(refused,
+                            QStringLiteral("No file of the folder could be read as a policy; nothing was "
+                                           "retired.") +
+                                ignoredText(tally.ignored));
 }
 } // namespace
 
@@ -223,12 +231,14 @@ void ImportJob::execute(runs::RunContext& ctx)
         ExportReader::scan(root, &found, &scanError, &tally.ignored);
     }
     if (ctx.run().itemIds.isEmpty()) {
-        ctx.setSummary({{QStringLiteral("observed"), 0}, {QStringLiteral("retired"), 0},
+        ctx.setSummary({{QStringLiteral("observed"), 0},
+                        {QStringLiteral("retired"), 0},
                         {QStringLiteral("ignored_files"), tally.ignored},
                         {QStringLiteral("headline"), QStringLiteral("No policy files; nothing retired")}});
         ctx.couldNotProceed(QStringLiteral("export_folder_empty"),
                             QStringLiteral("The folder holds no policy files (one folder per policy type, one JSON "
-                                           "file per policy); nothing was retired.") + ignoredText(tally.ignored));
+                                           "file per policy); nothing was retired.") +
+                                ignoredText(tally.ignored));
         return;
     }
 

@@ -51,8 +51,9 @@ ImportPreview ImportPreview::of(db::Connection& conn, const QUuid& tenant, const
         ++t.files;
     }
     QSqlQuery q(conn.database());
-    if (!conn.exec(q, QStringLiteral("SELECT policy_type, count(*) FROM atlas.inventory_items "
-                                     "WHERE tenant_id = ?::uuid AND is_current GROUP BY policy_type"),
+    if (!conn.exec(q,
+                   QStringLiteral("SELECT policy_type, count(*) FROM atlas.inventory_items "
+                                  "WHERE tenant_id = ?::uuid AND is_current GROUP BY policy_type"),
                    {tenant.toString(QUuid::WithoutBraces)})) {
         preview.error = runs::RunQueries::explain(conn.lastError());
         return preview;

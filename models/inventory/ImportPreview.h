@@ -24,7 +24,7 @@ struct ImportPreview
     QList<Type> types; // by name
     int ignoredFiles = 0;
     int guardPercent = 50;
-    QString error;     // the folder or the inventory could not be read
+    QString error; // the folder or the inventory could not be read
 
     int files() const;
     int current() const;

@@ -15,11 +15,14 @@ template <typename Job>
 ProducerKind producer(const QString& label, const QString& page, std::function<QString(const QJsonObject&, int)> describe,
                       std::function<std::optional<ResultLink>(qint64, Bucket, const QJsonObject&)> result = {})
 {
-    return {Job::kResource, Job::kAction, label, [] { return std::make_unique<Job>(); }, page, std::move(result),
-            std::move(describe)};
+    return {Job::kResource,    Job::kAction,       label, [] { return std::make_unique<Job>(); }, page,
+            std::move(result), std::move(describe)};
 }
 
-QString code(const QString& text) { return QStringLiteral("<code>%1</code>").arg(text.toHtmlEscaped()); }
+QString code(const QString& text)
+{
+    return QStringLiteral("<code>%1</code>").arg(text.toHtmlEscaped());
+}
 
 QString setLink(const QJsonObject& scope)
 {
@@ -27,7 +30,10 @@ QString setLink(const QJsonObject& scope)
     return QStringLiteral("<a href='backup_sets/%1'>backup set #%1</a>").arg(id);
 }
 
-QString policies(int n) { return n == 1 ? QStringLiteral("1 policy") : QStringLiteral("%1 policies").arg(n); }
+QString policies(int n)
+{
+    return n == 1 ? QStringLiteral("1 policy") : QStringLiteral("%1 policies").arg(n);
+}
 
 QString describeImport(const QJsonObject& scope, int items)
 {

@@ -9,11 +9,12 @@ RunRequest PruneJob::request(const QUuid& tenant, const QString& olderThan)
 {
     RunRequest request{tenant, kResource, kAction, QJsonObject{{QStringLiteral("older_than"), olderThan}}, {}};
     // The batches, counted in the starting statement (start_run checks the age first).
-    request.itemsQuery = QStringLiteral(
-        "SELECT coalesce(jsonb_agg('batch-' || lpad(g::text, 6, '0') ORDER BY g), '[]'::jsonb) "
-        "FROM generate_series(1, (SELECT ceil(count(*) / %1.0)::int FROM atlas.bulk_operation_runs o "
-        "WHERE o.tenant_id = ?::uuid AND o.status NOT IN ('pending', 'running') "
-        "AND coalesce(o.finished_at, o.created_at) < now() - ?::interval)) g").arg(kBatch);
+    request.itemsQuery =
+        QStringLiteral("SELECT coalesce(jsonb_agg('batch-' || lpad(g::text, 6, '0') ORDER BY g), '[]'::jsonb) "
+                       "FROM generate_series(1, (SELECT ceil(count(*) / %1.0)::int FROM atlas.bulk_operation_runs o "
+                       "WHERE o.tenant_id = ?::uuid AND o.status NOT IN ('pending', 'running') "
+                       "AND coalesce(o.finished_at, o.created_at) < now() - ?::interval)) g")
+            .arg(kBatch);
     request.itemsBinds = {tenant.toString(QUuid::WithoutBraces), olderThan};
     return request;
 }
@@ -27,8 +28,8 @@ void PruneJob::execute(RunContext& ctx)
         if (ctx.shouldStop())
             return;
         const bool ok = ctx.writeBatch({ItemResult::succeeded(batch)}, [&](db::Connection& conn, db::DbError* error) {
-            const QVariant n = conn.scalar(QStringLiteral("SELECT atlas.prune_runs(?::uuid, ?::interval, ?)"),
-                                           {tenant, olderThan, kBatch});
+            const QVariant n =
+                conn.scalar(QStringLiteral("SELECT atlas.prune_runs(?::uuid, ?::interval, ?)"), {tenant, olderThan, kBatch});
             if (!n.isValid()) {
                 *error = conn.lastError();
                 return false;
@@ -41,9 +42,10 @@ void PruneJob::execute(RunContext& ctx)
     }
     ctx.setSummary({{QStringLiteral("removed"), removed},
                     {QStringLiteral("older_than"), olderThan},
-                    {QStringLiteral("headline"), QStringLiteral("%1 finished %2 older than %3 removed")
-                                                     .arg(removed)
-                                                     .arg(removed == 1 ? QStringLiteral("run") : QStringLiteral("runs"), olderThan)}});
+                    {QStringLiteral("headline"),
+                     QStringLiteral("%1 finished %2 older than %3 removed")
+                         .arg(removed)
+                         .arg(removed == 1 ? QStringLiteral("run") : QStringLiteral("runs"), olderThan)}});
 }
 
 } // namespace atlas::runs

@@ -16,9 +16,9 @@ struct Rule
 };
 
 // The names whose value is a secret in `name=value`, `name: value` and URL-encoded pairs.
-#define ATLAS_SECRET_NAMES                                                                           \
-    "password|passwd|pwd|client_secret|secret_access_key|secretaccesskey|secret|access_token|"       \
-    "refresh_token|id_token|token|api_key|apikey|api-key|subscription-key|functions-key|accountkey|" \
+#define ATLAS_SECRET_NAMES                                                                                                       \
+    "password|passwd|pwd|client_secret|secret_access_key|secretaccesskey|secret|access_token|"                                   \
+    "refresh_token|id_token|token|api_key|apikey|api-key|subscription-key|functions-key|accountkey|"                             \
     "sharedaccesskey|sas|sig"
 
 // Order matters and matches atlas.redact(), rule for rule: every pattern stays in the part of the
@@ -42,10 +42,8 @@ constexpr Rule kRules[] = {
     // be empty.
     {"([a-zA-Z][a-zA-Z0-9+.-]*://)[^[:space:]/:\"'<>]*:[^[:space:]\"'<>]*@", "\\1[REDACTED]@", false},
     // Connection strings: Password=/Pwd= up to the ; (spaces included) or a {...} value.
-    {"((password|pwd)[[:space:]]*=[[:space:]]*)(\\{[^}]*\\}|[^;\"'\\r\\n{[:space:]][^;\"'\\r\\n]*(;))",
-     "\\1[REDACTED]\\4", true},
-    {"(;[[:space:]]*(password|pwd)[[:space:]]*=[[:space:]]*)[^;\"'\\r\\n{[:space:]][^;\"'\\r\\n]*",
-     "\\1[REDACTED]", true},
+    {"((password|pwd)[[:space:]]*=[[:space:]]*)(\\{[^}]*\\}|[^;\"'\\r\\n{[:space:]][^;\"'\\r\\n]*(;))", "\\1[REDACTED]\\4", true},
+    {"(;[[:space:]]*(password|pwd)[[:space:]]*=[[:space:]]*)[^;\"'\\r\\n{[:space:]][^;\"'\\r\\n]*", "\\1[REDACTED]", true},
     // Tokens known by their prefix: AWS access key ids, GitHub and Slack tokens.
     {"A(KIA|SIA)[0-9A-Z]{16}"
      "|gh[oprsu]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{22,}"
@@ -56,8 +54,8 @@ constexpr Rule kRules[] = {
     {"(" ATLAS_SECRET_NAMES ")((%22)?%3[AD](%22)?)"
      "([^[:space:]&%;,\"']|%([013-9A-F][0-9A-F]|2[013-57-9A-F]))+",
      "\\1\\2[REDACTED]", true},
-    {"(" ATLAS_SECRET_NAMES ")(\"?[[:space:]]*[=:][[:space:]]*)(\"[^\"]*\"|'[^']*'|[^[:space:]&;,\"']+)",
-     "\\1\\2[REDACTED]", true},
+    {"(" ATLAS_SECRET_NAMES ")(\"?[[:space:]]*[=:][[:space:]]*)(\"[^\"]*\"|'[^']*'|[^[:space:]&;,\"']+)", "\\1\\2[REDACTED]",
+     true},
 };
 #undef ATLAS_SECRET_NAMES
 
@@ -69,8 +67,7 @@ const std::vector<std::pair<QRegularExpression, QString>>& compiledRules()
             QRegularExpression::PatternOptions opts = QRegularExpression::NoPatternOption;
             if (rule.caseInsensitive)
                 opts |= QRegularExpression::CaseInsensitiveOption;
-            out.emplace_back(QRegularExpression(QString::fromLatin1(rule.pattern), opts),
-                             QString::fromLatin1(rule.replacement));
+            out.emplace_back(QRegularExpression(QString::fromLatin1(rule.pattern), opts), QString::fromLatin1(rule.replacement));
         }
         return out;
     }();

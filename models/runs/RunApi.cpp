@@ -47,14 +47,11 @@ QJsonObject ItemResult::toJson() const
 }
 
 std::optional<StartResult> RunApi::start(const QUuid& tenant, const QString& resource, const QString& action,
-                                         const QJsonObject& scope, const QStringList& itemIds,
-                                         db::DbError* error)
+                                         const QJsonObject& scope, const QStringList& itemIds, db::DbError* error)
 {
     QSqlQuery q(m_conn.database());
-    if (!m_conn.exec(q,
-                     QStringLiteral("SELECT run_id, reused FROM atlas.start_run(?::uuid, ?, ?, ?::jsonb, ?::jsonb)"),
-                     {uuidText(tenant), resource, action, toJsonText(scope),
-                      toJsonText(QJsonArray::fromStringList(itemIds))}) ||
+    if (!m_conn.exec(q, QStringLiteral("SELECT run_id, reused FROM atlas.start_run(?::uuid, ?, ?, ?::jsonb, ?::jsonb)"),
+                     {uuidText(tenant), resource, action, toJsonText(scope), toJsonText(QJsonArray::fromStringList(itemIds))}) ||
         !q.next()) {
         *error = m_conn.lastError();
         return std::nullopt;
@@ -72,10 +69,10 @@ std::optional<StartResult> RunApi::start(const RunRequest& request, db::DbError*
     QSqlQuery q(m_conn.database());
     QVariantList binds{uuidText(request.tenant), request.resource, request.action, toJsonText(request.scope)};
     binds += request.itemsBinds;
-    if (!m_conn.exec(q,
-                     QStringLiteral("SELECT run_id, reused FROM atlas.start_run(?::uuid, ?, ?, ?::jsonb, (%1))")
-                         .arg(request.itemsQuery),
-                     binds) ||
+    if (!m_conn.exec(
+            q,
+            QStringLiteral("SELECT run_id, reused FROM atlas.start_run(?::uuid, ?, ?, ?::jsonb, (%1))").arg(request.itemsQuery),
+            binds) ||
         !q.next()) {
         *error = m_conn.lastError();
         return std::nullopt;
@@ -102,8 +99,7 @@ std::optional<QUuid> RunApi::claim(qint64 runId, db::DbError* error)
 std::optional<bool> RunApi::heartbeat(qint64 runId, const QUuid& lease, db::DbError* error)
 {
     QSqlQuery q(m_conn.database());
-    if (!m_conn.exec(q, QStringLiteral("SELECT atlas.heartbeat_run(?, ?::uuid)"), {runId, uuidText(lease)}) ||
-        !q.next()) {
+    if (!m_conn.exec(q, QStringLiteral("SELECT atlas.heartbeat_run(?, ?::uuid)"), {runId, uuidText(lease)}) || !q.next()) {
         *error = m_conn.lastError();
         return std::nullopt;
     }
@@ -118,9 +114,9 @@ bool RunApi::record(qint64 runId, const QUuid& lease, const QList<ItemResult>& r
     for (const ItemResult& r : results)
         array.append(r.toJson());
     // A batch of results is large: its parameters go apart from the statement.
-    if (!m_conn.execParams("SELECT atlas.record_item_results($1, $2::uuid, $3::jsonb)",
-                           {QByteArray::number(runId), uuidText(lease).toLatin1(),
-                            QJsonDocument(array).toJson(QJsonDocument::Compact)})) {
+    if (!m_conn.execParams(
+            "SELECT atlas.record_item_results($1, $2::uuid, $3::jsonb)",
+            {QByteArray::number(runId), uuidText(lease).toLatin1(), QJsonDocument(array).toJson(QJsonDocument::Compact)})) {
         *error = m_conn.lastError();
         return false;
     }
@@ -128,15 +124,14 @@ bool RunApi::record(qint64 runId, const QUuid& lease, const QList<ItemResult>& r
     return true;
 }
 
-std::optional<QString> RunApi::finish(qint64 runId, const QUuid& lease, const QString& reasonCode,
-                                      const QString& message, db::DbError* error)
+std::optional<QString> RunApi::finish(qint64 runId, const QUuid& lease, const QString& reasonCode, const QString& message,
+                                      db::DbError* error)
 {
     QSqlQuery q(m_conn.database());
     const QVariant code = reasonCode.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(reasonCode);
     const QVariant text =
         message.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(Redactor::sanitizeMessage(message));
-    if (!m_conn.exec(q, QStringLiteral("SELECT atlas.finish_run(?, ?::uuid, ?, ?)"),
-                     {runId, uuidText(lease), code, text}) ||
+    if (!m_conn.exec(q, QStringLiteral("SELECT atlas.finish_run(?, ?::uuid, ?, ?)"), {runId, uuidText(lease), code, text}) ||
         !q.next()) {
         *error = m_conn.lastError();
         return std::nullopt;
@@ -145,8 +140,8 @@ std::optional<QString> RunApi::finish(qint64 runId, const QUuid& lease, const QS
     return q.value(0).toString();
 }
 
-std::optional<QString> RunApi::abort(qint64 runId, const QUuid& lease, const QString& reasonCode,
-                                     const QString& message, db::DbError* error)
+std::optional<QString> RunApi::abort(qint64 runId, const QUuid& lease, const QString& reasonCode, const QString& message,
+                                     db::DbError* error)
 {
     QSqlQuery q(m_conn.database());
     if (!m_conn.exec(q, QStringLiteral("SELECT atlas.abort_run(?, ?::uuid, ?, ?)"),

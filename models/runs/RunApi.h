@@ -52,8 +52,7 @@ class RunApi final
 public:
     explicit RunApi(db::Connection& conn)
         : m_conn(conn)
-    {
-    }
+    { }
 
     // Starts what a RunRequest describes (its item ids, or its items query in the same statement).
     std::optional<StartResult> start(const RunRequest& request, db::DbError* error);
@@ -63,8 +62,8 @@ public:
     std::optional<QUuid> claim(qint64 runId, db::DbError* error);
     std::optional<bool> heartbeat(qint64 runId, const QUuid& lease, db::DbError* error);
     bool record(qint64 runId, const QUuid& lease, const QList<ItemResult>& results, db::DbError* error);
-    std::optional<QString> finish(qint64 runId, const QUuid& lease, const QString& reasonCode,
-                                  const QString& message, db::DbError* error);
+    std::optional<QString> finish(qint64 runId, const QUuid& lease, const QString& reasonCode, const QString& message,
+                                  db::DbError* error);
     // Ends the run `aborted` with a reason code (stopped on purpose, connection lost).
     std::optional<QString> abort(qint64 runId, const QUuid& lease, const QString& reasonCode, const QString& message,
                                  db::DbError* error);

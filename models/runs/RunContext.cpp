@@ -6,8 +6,7 @@
 
 namespace atlas::runs {
 
-RunContext::RunContext(db::Connection& conn, RunRecord run, QUuid lease, const std::atomic_bool* stop,
-                       Progress progress)
+RunContext::RunContext(db::Connection& conn, RunRecord run, QUuid lease, const std::atomic_bool* stop, Progress progress)
     : m_conn(conn)
     , m_run(std::move(run))
     , m_lease(lease)

@@ -42,21 +42,27 @@ void RunExecutor::execute(qint64 runId)
         db::Connection* conn = &kept->get();
         RunWorker worker(spec, runId, stop.get(), [self, runId](int done, int total) {
             if (self)
-                QMetaObject::invokeMethod(self, [self, runId, done, total] {
-                    if (self)
-                        Q_EMIT self->progress(runId, done, total);
-                }, Qt::QueuedConnection);
+                QMetaObject::invokeMethod(
+                    self,
+                    [self, runId, done, total] {
+                        if (self)
+                            Q_EMIT self->progress(runId, done, total);
+                    },
+                    Qt::QueuedConnection);
         });
         const WorkerOutcome outcome = worker.run(*conn);
         if (!self)
             return;
-        QMetaObject::invokeMethod(self, [self, outcome] {
-            if (!self)
-                return;
-            self->m_stops.remove(outcome.runId);
-            Q_EMIT self->finished(outcome.runId, outcome.status, outcome.claimed,
-                                  outcome.leaseLost ? QStringLiteral("lease lost") : outcome.error);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            self,
+            [self, outcome] {
+                if (!self)
+                    return;
+                self->m_stops.remove(outcome.runId);
+                Q_EMIT self->finished(outcome.runId, outcome.status, outcome.claimed,
+                                      outcome.leaseLost ? QStringLiteral("lease lost") : outcome.error);
+            },
+            Qt::QueuedConnection);
     });
 }
 

@@ -10,7 +10,10 @@
 namespace atlas::runs {
 
 namespace {
-QString uuidText(const QUuid& id) { return id.toString(QUuid::WithoutBraces); }
+QString uuidText(const QUuid& id)
+{
+    return id.toString(QUuid::WithoutBraces);
+}
 
 QStringList column(db::Connection& conn, const QString& sql, const QVariantList& binds, QString* error)
 {
@@ -29,7 +32,7 @@ QStringList column(db::Connection& conn, const QString& sql, const QVariantList&
 bool isJsonColumn(const QString& name)
 {
     return name == QLatin1String("item_ids") || name == QLatin1String("failures") || name == QLatin1String("summary") ||
-           name == QLatin1String("scope");
+        name == QLatin1String("scope");
 }
 
 QJsonObject rowToJson(const QSqlRecord& record)
@@ -41,9 +44,10 @@ QJsonObject rowToJson(const QSqlRecord& record)
         if (v.isNull())
             o.insert(name, QJsonValue::Null);
         else if (isJsonColumn(name))
-            o.insert(name, QJsonDocument::fromJson(v.toString().toUtf8()).isArray()
-                               ? QJsonValue(QJsonDocument::fromJson(v.toString().toUtf8()).array())
-                               : QJsonValue(QJsonDocument::fromJson(v.toString().toUtf8()).object()));
+            o.insert(name,
+                     QJsonDocument::fromJson(v.toString().toUtf8()).isArray()
+                         ? QJsonValue(QJsonDocument::fromJson(v.toString().toUtf8()).array())
+                         : QJsonValue(QJsonDocument::fromJson(v.toString().toUtf8()).object()));
         else if (name == QLatin1String("id") || name.endsWith(QLatin1String("_items")))
             o.insert(name, v.toLongLong());
         else
@@ -52,23 +56,24 @@ QJsonObject rowToJson(const QSqlRecord& record)
     return o;
 }
 
-const QString kRunColumns = QStringLiteral(
-    "id, tenant_id::text AS tenant_id, initiator, resource, action, status, status_bucket, total_items, "
-    "processed_items, succeeded_items, failed_items, skipped_items, item_ids::text AS item_ids, "
-    "failures::text AS failures, idempotency_key, "
-    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS created_at, "
-    "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS started_at, "
-    "to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS finished_at, "
-    "to_char(heartbeat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS heartbeat_at, "
-    "summary::text AS summary, scope::text AS scope, reason_code, message");
+const QString kRunColumns =
+    QStringLiteral("id, tenant_id::text AS tenant_id, initiator, resource, action, status, status_bucket, total_items, "
+                   "processed_items, succeeded_items, failed_items, skipped_items, item_ids::text AS item_ids, "
+                   "failures::text AS failures, idempotency_key, "
+                   "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS created_at, "
+                   "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS started_at, "
+                   "to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS finished_at, "
+                   "to_char(heartbeat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS heartbeat_at, "
+                   "summary::text AS summary, scope::text AS scope, reason_code, message");
 } // namespace
 
-bool RunRequests::existsInTenant(db::Connection& conn, const QUuid& tenant, const QString& table, const QString& key,
-                                 qint64 id, const QString& what, QString* error)
+bool RunRequests::existsInTenant(db::Connection& conn, const QUuid& tenant, const QString& table, const QString& key, qint64 id,
+                                 const QString& what, QString* error)
 {
     error->clear();
-    const QStringList found = column(conn, QStringLiteral("SELECT %1 FROM atlas.%2 WHERE tenant_id = ?::uuid AND %1 = ?").arg(key, table),
-                                     {uuidText(tenant), id}, error);
+    const QStringList found =
+        column(conn, QStringLiteral("SELECT %1 FROM atlas.%2 WHERE tenant_id = ?::uuid AND %1 = ?").arg(key, table),
+               {uuidText(tenant), id}, error);
     if (!error->isEmpty())
         return false;
     if (found.isEmpty()) {
@@ -95,12 +100,12 @@ std::optional<QJsonObject> RunQueries::run(db::Connection& conn, qint64 id, db::
 std::optional<QJsonArray> RunQueries::list(db::Connection& conn, const ListFilter& filter, db::DbError* error)
 {
     QSqlQuery q(conn.database());
-    const QString sql = QStringLiteral(
-        "SELECT %1 FROM atlas.operation_runs r WHERE r.tenant_id = ?::uuid "
-        "AND (?::text IS NULL OR r.status = ANY (atlas.bucket_statuses(?::text))) "
-        "AND (?::text IS NULL OR r.resource = ?::text) "
-        "AND (?::timestamptz IS NULL OR r.created_at >= ?::timestamptz) "
-        "ORDER BY r.created_at DESC, r.id DESC LIMIT ?").arg(kRunColumns);
+    const QString sql = QStringLiteral("SELECT %1 FROM atlas.operation_runs r WHERE r.tenant_id = ?::uuid "
+                                       "AND (?::text IS NULL OR r.status = ANY (atlas.bucket_statuses(?::text))) "
+                                       "AND (?::text IS NULL OR r.resource = ?::text) "
+                                       "AND (?::timestamptz IS NULL OR r.created_at >= ?::timestamptz) "
+                                       "ORDER BY r.created_at DESC, r.id DESC LIMIT ?")
+                            .arg(kRunColumns);
     const QVariant nullText(QMetaType::fromType<QString>());
     const QVariant bucket = filter.bucket.isEmpty() ? nullText : QVariant(filter.bucket);
     const QVariant resource = filter.resource.isEmpty() ? nullText : QVariant(filter.resource);

@@ -39,8 +39,8 @@ public:
     // True when `id` is a row of atlas.`table` (keyed by `key`) in `tenant`: a baseline or a
     // backup set a request names; otherwise *error says why ("backup set 7 not found in this
     // tenant", or the database's error).
-    static bool existsInTenant(db::Connection& conn, const QUuid& tenant, const QString& table, const QString& key,
-                               qint64 id, const QString& what, QString* error);
+    static bool existsInTenant(db::Connection& conn, const QUuid& tenant, const QString& table, const QString& key, qint64 id,
+                               const QString& what, QString* error);
 };
 
 // Reading runs back through atlas.operation_runs, as JSON objects with its columns.

@@ -15,8 +15,7 @@ RunStarter::RunStarter(const db::ConnectionSpec& spec, RunExecutor* executor, QO
     // Starts come now and then: the connection closes when none has come for a moment.
     , m_db(new db::DbWorker(spec, QStringLiteral("starter"), this, {}, db::DbWorker::kIdleCloseMs))
     , m_executor(executor)
-{
-}
+{ }
 
 RunStarter::~RunStarter() = default;
 

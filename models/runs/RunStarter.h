@@ -20,8 +20,8 @@ class RunExecutor;
 
 struct StartOutcome
 {
-    QString label;     // "Drift generation", ...
-    qint64 runId = 0;  // 0 when nothing was started
+    QString label;    // "Drift generation", ...
+    qint64 runId = 0; // 0 when nothing was started
     bool reused = false;
     bool refused = false; // the database said the caller may not start runs here (42501)
     QString error;        // one line, for a person
@@ -43,8 +43,7 @@ public:
     ~RunStarter() override;
 
     // Answers through `done` (if its context still exists) and the started() signal.
-    void start(const QString& label, Build build, QObject* context = nullptr,
-               std::function<void(const StartOutcome&)> done = {});
+    void start(const QString& label, Build build, QObject* context = nullptr, std::function<void(const StartOutcome&)> done = {});
     // Runs `work` on the starter's connection (creating a baseline or a set) and reports back.
     void call(std::function<QString(db::Connection&)> work, std::function<void(QString)> done, QObject* context);
 

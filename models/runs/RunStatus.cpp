@@ -13,10 +13,8 @@ struct BucketInfo
 };
 
 constexpr BucketInfo kBuckets[] = {
-    {Bucket::Queued, "queued", "Queued"},
-    {Bucket::Running, "running", "Running"},
-    {Bucket::Succeeded, "succeeded", "Succeeded"},
-    {Bucket::PartiallySucceeded, "partially_succeeded", "Partially succeeded"},
+    {Bucket::Queued, "queued", "Queued"},          {Bucket::Running, "running", "Running"},
+    {Bucket::Succeeded, "succeeded", "Succeeded"}, {Bucket::PartiallySucceeded, "partially_succeeded", "Partially succeeded"},
     {Bucket::Failed, "failed", "Failed"},
 };
 } // namespace

@@ -21,11 +21,11 @@ enum class Bucket
     Unknown,
 };
 
-Bucket bucketFromKey(const QString& key);       // "partially_succeeded" -> PartiallySucceeded
-QString bucketKey(Bucket bucket);               // PartiallySucceeded -> "partially_succeeded"
-QString bucketLabel(Bucket bucket);             // PartiallySucceeded -> "Partially succeeded"
-QStringList allBucketKeys();                    // the five keys, display order
-QList<Bucket> allBuckets();                     // the five buckets, display order
+Bucket bucketFromKey(const QString& key); // "partially_succeeded" -> PartiallySucceeded
+QString bucketKey(Bucket bucket);         // PartiallySucceeded -> "partially_succeeded"
+QString bucketLabel(Bucket bucket);       // PartiallySucceeded -> "Partially succeeded"
+QStringList allBucketKeys();              // the five keys, display order
+QList<Bucket> allBuckets();               // the five buckets, display order
 // A key given by a person or read from settings: nullopt for "all" (empty) and for anything unknown.
 std::optional<Bucket> bucketFromFilterKey(const QString& key);
 bool isFinalBucket(Bucket bucket);
@@ -33,7 +33,10 @@ bool isActiveBucket(Bucket bucket); // queued or running
 // Finished with something to show: succeeded or partially succeeded.
 bool hasResults(Bucket bucket);
 
-inline size_t qHash(Bucket bucket, size_t seed = 0) noexcept { return ::qHash(int(bucket), seed); }
+inline size_t qHash(Bucket bucket, size_t seed = 0) noexcept
+{
+    return ::qHash(int(bucket), seed);
+}
 
 // "drift"/"generate" -> "Drift generation" (mirrors atlas.operation_label()).
 QString operationLabel(const QString& resource, const QString& action);

@@ -3,9 +3,9 @@
 #include "RunApi.h"
 #include "db/Connection.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QElapsedTimer>
 #include <QSqlQuery>
 #include <QThread>
 
@@ -15,14 +15,12 @@
 
 namespace atlas::runs {
 
-RunWorker::RunWorker(db::ConnectionSpec spec, qint64 runId, const std::atomic_bool* stop,
-                     RunContext::Progress progress)
+RunWorker::RunWorker(db::ConnectionSpec spec, qint64 runId, const std::atomic_bool* stop, RunContext::Progress progress)
     : m_spec(std::move(spec))
     , m_runId(runId)
     , m_stop(stop)
     , m_progress(std::move(progress))
-{
-}
+{ }
 
 WorkerOutcome RunWorker::run()
 {
@@ -53,8 +51,9 @@ WorkerOutcome RunWorker::run(db::Connection& conn)
     record.id = m_runId;
     {
         QSqlQuery q(conn.database());
-        if (!conn.exec(q, QStringLiteral("SELECT tenant_id, resource, action, scope::text, item_ids::text "
-                                         "FROM atlas.operation_runs WHERE id = ?"),
+        if (!conn.exec(q,
+                       QStringLiteral("SELECT tenant_id, resource, action, scope::text, item_ids::text "
+                                      "FROM atlas.operation_runs WHERE id = ?"),
                        {m_runId}) ||
             !q.next()) {
             outcome.error = conn.lastError().message;
@@ -90,13 +89,12 @@ WorkerOutcome RunWorker::run(db::Connection& conn)
     // connection was lost part-way.
     const QString code = ctx.stopRequested() && ctx.failureCode().isEmpty() ? QStringLiteral("cancelled") : ctx.failureCode();
     const bool abort = code == QLatin1String("cancelled") || code == QLatin1String("db_connection_lost");
-    const QString message = code == QLatin1String("cancelled")
-                                ? QStringLiteral("Stopped before all items were processed.")
-                            : code == QLatin1String("db_connection_lost")
-                                ? QStringLiteral("The database connection was lost during the run; %1 of %2 items were recorded.")
-                                      .arg(ctx.processed())
-                                      .arg(record.itemIds.size())
-                                : ctx.failureMessage();
+    const QString message = code == QLatin1String("cancelled") ? QStringLiteral("Stopped before all items were processed.")
+        : code == QLatin1String("db_connection_lost")
+        ? QStringLiteral("The database connection was lost during the run; %1 of %2 items were recorded.")
+              .arg(ctx.processed())
+              .arg(record.itemIds.size())
+        : ctx.failureMessage();
     const QJsonObject summary = ctx.summary();
     auto end = [&](db::Connection& c, db::DbError* e) {
         RunApi a(c);

@@ -30,8 +30,7 @@ struct WorkerOutcome
 class RunWorker final
 {
 public:
-    RunWorker(db::ConnectionSpec spec, qint64 runId, const std::atomic_bool* stop = nullptr,
-              RunContext::Progress progress = {});
+    RunWorker(db::ConnectionSpec spec, qint64 runId, const std::atomic_bool* stop = nullptr, RunContext::Progress progress = {});
     WorkerOutcome run();
     // The same on a connection the caller keeps (opened here if need be), e.g. one per pool
     // thread, so a run does not pay for a new login.

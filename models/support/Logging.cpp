@@ -16,14 +16,12 @@ namespace atlas::support {
 
 namespace {
 // Passes every message through the redactor before the real sink sees it.
-template <typename Mutex>
-class RedactingSink final : public spdlog::sinks::base_sink<Mutex>
+template <typename Mutex> class RedactingSink final : public spdlog::sinks::base_sink<Mutex>
 {
 public:
     explicit RedactingSink(std::shared_ptr<spdlog::sinks::sink> inner)
         : m_inner(std::move(inner))
-    {
-    }
+    { }
 
 protected:
     void sink_it_(const spdlog::details::log_msg& msg) override

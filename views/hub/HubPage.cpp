@@ -2,8 +2,8 @@
 
 #include "BucketList.h"
 #include "FilterBar.h"
-#include "RunDetailPane.h"
 #include "ReasonsPanel.h"
+#include "RunDetailPane.h"
 #include "StatusStyle.h"
 #include "TrendsView.h"
 #include "hub/HubSession.h"
@@ -12,13 +12,14 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QFileDialog>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeySequence>
+#include <QLabel>
 #include <QMenu>
+#include <QPainter>
 #include <QPushButton>
 #include <QSettings>
-#include <QLabel>
-#include <QPainter>
 #include <QShortcut>
 #include <QSplitter>
 #include <QStandardPaths>
@@ -26,7 +27,6 @@
 #include <QTableView>
 #include <QTimer>
 #include <QToolButton>
-#include <QHBoxLayout>
 #include <QVBoxLayout>
 
 namespace atlas::views {
@@ -133,9 +133,8 @@ void HubPage::setUpTable()
     header->setSortIndicatorShown(true);
     connect(header, &QHeaderView::sectionClicked, this, &HubPage::sortBy);
     header->setContextMenuPolicy(Qt::CustomContextMenu);
-    connect(header, &QHeaderView::customContextMenuRequested, this, [this](const QPoint& at) {
-        columnMenu()->popup(m_table->horizontalHeader()->mapToGlobal(at));
-    });
+    connect(header, &QHeaderView::customContextMenuRequested, this,
+            [this](const QPoint& at) { columnMenu()->popup(m_table->horizontalHeader()->mapToGlobal(at)); });
     m_empty->setAlignment(Qt::AlignCenter);
     m_empty->setEnabled(false);
     m_empty->setVisible(false);
@@ -214,8 +213,10 @@ void HubPage::sortBy(int column)
     const auto key = sortKeyOf(column);
     hub::RunFilter next = m_model->filter();
     if (key)
-        next.setSort(*key, *key == next.sortKey() ? !next.ascending() : *key == hub::RunFilter::SortKey::Initiator ||
-                                                                             *key == hub::RunFilter::SortKey::Operation);
+        next.setSort(*key,
+                     *key == next.sortKey()
+                         ? !next.ascending()
+                         : *key == hub::RunFilter::SortKey::Initiator || *key == hub::RunFilter::SortKey::Operation);
     showSort(next);
     applyFilter(next);
 }
@@ -385,7 +386,10 @@ void HubPage::addShortcuts()
 
 HubPage::~HubPage() = default;
 
-const hub::RunFilter& HubPage::filter() const { return m_model->filter(); }
+const hub::RunFilter& HubPage::filter() const
+{
+    return m_model->filter();
+}
 
 void HubPage::setTenant(const QUuid& tenant)
 {
@@ -477,9 +481,9 @@ void HubPage::copyLink()
 void HubPage::exportCsv()
 {
     const QString suggested = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation) +
-                              QStringLiteral("/atlas-runs-%1.csv").arg(QDate::currentDate().toString(Qt::ISODate));
-    const QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Export runs"), suggested,
-                                                      QStringLiteral("CSV files (*.csv)"));
+        QStringLiteral("/atlas-runs-%1.csv").arg(QDate::currentDate().toString(Qt::ISODate));
+    const QString path =
+        QFileDialog::getSaveFileName(this, QStringLiteral("Export runs"), suggested, QStringLiteral("CSV files (*.csv)"));
     if (path.isEmpty())
         return;
     const hub::RunFilter filter = m_model->filter();
@@ -506,7 +510,7 @@ void HubPage::updateEmptyState()
     m_empty->parentWidget()->setVisible(empty);
     const hub::RunFilter& f = m_model->filter();
     const bool filtered = f.bucket() || !f.operation().isEmpty() || !f.search().isEmpty() || !f.reason().isEmpty() ||
-                          f.timeRange() != hub::RunFilter::TimeRange::All;
+        f.timeRange() != hub::RunFilter::TimeRange::All;
     m_clearFilters->setVisible(empty && filtered && !m_model->isLoading() && f.hasTenant());
     m_table->setVisible(!empty);
 }

@@ -9,19 +9,19 @@
 
 #include <QFormLayout>
 #include <QHBoxLayout>
-#include <QStyle>
-#include <QPushButton>
-#include <QTimer>
-#include <QToolButton>
 #include <QHeaderView>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QStackedWidget>
+#include <QStyle>
 #include <QTableWidget>
+#include <QTimer>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace atlas::views {
@@ -229,14 +229,17 @@ void RunDetailPane::showDetail(const hub::RunDetail& d)
     m_status->setText(QStringLiteral("<span style='background:%1;color:white;border-radius:4px;padding:2px 8px;'>"
                                      "&nbsp;%2&nbsp;</span>%3")
                           .arg(c.name(), runs::bucketLabel(r.bucket),
-                               d.reasonCode.isEmpty() ? QString()
-                                                      : QStringLiteral("&nbsp;&nbsp;because <b>%1</b>").arg(d.reasonCode.toHtmlEscaped())));
+                               d.reasonCode.isEmpty()
+                                   ? QString()
+                                   : QStringLiteral("&nbsp;&nbsp;because <b>%1</b>").arg(d.reasonCode.toHtmlEscaped())));
     m_stored->setText(r.status);
     m_progress->setRange(0, std::max(r.total, 1));
     m_progress->setValue(r.total > 0 ? r.processed : 1);
     m_progress->setFormat(QStringLiteral("%1 of %2 items processed").arg(r.processed).arg(r.total));
     m_counts->setText(QStringLiteral("<b>%1</b> succeeded &nbsp;·&nbsp; <b>%2</b> failed &nbsp;·&nbsp; <b>%3</b> skipped")
-                          .arg(r.succeeded).arg(r.failed).arg(r.skipped));
+                          .arg(r.succeeded)
+                          .arg(r.failed)
+                          .arg(r.skipped));
     m_initiator->setText(r.initiator);
     m_created->setText(when(r.createdAt));
     m_started->setText(when(r.startedAt));
@@ -311,8 +314,8 @@ void RunDetailPane::showItems(const hub::RunLoader::Items& items, bool more)
         m_items->setItem(row, 0, id);
         m_items->setItem(row, 1, new QTableWidgetItem(item.name));
         const QString outcome = item.outcome.isEmpty() ? QStringLiteral("not yet")
-                              : item.reason.isEmpty() ? item.outcome
-                                                      : QStringLiteral("%1 · %2").arg(item.outcome, item.reason);
+            : item.reason.isEmpty()                    ? item.outcome
+                                                       : QStringLiteral("%1 · %2").arg(item.outcome, item.reason);
         auto* cell = new QTableWidgetItem(outcome);
         if (item.outcome == QLatin1String("failed"))
             cell->setForeground(StatusStyle::color(runs::Bucket::Failed));
@@ -324,9 +327,9 @@ void RunDetailPane::showItems(const hub::RunLoader::Items& items, bool more)
     m_itemsAfter = items.last;
     m_moreItems->setVisible(!items.atEnd);
     const bool searching = !m_itemSearch->text().trimmed().isEmpty();
-    m_itemsTitle->setText(searching ? QStringLiteral("Items (%1 found of %2)").arg(m_items->rowCount()).arg(m_itemCount)
-                          : items.atEnd ? QStringLiteral("Items (%1)").arg(m_itemCount)
-                                        : QStringLiteral("Items (%1 of %2 shown)").arg(m_items->rowCount()).arg(m_itemCount));
+    m_itemsTitle->setText(searching         ? QStringLiteral("Items (%1 found of %2)").arg(m_items->rowCount()).arg(m_itemCount)
+                              : items.atEnd ? QStringLiteral("Items (%1)").arg(m_itemCount)
+                                            : QStringLiteral("Items (%1 of %2 shown)").arg(m_items->rowCount()).arg(m_itemCount));
 }
 
 } // namespace atlas::views

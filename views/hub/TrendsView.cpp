@@ -60,8 +60,14 @@ TrendsView::TrendsView(QWidget* parent)
     applyTheme();
 }
 
-QChart* TrendsView::dayChart() const { return m_dayView->chart(); }
-QChart* TrendsView::durationChart() const { return m_durationView->chart(); }
+QChart* TrendsView::dayChart() const
+{
+    return m_dayView->chart();
+}
+QChart* TrendsView::durationChart() const
+{
+    return m_durationView->chart();
+}
 
 void TrendsView::setInsights(const hub::Insights& insights)
 {

@@ -32,7 +32,7 @@ DesktopNotifier::DesktopNotifier(const QIcon& icon, QObject* parent)
     if (bus.isConnected() && bus.interface()) {
         // Asked once here, then kept current by the watcher: no bus round trip per notification.
         m_service = bus.interface()->isServiceRegistered(kService).value() ||
-                    bus.interface()->activatableServiceNames().value().contains(kService);
+            bus.interface()->activatableServiceNames().value().contains(kService);
         auto* watcher = new QDBusServiceWatcher(kService, bus, QDBusServiceWatcher::WatchForRegistration, this);
         connect(watcher, &QDBusServiceWatcher::serviceRegistered, this, [this] { m_service = true; });
         bus.connect(kService, kPath, kService, QStringLiteral("ActionInvoked"), this, SLOT(onActionInvoked(uint, QString)));

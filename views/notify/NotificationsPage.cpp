@@ -48,8 +48,7 @@ NotificationsPage::NotificationsPage(NotificationCenter* center, QWidget* parent
             m_center->markRead(ids);
     });
     connect(m_markAll, &QPushButton::clicked, this, [this] { m_center->markRead({}); });
-    connect(m_table, &QTableWidget::itemSelectionChanged, this,
-            [this] { m_markRead->setEnabled(!selectedIds().isEmpty()); });
+    connect(m_table, &QTableWidget::itemSelectionChanged, this, [this] { m_markRead->setEnabled(!selectedIds().isEmpty()); });
     connect(m_table, &QTableWidget::activated, this, [this](const QModelIndex& index) {
         const QList<catalog::Notification>& rows = m_center->notifications();
         if (index.row() < 0 || index.row() >= rows.size())

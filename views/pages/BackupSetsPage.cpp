@@ -7,6 +7,9 @@
 #include "Tables.h"
 #include "db/DbWorker.h"
 
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QInputDialog>
 #include <QLabel>
@@ -15,9 +18,6 @@
 #include <QSplitter>
 #include <QStyle>
 #include <QTableWidget>
-#include <QFileDialog>
-#include <QDir>
-#include <QFileInfo>
 #include <QVBoxLayout>
 
 namespace atlas::views {
@@ -27,9 +27,9 @@ BackupSetsPage::BackupSetsPage(PageContext context, QWidget* parent)
     , m_create(new QPushButton(style()->standardIcon(QStyle::SP_FileDialogNewFolder), QStringLiteral("New backup set…"), this))
     , m_add(new QPushButton(style()->standardIcon(QStyle::SP_ArrowRight), QStringLiteral("Add policies…"), this))
     , m_export(new QPushButton(style()->standardIcon(QStyle::SP_DialogSaveButton), QStringLiteral("Export…"), this))
-    , m_sets(makeListTable({QStringLiteral("Backup set"), QStringLiteral("Policies"), QStringLiteral("Created by"),
-                            QStringLiteral("Created")},
-                           this))
+    , m_sets(makeListTable(
+          {QStringLiteral("Backup set"), QStringLiteral("Policies"), QStringLiteral("Created by"), QStringLiteral("Created")},
+          this))
     , m_itemSearch(new QLineEdit(this))
     , m_items(makeListTable({QStringLiteral("Policy"), QStringLiteral("Type"), QStringLiteral("Policy id"),
                              QStringLiteral("Added by run"), QStringLiteral("Added")},

@@ -4,8 +4,8 @@
 #include "StatusStyle.h"
 #include "Tables.h"
 #include "db/DbWorker.h"
-#include "runs/RunStatus.h"
 #include "drift/DriftJob.h"
+#include "runs/RunStatus.h"
 
 #include <QDateTime>
 #include <QGroupBox>
@@ -58,9 +58,9 @@ DriftPage::DriftPage(PageContext context, QWidget* parent)
     : ProducerPage(QStringLiteral("driftPage"), QStringLiteral("Drift"), context, parent)
     , m_capture(new QPushButton(style()->standardIcon(QStyle::SP_DialogSaveButton), QStringLiteral("Capture baseline…"), this))
     , m_generate(new QPushButton(style()->standardIcon(QStyle::SP_BrowserReload), QStringLiteral("Generate drift"), this))
-    , m_baselines(makeListTable({QStringLiteral("Baseline"), QStringLiteral("Policies"), QStringLiteral("Captured by"),
-                                 QStringLiteral("Captured")},
-                                this))
+    , m_baselines(makeListTable(
+          {QStringLiteral("Baseline"), QStringLiteral("Policies"), QStringLiteral("Captured by"), QStringLiteral("Captured")},
+          this))
     , m_runs(makeListTable({QStringLiteral("Run"), QStringLiteral("Baseline"), QStringLiteral("Status"),
                             QStringLiteral("Findings"), QStringLiteral("Started by"), QStringLiteral("Started")},
                            this))
@@ -185,7 +185,8 @@ void DriftPage::reload()
                 rows << QStringList{QStringLiteral("#%1").arg(r.id),
                                     r.baselineName.isEmpty() ? QStringLiteral("#%1").arg(r.baselineId) : r.baselineName,
                                     runs::bucketLabel(r.bucket),
-                                    r.findings < 0 ? QStringLiteral("…") : QString::number(r.findings), r.initiator,
+                                    r.findings < 0 ? QStringLiteral("…") : QString::number(r.findings),
+                                    r.initiator,
                                     shortTime(r.createdAt)};
                 keys << r.id;
             }
@@ -242,9 +243,8 @@ void DriftPage::loadFindings(qint64 runId)
                 return;
             m_findings = result.rows;
             if (!result.error.isEmpty()) {
-                m_findingsTitle->setText(QStringLiteral("<b>Findings of run #%1</b> — cannot load: %2")
-                                             .arg(runId)
-                                             .arg(result.error.toHtmlEscaped()));
+                m_findingsTitle->setText(
+                    QStringLiteral("<b>Findings of run #%1</b> — cannot load: %2").arg(runId).arg(result.error.toHtmlEscaped()));
                 return;
             }
             showFindings();
@@ -276,11 +276,12 @@ void DriftPage::showFindings()
         if (!f.uncertainBecause.isEmpty()) {
             const QString file = f.uncertainBecause.constFirst().section(QLatin1Char('/'), 1);
             note = file.isEmpty() ? QStringLiteral("Uncertain: a file of this type could not be read")
-                 : f.uncertainBecause.size() == 1 ? QStringLiteral("Uncertain: “%1” could not be read").arg(file)
-                 : QStringLiteral("Uncertain: “%1” and %2 more could not be read").arg(file).arg(f.uncertainBecause.size() - 1);
+                : f.uncertainBecause.size() == 1
+                ? QStringLiteral("Uncertain: “%1” could not be read").arg(file)
+                : QStringLiteral("Uncertain: “%1” and %2 more could not be read").arg(file).arg(f.uncertainBecause.size() - 1);
         }
-        rows << QStringList{changeLabel(f.change), f.displayName.isEmpty() ? f.externalId : f.displayName, f.policyType,
-                            paths, note};
+        rows << QStringList{changeLabel(f.change), f.displayName.isEmpty() ? f.externalId : f.displayName, f.policyType, paths,
+                            note};
         keys << i;
     }
     fillTable(m_findingsTable, rows, keys);
@@ -295,10 +296,11 @@ void DriftPage::showFindings()
     const bool running = runs::isActiveBucket(bucket);
     m_findingsTitle->setText(
         running ? QStringLiteral("<b>Findings of run #%1</b> — the run is still in progress").arg(m_run)
-        : bucket == runs::Bucket::Failed && m_findings.isEmpty()
+            : bucket == runs::Bucket::Failed && m_findings.isEmpty()
             ? QStringLiteral("<b>Findings of run #%1</b> — the run failed before it recorded findings; its detail in "
-                             "Operations says why").arg(m_run)
-        : m_findings.isEmpty()
+                             "Operations says why")
+                  .arg(m_run)
+            : m_findings.isEmpty()
             ? QStringLiteral("<b>Findings of run #%1</b> — no drift: the inventory matches the baseline").arg(m_run)
             : QStringLiteral("<b>Findings of run #%1</b> — %2 added, %3 removed, %4 modified")
                   .arg(m_run)
@@ -344,14 +346,12 @@ void DriftPage::findingSelected()
                 m_diff->showMessage(QStringLiteral("Cannot load the payloads: %1").arg(error));
                 return;
             }
-            const QString left = pair.baseline.isEmpty()
-                                     ? QStringLiteral("Baseline “%1”: not in the baseline").arg(baselineName)
-                                     : QStringLiteral("Baseline “%1”").arg(baselineName);
+            const QString left = pair.baseline.isEmpty() ? QStringLiteral("Baseline “%1”: not in the baseline").arg(baselineName)
+                                                         : QStringLiteral("Baseline “%1”").arg(baselineName);
             QString right;
             if (pair.currentAsRunSawIt)
-                right = pair.currentChangedSinceRun
-                            ? QStringLiteral("Inventory as this run saw it (it has changed since)")
-                            : QStringLiteral("Inventory as this run saw it (unchanged since)");
+                right = pair.currentChangedSinceRun ? QStringLiteral("Inventory as this run saw it (it has changed since)")
+                                                    : QStringLiteral("Inventory as this run saw it (unchanged since)");
             else if (pair.current.isEmpty())
                 right = QStringLiteral("Inventory: not in the current inventory");
             else
@@ -375,8 +375,9 @@ void DriftPage::captureBaseline(const QString& name)
         },
         [this, name](const QString& error) {
             if (error.isEmpty())
-                banner()->showMessage(StartBanner::Tone::Info,
-                                      QStringLiteral("Baseline “%1” captured from the current inventory.").arg(name.toHtmlEscaped()));
+                banner()->showMessage(
+                    StartBanner::Tone::Info,
+                    QStringLiteral("Baseline “%1” captured from the current inventory.").arg(name.toHtmlEscaped()));
             else
                 banner()->showMessage(StartBanner::Tone::Error,
                                       QStringLiteral("Could not capture the baseline: %1").arg(error.toHtmlEscaped()));

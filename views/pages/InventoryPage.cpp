@@ -8,9 +8,9 @@
 #include <QCheckBox>
 #include <QDir>
 #include <QFileDialog>
-#include <QMessageBox>
 #include <QHeaderView>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSettings>
 #include <QStyle>
@@ -69,8 +69,7 @@ void InventoryPage::confirmImport(const QString& folder, const inventory::Import
 {
     banner()->hide();
     if (!preview.error.isEmpty()) {
-        banner()->showMessage(StartBanner::Tone::Error,
-                              QStringLiteral("Cannot import: %1").arg(preview.error.toHtmlEscaped()));
+        banner()->showMessage(StartBanner::Tone::Error, QStringLiteral("Cannot import: %1").arg(preview.error.toHtmlEscaped()));
         return;
     }
     bool allowRetire = false;
@@ -81,13 +80,15 @@ void InventoryPage::confirmImport(const QString& folder, const inventory::Import
                         .arg(t.policyType.toHtmlEscaped())
                         .arg(t.files)
                         .arg(t.current);
-        QString text = QStringLiteral("<p>Import the export in<br><b>%1</b><br>into the inventory of %2?</p>"
-                                      "<table cellspacing='0' cellpadding='3'><tr><th align='left'>Policy type</th>"
-                                      "<th align='right'>Files in the folder</th><th align='right'>Current policies</th></tr>"
-                                      "%3<tr><td><b>All</b></td><td align='right'><b>%4</b></td><td align='right'><b>%5</b></td></tr></table>")
-                           .arg(QDir::toNativeSeparators(folder).toHtmlEscaped(), tenantName().toHtmlEscaped(), rows)
-                           .arg(preview.files())
-                           .arg(preview.current());
+        QString text =
+            QStringLiteral(
+                "<p>Import the export in<br><b>%1</b><br>into the inventory of %2?</p>"
+                "<table cellspacing='0' cellpadding='3'><tr><th align='left'>Policy type</th>"
+                "<th align='right'>Files in the folder</th><th align='right'>Current policies</th></tr>"
+                "%3<tr><td><b>All</b></td><td align='right'><b>%4</b></td><td align='right'><b>%5</b></td></tr></table>")
+                .arg(QDir::toNativeSeparators(folder).toHtmlEscaped(), tenantName().toHtmlEscaped(), rows)
+                .arg(preview.files())
+                .arg(preview.current());
         if (preview.ignoredFiles > 0)
             text += QStringLiteral("<p>%1 outside policy folders or not JSON will be ignored.</p>")
                         .arg(counted(preview.ignoredFiles, QStringLiteral("file"), QStringLiteral("files")));
@@ -109,8 +110,8 @@ void InventoryPage::confirmImport(const QString& folder, const inventory::Import
                         .arg(preview.wouldRetireAtLeast())
                         .arg(preview.current())
                         .arg(preview.guardPercent);
-            auto* allow = new QCheckBox(QStringLiteral("Allow this import to retire more than %1 % of the current policies")
-                                            .arg(preview.guardPercent));
+            auto* allow = new QCheckBox(
+                QStringLiteral("Allow this import to retire more than %1 % of the current policies").arg(preview.guardPercent));
             allow->setObjectName(QStringLiteral("allowRetire"));
             box.setCheckBox(allow);
         }
@@ -136,10 +137,11 @@ void InventoryPage::reload()
             if (generation != m_generation)
                 return; // a newer reload is on its way
             m_model->setPolicies(result.rows);
-            setSubtitle(result.error.isEmpty()
-                            ? QStringLiteral("%1 of %2 as last observed.")
-                                  .arg(counted(result.rows.size(), QStringLiteral("policy"), QStringLiteral("policies")), tenantName())
-                            : QStringLiteral("Cannot read the inventory: %1").arg(result.error));
+            setSubtitle(
+                result.error.isEmpty()
+                    ? QStringLiteral("%1 of %2 as last observed.")
+                          .arg(counted(result.rows.size(), QStringLiteral("policy"), QStringLiteral("policies")), tenantName())
+                    : QStringLiteral("Cannot read the inventory: %1").arg(result.error));
             Q_EMIT loaded(int(result.rows.size()));
         });
 }

@@ -18,8 +18,7 @@ enum Column
 PolicyModel::PolicyModel(bool checkable, QObject* parent)
     : QAbstractTableModel(parent)
     , m_checkable(checkable)
-{
-}
+{ }
 
 void PolicyModel::setPolicies(QList<catalog::Policy> policies)
 {
@@ -122,8 +121,7 @@ QVariant PolicyModel::headerData(int section, Qt::Orientation orientation, int r
 
 PolicyFilter::PolicyFilter(QObject* parent)
     : QSortFilterProxyModel(parent)
-{
-}
+{ }
 
 void PolicyFilter::setSearch(const QString& text)
 {
@@ -148,7 +146,7 @@ bool PolicyFilter::filterAcceptsRow(int sourceRow, const QModelIndex& sourcePare
     const auto* model = static_cast<const PolicyModel*>(sourceModel());
     const catalog::Policy& p = model->policyAt(sourceRow);
     return p.displayName.contains(m_search, Qt::CaseInsensitive) || p.policyType.contains(m_search, Qt::CaseInsensitive) ||
-           p.externalId.contains(m_search, Qt::CaseInsensitive);
+        p.externalId.contains(m_search, Qt::CaseInsensitive);
 }
 
 } // namespace atlas::views

@@ -109,10 +109,8 @@ void PolicyPicker::updateCounts()
         m_counts->setText(QStringLiteral("The inventory of this tenant is empty: import an export first."));
         return;
     }
-    m_counts->setText(QStringLiteral("%1 selected · %2 shown of %3 policies")
-                          .arg(selected)
-                          .arg(m_filter->rowCount())
-                          .arg(m_model->rowCount()));
+    m_counts->setText(
+        QStringLiteral("%1 selected · %2 shown of %3 policies").arg(selected).arg(m_filter->rowCount()).arg(m_model->rowCount()));
 }
 
 } // namespace atlas::views

@@ -23,7 +23,10 @@ namespace atlas::views {
 namespace {
 bool s_confirmStarts = true;
 
-QString runLink(qint64 id) { return QStringLiteral("<a href=\"atlas-ops://run/%1\">View run</a>").arg(id); }
+QString runLink(qint64 id)
+{
+    return QStringLiteral("<a href=\"atlas-ops://run/%1\">View run</a>").arg(id);
+}
 } // namespace
 
 StartBanner::StartBanner(QWidget* parent)
@@ -48,9 +51,8 @@ StartBanner::StartBanner(QWidget* parent)
     h->addWidget(m_text, 1);
     h->addWidget(m_close);
     connect(m_close, &QToolButton::clicked, this, &QWidget::hide);
-    connect(m_text, &QLabel::linkActivated, this, [this](const QString& link) {
-        Q_EMIT runLinkActivated(link.section(QLatin1Char('/'), -1).toLongLong());
-    });
+    connect(m_text, &QLabel::linkActivated, this,
+            [this](const QString& link) { Q_EMIT runLinkActivated(link.section(QLatin1Char('/'), -1).toLongLong()); });
     hide();
 }
 
@@ -58,15 +60,16 @@ void StartBanner::showMessage(Tone tone, const QString& html)
 {
     m_tone = tone;
     // Tinted from the palette's own colours, so it reads in light and dark themes alike.
-    const QColor accent = tone == Tone::Info ? QColor(0x2e, 0x7d, 0x32) : tone == Tone::Warning ? QColor(0xb2, 0x6a, 0x00)
-                                                                                               : QColor(0xc6, 0x28, 0x28);
+    const QColor accent = tone == Tone::Info ? QColor(0x2e, 0x7d, 0x32)
+        : tone == Tone::Warning              ? QColor(0xb2, 0x6a, 0x00)
+                                             : QColor(0xc6, 0x28, 0x28);
     QPalette p = palette();
     const QColor base = parentWidget() ? parentWidget()->palette().color(QPalette::Window) : p.color(QPalette::Window);
     p.setColor(QPalette::Window, StatusStyle::blend(base, accent, 0.15));
     setPalette(p);
-    const QStyle::StandardPixmap icon = tone == Tone::Info      ? QStyle::SP_MessageBoxInformation
-                                        : tone == Tone::Warning ? QStyle::SP_MessageBoxWarning
-                                                                : QStyle::SP_MessageBoxCritical;
+    const QStyle::StandardPixmap icon = tone == Tone::Info ? QStyle::SP_MessageBoxInformation
+        : tone == Tone::Warning                            ? QStyle::SP_MessageBoxWarning
+                                                           : QStyle::SP_MessageBoxCritical;
     m_icon->setPixmap(style()->standardIcon(icon).pixmap(20, 20));
     m_text->setText(html);
     show();
@@ -75,19 +78,21 @@ void StartBanner::showMessage(Tone tone, const QString& html)
 void StartBanner::showOutcome(const runs::StartOutcome& outcome)
 {
     if (!outcome.runId) {
-        showMessage(Tone::Error, QStringLiteral("%1 could not start: %2")
-                                     .arg(outcome.label.toHtmlEscaped(), outcome.error.toHtmlEscaped()));
+        showMessage(Tone::Error,
+                    QStringLiteral("%1 could not start: %2").arg(outcome.label.toHtmlEscaped(), outcome.error.toHtmlEscaped()));
     } else if (outcome.reused) {
-        showMessage(Tone::Warning, QStringLiteral("An identical %1 is already running as run #%2 — nothing new was "
-                                                  "started. %3")
-                                       .arg(outcome.label.toLower().toHtmlEscaped())
-                                       .arg(outcome.runId)
-                                       .arg(runLink(outcome.runId)));
+        showMessage(Tone::Warning,
+                    QStringLiteral("An identical %1 is already running as run #%2 — nothing new was "
+                                   "started. %3")
+                        .arg(outcome.label.toLower().toHtmlEscaped())
+                        .arg(outcome.runId)
+                        .arg(runLink(outcome.runId)));
     } else {
-        showMessage(Tone::Info, QStringLiteral("%1 started as run #%2. %3")
-                                    .arg(outcome.label.toHtmlEscaped())
-                                    .arg(outcome.runId)
-                                    .arg(runLink(outcome.runId)));
+        showMessage(Tone::Info,
+                    QStringLiteral("%1 started as run #%2. %3")
+                        .arg(outcome.label.toHtmlEscaped())
+                        .arg(outcome.runId)
+                        .arg(runLink(outcome.runId)));
     }
 }
 
@@ -186,10 +191,11 @@ void ProducerPage::chooseRunToCancel()
     m_context.starter->call(
         [tenant, resource, action](db::Connection& conn) -> QString {
             QSqlQuery q(conn.database());
-            if (!conn.exec(q, QStringLiteral("SELECT id, initiator, status_bucket, processed_items, total_items, created_at "
-                                             "FROM atlas.operation_runs WHERE tenant_id = ?::uuid AND resource = ? "
-                                             "AND action = ? AND status IN ('pending', 'running') "
-                                             "ORDER BY created_at DESC, id DESC LIMIT 200"),
+            if (!conn.exec(q,
+                           QStringLiteral("SELECT id, initiator, status_bucket, processed_items, total_items, created_at "
+                                          "FROM atlas.operation_runs WHERE tenant_id = ?::uuid AND resource = ? "
+                                          "AND action = ? AND status IN ('pending', 'running') "
+                                          "ORDER BY created_at DESC, id DESC LIMIT 200"),
                            {tenant, resource, action}))
                 return QStringLiteral("!") + runs::RunQueries::explain(conn.lastError());
             QStringList lines;
@@ -221,9 +227,9 @@ void ProducerPage::chooseRunToCancel()
                 labels << line.section(QLatin1Char('\t'), 1);
             }
             bool ok = false;
-            const QString chosen = QInputDialog::getItem(this, QStringLiteral("Cancel run"),
-                                                         QStringLiteral("Active runs in %1:").arg(m_tenantName), labels,
-                                                         0, false, &ok);
+            const QString chosen =
+                QInputDialog::getItem(this, QStringLiteral("Cancel run"), QStringLiteral("Active runs in %1:").arg(m_tenantName),
+                                      labels, 0, false, &ok);
             if (ok && labels.contains(chosen))
                 cancelRun(ids.at(labels.indexOf(chosen)));
         },
@@ -235,7 +241,8 @@ void ProducerPage::cancelRun(qint64 runId)
     if (s_confirmStarts &&
         QMessageBox::question(this, QStringLiteral("Cancel run"),
                               QStringLiteral("End run #%1 now? Items it has recorded stay recorded; the rest are not "
-                                             "processed.").arg(runId),
+                                             "processed.")
+                                  .arg(runId),
                               QMessageBox::Yes | QMessageBox::No, QMessageBox::No) != QMessageBox::Yes)
         return;
     m_context.starter->call(
@@ -244,20 +251,23 @@ void ProducerPage::cancelRun(qint64 runId)
             const auto status = runs::RunApi(conn).cancel(runId, &error);
             if (status)
                 return *status;
-            return QStringLiteral("!") + (error.sqlState == QLatin1String("42501")
-                                              ? QStringLiteral("only owners and managers of the run's tenant may cancel it")
-                                              : runs::RunQueries::explain(error));
+            return QStringLiteral("!") +
+                (error.sqlState == QLatin1String("42501")
+                     ? QStringLiteral("only owners and managers of the run's tenant may cancel it")
+                     : runs::RunQueries::explain(error));
         },
         [this, runId](const QString& answer) {
             const QString link = runLink(runId);
             if (answer.startsWith(QLatin1Char('!')))
-                m_banner->showMessage(StartBanner::Tone::Error, QStringLiteral("Run #%1 was not cancelled: %2")
-                                                                    .arg(runId).arg(answer.mid(1).toHtmlEscaped()));
+                m_banner->showMessage(
+                    StartBanner::Tone::Error,
+                    QStringLiteral("Run #%1 was not cancelled: %2").arg(runId).arg(answer.mid(1).toHtmlEscaped()));
             else if (answer == QLatin1String("aborted"))
                 m_banner->showMessage(StartBanner::Tone::Info, QStringLiteral("Run #%1 cancelled — %2").arg(runId).arg(link));
             else
-                m_banner->showMessage(StartBanner::Tone::Warning,
-                                      QStringLiteral("Run #%1 had already ended (%2) — %3").arg(runId).arg(answer.toHtmlEscaped(), link));
+                m_banner->showMessage(
+                    StartBanner::Tone::Warning,
+                    QStringLiteral("Run #%1 had already ended (%2) — %3").arg(runId).arg(answer.toHtmlEscaped(), link));
             refreshSoon();
         },
         this);
@@ -266,7 +276,7 @@ void ProducerPage::cancelRun(qint64 runId)
 bool ProducerPage::canStart() const
 {
     return m_writable && !m_tenant.isNull() &&
-           (m_role == QLatin1String("owner") || m_role == QLatin1String("manager") || m_role == QLatin1String("operator"));
+        (m_role == QLatin1String("owner") || m_role == QLatin1String("manager") || m_role == QLatin1String("operator"));
 }
 
 void ProducerPage::refreshSoon()
