@@ -43,6 +43,7 @@
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QInputDialog>
+#include <QHeaderView>
 #include <QtTest>
 
 using atlas::views::MainWindow;
@@ -414,6 +415,32 @@ private Q_SLOTS:
         QCOMPARE(shownLines(drift->diffView()->leftText()), pretty(QStringLiteral("baseline_items"), QStringLiteral("true")));
         QCOMPARE(shownLines(drift->diffView()->rightText()), pretty(QStringLiteral("inventory_items"), QStringLiteral("is_current")));
         QVERIFY(drift->diffView()->changedLines() > 0);
+
+        // A header click sorts the findings; a row still shows its own finding.
+        QTableWidget* table = drift->findingsTable();
+        table->horizontalHeader()->setSortIndicator(1, Qt::DescendingOrder);
+        table->sortByColumn(1, Qt::DescendingOrder);
+        for (int r = 1; r < table->rowCount(); ++r)
+            QVERIFY(QString::localeAwareCompare(table->item(r - 1, 1)->text(), table->item(r, 1)->text()) >= 0);
+        for (int r = 0; r < table->rowCount(); ++r) {
+            if (table->item(r, 0)->text() != QLatin1String("Modified") || r == table->currentRow())
+                continue;
+            const int before = int(shown.size());
+            table->setCurrentCell(r, 0);
+            QTRY_VERIFY_WITH_TIMEOUT(shown.size() > before, 5000);
+            QCOMPARE(su(QStringLiteral("SELECT display_name FROM atlas.drift_findings WHERE run_id = %1 AND external_id = '%2'")
+                            .arg(outcome.runId).arg(shown.last().at(0).toString())).toString(),
+                     table->item(r, 1)->text());
+            break;
+        }
+        // The inventory sorts too.
+        window->showPage(QStringLiteral("inventory"));
+        QTableView* policies = inventory->findChild<QTableView*>();
+        QVERIFY(policies && policies->isSortingEnabled());
+        policies->sortByColumn(0, Qt::AscendingOrder);
+        for (int r = 1; r < policies->model()->rowCount(); ++r)
+            QVERIFY(QString::localeAwareCompare(policies->model()->index(r - 1, 0).data().toString(),
+                                                policies->model()->index(r, 0).data().toString()) <= 0);
     }
 
     void anIdenticalActiveRunIsReusedAndLinked()

@@ -191,9 +191,15 @@ void DriftPage::reload()
                 keys << r.id;
             }
             fillTable(m_runs, rows, keys);
-            for (int i = 0; i < m_runRows.size(); ++i) {
-                m_runs->item(i, 2)->setIcon(StatusStyle::icon(m_runRows[i].bucket));
-                m_runs->item(i, 2)->setForeground(StatusStyle::color(m_runRows[i].bucket));
+            // Rows may be sorted by a header: each finds its run by the key it carries.
+            for (int row = 0; row < m_runs->rowCount(); ++row) {
+                const qint64 id = m_runs->item(row, 0)->data(Qt::UserRole).toLongLong();
+                for (const catalog::DriftRun& r : std::as_const(m_runRows)) {
+                    if (r.id == id) {
+                        m_runs->item(row, 2)->setIcon(StatusStyle::icon(r.bucket));
+                        m_runs->item(row, 2)->setForeground(StatusStyle::color(r.bucket));
+                    }
+                }
             }
             if (!m_run) {
                 // Open on the newest finished drift run: what someone coming here wants to see.
@@ -310,8 +316,8 @@ void DriftPage::showFindings()
     if (!rows.isEmpty() && m_findingsTable->currentRow() < 0) {
         // Open on the first modified policy: the one with two versions to compare.
         int first = 0;
-        for (int r = 0; r < keys.size(); ++r)
-            if (m_findings[keys[r].toInt()].change == QLatin1String("modified")) {
+        for (int r = 0; r < m_findingsTable->rowCount(); ++r)
+            if (m_findings[m_findingsTable->item(r, 0)->data(Qt::UserRole).toInt()].change == QLatin1String("modified")) {
                 first = r;
                 break;
             }

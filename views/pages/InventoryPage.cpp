@@ -36,6 +36,8 @@ InventoryPage::InventoryPage(PageContext context, QWidget* parent)
     m_filter->setSourceModel(m_model);
     m_table->setModel(m_filter);
     configureListView(m_table);
+    m_table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder); // read order until a header is clicked
+    m_table->setSortingEnabled(true);
     m_table->setColumnWidth(0, 420);
     m_table->setColumnWidth(1, 220);
     m_table->setColumnWidth(2, 300);

@@ -8,6 +8,32 @@
 
 namespace atlas::views {
 
+namespace {
+// A cell that sorts numbers ("42", "#42") as numbers and anything else as text (times are
+// written so that text order is time order).
+class SortableItem final : public QTableWidgetItem
+{
+public:
+    using QTableWidgetItem::QTableWidgetItem;
+    bool operator<(const QTableWidgetItem& other) const override
+    {
+        bool a = false;
+        bool b = false;
+        const double x = number(text(), &a);
+        const double y = number(other.text(), &b);
+        if (a && b)
+            return x < y;
+        return QString::localeAwareCompare(text(), other.text()) < 0;
+    }
+
+private:
+    static double number(const QString& text, bool* ok)
+    {
+        return (text.startsWith(QLatin1Char('#')) ? text.mid(1) : text).toDouble(ok);
+    }
+};
+} // namespace
+
 void configureListView(QTableView* view)
 {
     view->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -26,24 +52,30 @@ QTableWidget* makeListTable(const QStringList& headers, QWidget* parent)
     table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     table->setSelectionMode(QAbstractItemView::SingleSelection);
     configureListView(table);
+    // A header click sorts the rows shown; until then they keep the order they were read in.
+    table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
+    table->setSortingEnabled(true);
     return table;
 }
 
 void fillTable(QTableWidget* table, const QList<QStringList>& rows, const QVariantList& keys)
 {
     const QVariant previous = currentKey(table);
+    const bool sorting = table->isSortingEnabled();
+    table->setSortingEnabled(false); // rows go where they are put, then the chosen order applies
     table->setUpdatesEnabled(false);
     table->clearContents();
     table->setRowCount(int(rows.size()));
     for (int r = 0; r < rows.size(); ++r) {
         for (int c = 0; c < rows[r].size() && c < table->columnCount(); ++c) {
-            auto* item = new QTableWidgetItem(rows[r][c]);
+            auto* item = new SortableItem(rows[r][c]);
             item->setToolTip(rows[r][c]);
             if (c == 0 && r < keys.size())
                 item->setData(Qt::UserRole, keys[r]);
             table->setItem(r, c, item);
         }
     }
+    table->setSortingEnabled(sorting);
     table->setUpdatesEnabled(true);
     if (previous.isValid())
         selectKey(table, previous);
