@@ -137,6 +137,34 @@ int bench10m(test::TestCluster& cluster, test::TenantFixture& fx, qint64 total)
     std::printf("  sorted page (50 most failed)     %8.1f ms   ORDER BY failed_items DESC: no index\n",
                 timed(pg, "failed", "SELECT " + cols + " FROM atlas.operation_runs r WHERE r.tenant_id = $1::uuid "
                                        "ORDER BY r.failed_items DESC, r.id DESC LIMIT 50", {t}, 3));
+    // The hub's own page queries (RunLoader::loadPage, the hub's connection set-up), first page and
+    // the page after it, for every sort it offers, both directions.
+    {
+        db::Connection pages(cluster.loginSpec(QStringLiteral("readonly_a")), QStringLiteral("pages"));
+        pages.open();
+        hub::RunLoader::setUp(pages);
+        for (const auto key : {hub::RunFilter::SortKey::Started, hub::RunFilter::SortKey::Duration, hub::RunFilter::SortKey::Failed,
+                               hub::RunFilter::SortKey::Initiator, hub::RunFilter::SortKey::Operation}) {
+            for (const bool ascending : {false, true}) {
+                hub::RunFilter f;
+                f.setTenant(fx.tenantA);
+                f.setSort(key, ascending);
+                QList<double> first, next;
+                for (int i = 0; i < 5; ++i) {
+                    QElapsedTimer tm;
+                    tm.start();
+                    const hub::RunLoader::Page page = hub::RunLoader::loadPage(pages, f, QString(), 0, hub::RunLoader::kPageSize);
+                    first << ms(tm);
+                    tm.restart();
+                    if (!page.rows.isEmpty())
+                        hub::RunLoader::loadPage(pages, f, page.rows.last().sortValue, page.rows.last().id, hub::RunLoader::kPageSize);
+                    next << ms(tm);
+                }
+                std::printf("  hub page sorted by %d %-4s       first %7.1f ms, next %7.1f ms\n", int(key),
+                            ascending ? "asc" : "desc", median(first), median(next));
+            }
+        }
+    }
     std::printf("  filtered page (drift, failed)    %8.1f ms\n",
                 timed(pg, "filtered", "SELECT " + cols + " FROM atlas.operation_runs r WHERE r.tenant_id = $1::uuid "
                                          "AND r.resource = $2 AND r.action = $3 AND r.status_bucket = $4 "
@@ -180,8 +208,34 @@ int bench10m(test::TestCluster& cluster, test::TenantFixture& fx, qint64 total)
     PQfinish(pg);
     pg = PQconnectdb(conninfo.constData());
     PQclear(PQexec(pg, "SET plan_cache_mode = force_generic_plan"));
-    std::printf("  all-tenants page (50 newest of 50 tenants) %8.1f ms\n",
+    std::printf("  all-tenants page (50 newest of 50 tenants) %8.1f ms   one ORDER BY over the view: no index\n",
                 timed(pg, "alltenants", "SELECT " + cols + " FROM atlas.operation_runs r ORDER BY r.created_at DESC, r.id DESC LIMIT 50", {}, 3));
+    {
+        // The hub's All my tenants: one short index walk per tenant, merged (RunLoader::loadPage).
+        db::Connection pages(cluster.loginSpec(QStringLiteral("readonly_a")), QStringLiteral("pages"));
+        pages.open();
+        hub::RunLoader::setUp(pages);
+        QList<QUuid> tenants;
+        QSqlQuery q(su->database());
+        su->exec(q, QStringLiteral("SELECT tenant_id FROM atlas.tenants"));
+        while (q.next())
+            tenants << QUuid::fromString(q.value(0).toString());
+        hub::RunFilter f;
+        f.setTenants(tenants);
+        QList<double> first, next;
+        for (int i = 0; i < 5; ++i) {
+            QElapsedTimer tm;
+            tm.start();
+            const hub::RunLoader::Page page = hub::RunLoader::loadPage(pages, f, QString(), 0, hub::RunLoader::kPageSize);
+            first << ms(tm);
+            tm.restart();
+            if (!page.rows.isEmpty())
+                hub::RunLoader::loadPage(pages, f, page.rows.last().sortValue, page.rows.last().id, hub::RunLoader::kPageSize);
+            next << ms(tm);
+        }
+        std::printf("  hub all-tenants page (%lld tenants)  first %7.1f ms, next %7.1f ms\n", qlonglong(tenants.size()),
+                    median(first), median(next));
+    }
     std::printf("  bucket counts, all 50 tenants, all time %8.1f ms\n",
                 timed(pg, "allcounts", "SELECT * FROM atlas.run_bucket_counts(NULL, NULL, NULL, NULL, NULL)", {}));
     PQfinish(pg);
