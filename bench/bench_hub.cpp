@@ -89,6 +89,23 @@ double timed(PGconn* pg, const char* name, const QByteArray& sql, const QList<QB
     }
     return median(times);
 }
+// The hub's first page for `f` and the page after it (median of 5 each), as the console reads them.
+std::pair<double, double> timePages(db::Connection& conn, const hub::RunFilter& f)
+{
+    QList<double> first, next;
+    for (int i = 0; i < 5; ++i) {
+        QElapsedTimer tm;
+        tm.start();
+        const hub::RunLoader::Page page = hub::RunLoader::loadPage(conn, f, QString(), 0, hub::RunLoader::kPageSize);
+        first << ms(tm);
+        tm.restart();
+        if (!page.rows.isEmpty())
+            hub::RunLoader::loadPage(conn, f, page.rows.last().sortValue, page.rows.last().id, hub::RunLoader::kPageSize);
+        next << ms(tm);
+    }
+    return {median(first), median(next)};
+}
+
 
 int bench10m(test::TestCluster& cluster, test::TenantFixture& fx, qint64 total)
 {
@@ -149,19 +166,9 @@ int bench10m(test::TestCluster& cluster, test::TenantFixture& fx, qint64 total)
                 hub::RunFilter f;
                 f.setTenant(fx.tenantA);
                 f.setSort(key, ascending);
-                QList<double> first, next;
-                for (int i = 0; i < 5; ++i) {
-                    QElapsedTimer tm;
-                    tm.start();
-                    const hub::RunLoader::Page page = hub::RunLoader::loadPage(pages, f, QString(), 0, hub::RunLoader::kPageSize);
-                    first << ms(tm);
-                    tm.restart();
-                    if (!page.rows.isEmpty())
-                        hub::RunLoader::loadPage(pages, f, page.rows.last().sortValue, page.rows.last().id, hub::RunLoader::kPageSize);
-                    next << ms(tm);
-                }
+                const auto [first, next] = timePages(pages, f);
                 std::printf("  hub page sorted by %d %-4s       first %7.1f ms, next %7.1f ms\n", int(key),
-                            ascending ? "asc" : "desc", median(first), median(next));
+                            ascending ? "asc" : "desc", first, next);
             }
         }
     }
@@ -222,19 +229,9 @@ int bench10m(test::TestCluster& cluster, test::TenantFixture& fx, qint64 total)
             tenants << QUuid::fromString(q.value(0).toString());
         hub::RunFilter f;
         f.setTenants(tenants);
-        QList<double> first, next;
-        for (int i = 0; i < 5; ++i) {
-            QElapsedTimer tm;
-            tm.start();
-            const hub::RunLoader::Page page = hub::RunLoader::loadPage(pages, f, QString(), 0, hub::RunLoader::kPageSize);
-            first << ms(tm);
-            tm.restart();
-            if (!page.rows.isEmpty())
-                hub::RunLoader::loadPage(pages, f, page.rows.last().sortValue, page.rows.last().id, hub::RunLoader::kPageSize);
-            next << ms(tm);
-        }
-        std::printf("  hub all-tenants page (%lld tenants)  first %7.1f ms, next %7.1f ms\n", qlonglong(tenants.size()),
-                    median(first), median(next));
+        const auto [first, next] = timePages(pages, f);
+        std::printf("  hub all-tenants page (%lld tenants)  first %7.1f ms, next %7.1f ms\n", qlonglong(tenants.size()), first,
+                    next);
     }
     std::printf("  bucket counts, all 50 tenants, all time %8.1f ms\n",
                 timed(pg, "allcounts", "SELECT * FROM atlas.run_bucket_counts(NULL, NULL, NULL, NULL, NULL)", {}));
