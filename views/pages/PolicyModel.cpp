@@ -1,5 +1,7 @@
 #include "PolicyModel.h"
 
+#include "support/TimeText.h"
+
 #include <QLocale>
 
 namespace atlas::views {
@@ -77,7 +79,7 @@ QVariant PolicyModel::data(const QModelIndex& index, int role) const
         case Id:
             return p.externalId;
         case Observed:
-            return QLocale().toString(p.lastObserved.toLocalTime(), QLocale::ShortFormat);
+            return support::TimeText::dateTime(p.lastObserved);
         default:
             break;
         }

@@ -6,6 +6,7 @@
 #include "db/Connection.h"
 #include "runs/RunApi.h"
 #include "runs/RunRequests.h"
+#include "support/TimeText.h"
 
 #include <QHBoxLayout>
 #include <QInputDialog>
@@ -203,7 +204,7 @@ void ProducerPage::chooseRunToCancel()
                 lines << QStringLiteral("%1\tRun #%1 — %2, %3, %4 of %5 items, by %6")
                              .arg(q.value(0).toLongLong())
                              .arg(runs::bucketLabel(runs::bucketFromKey(q.value(2).toString())).toLower())
-                             .arg(QLocale().toString(q.value(5).toDateTime().toLocalTime(), QLocale::ShortFormat))
+                             .arg(support::TimeText::dateTime(q.value(5).toDateTime()))
                              .arg(q.value(3).toInt())
                              .arg(q.value(4).toInt())
                              .arg(q.value(1).toString());

@@ -1,5 +1,7 @@
 #include "Tables.h"
 
+#include "support/TimeText.h"
+
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -102,7 +104,7 @@ bool selectKey(QTableWidget* table, const QVariant& key)
 
 QString shortTime(const QDateTime& t)
 {
-    return t.isValid() ? QLocale().toString(t.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm")) : QString();
+    return support::TimeText::dateTime(t); // the console's one format
 }
 
 QString counted(qsizetype n, const QString& one, const QString& many)
