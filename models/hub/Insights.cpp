@@ -7,24 +7,12 @@
 namespace atlas::hub {
 
 namespace {
-// The arguments every insight function takes: tenants, resource, action, from, to.
-QVariantList argumentsOf(const RunFilter& filter)
-{
-    const QVariant none(QMetaType::fromType<QString>());
-    const QString& op = filter.operation();
-    const auto [from, to] = filter.window();
-    return {filter.tenantArray(), op.isEmpty() ? none : QVariant(op.section(QLatin1Char('/'), 0, 0)),
-            op.isEmpty() ? none : QVariant(op.section(QLatin1Char('/'), 1, 1)),
-            from.isValid() ? QVariant(from.toUTC().toString(Qt::ISODateWithMs)) : none,
-            to.isValid() ? QVariant(to.toUTC().toString(Qt::ISODateWithMs)) : none};
-}
-
 bool query(db::Connection& conn, QSqlQuery& q, const char* function, const QString& columns, const RunFilter& filter)
 {
     return conn.exec(q,
                      QStringLiteral("SELECT %1 FROM atlas.%2(?::uuid[], ?, ?, ?::timestamptz, ?::timestamptz)")
                          .arg(columns, QLatin1String(function)),
-                     argumentsOf(filter));
+                     filter.rollUpArguments());
 }
 } // namespace
 

@@ -13,7 +13,9 @@ template <typename T> bool assign(T& field, const T& value)
     return true;
 }
 
-QString likeEscaped(const QString& text)
+} // namespace
+
+QString RunFilter::likeEscaped(const QString& text)
 {
     QString out;
     for (const QChar c : text) {
@@ -23,7 +25,6 @@ QString likeEscaped(const QString& text)
     }
     return out;
 }
-} // namespace
 
 bool RunFilter::setTenant(const QUuid& tenant)
 {
@@ -124,6 +125,16 @@ QString RunFilter::afterSql(const QString& sortValue, qint64 id, QVariantList* b
     *binds << sortValue << id;
     return QStringLiteral(" AND (%1, r.id) %2 (?::%3, ?)")
         .arg(sortExpression(), m_ascending ? QStringLiteral(">") : QStringLiteral("<"), sortType());
+}
+
+QVariantList RunFilter::rollUpArguments() const
+{
+    const QVariant none(QMetaType::fromType<QString>());
+    const auto [from, to] = window();
+    return {tenantArray(), m_operation.isEmpty() ? none : QVariant(m_operation.section(QLatin1Char('/'), 0, 0)),
+            m_operation.isEmpty() ? none : QVariant(m_operation.section(QLatin1Char('/'), 1, 1)),
+            from.isValid() ? QVariant(from.toUTC().toString(Qt::ISODateWithMs)) : none,
+            to.isValid() ? QVariant(to.toUTC().toString(Qt::ISODateWithMs)) : none};
 }
 
 QString RunFilter::orderSql() const

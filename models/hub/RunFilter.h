@@ -74,6 +74,11 @@ public:
     // " AND (sort, r.id) < (?::type, ?)" (or ">" ascending) after a row, appending the values.
     QString afterSql(const QString& sortValue, qint64 id, QVariantList* binds) const;
     QString orderSql() const; // "ORDER BY ... DESC, r.id DESC"
+    // The arguments the roll-up functions take (atlas.run_bucket_counts and its siblings):
+    // tenants, resource, action, from, to; NULL for an open one.
+    QVariantList rollUpArguments() const;
+    // `text` with \, % and _ escaped for LIKE ... ESCAPE '\'.
+    static QString likeEscaped(const QString& text);
 
     // The [from, to) window the time range means at `now` (invalid ends are open).
     QPair<QDateTime, QDateTime> window(const QDateTime& now = QDateTime::currentDateTimeUtc()) const;

@@ -130,15 +130,9 @@ std::optional<BucketCounts> RunLoader::loadCounts(db::Connection& conn, const Ru
     if (filter.search().isEmpty() && filter.reason().isEmpty()) {
         // Exact from the roll-ups (full UTC days) and the runs of the range's partial days:
         // milliseconds at a million runs, where counting the runs takes their number.
-        const QVariant none(QMetaType::fromType<QString>());
-        const QString& operation = filter.operation();
-        const auto [from, to] = filter.window();
         sql = QStringLiteral("SELECT c.bucket, c.runs FROM atlas.run_bucket_counts(?::uuid[], ?, ?, "
                              "?::timestamptz, ?::timestamptz) c");
-        binds << filter.tenantArray() << (operation.isEmpty() ? none : QVariant(operation.section(QLatin1Char('/'), 0, 0)))
-              << (operation.isEmpty() ? none : QVariant(operation.section(QLatin1Char('/'), 1, 1)))
-              << (from.isValid() ? QVariant(from.toUTC().toString(Qt::ISODateWithMs)) : none)
-              << (to.isValid() ? QVariant(to.toUTC().toString(Qt::ISODateWithMs)) : none);
+        binds = filter.rollUpArguments();
     } else {
         // A text search or a reason has no roll-up: the matching runs are counted.
         sql = QStringLiteral("SELECT r.status_bucket, count(*) FROM atlas.bulk_operation_runs r WHERE %1 GROUP BY 1")
@@ -161,10 +155,8 @@ RunLoader::Items RunLoader::loadItems(db::Connection& conn, qint64 runId, const 
         items.error = conn.lastError().message;
         return items;
     }
-    QString like = search.trimmed().left(RunFilter::kMaxSearchLength);
-    for (const char c : {'\\', '%', '_'})
-        like.replace(QLatin1Char(c), QStringLiteral("\\") + QLatin1Char(c));
-    like = QLatin1Char('%') + like + QLatin1Char('%');
+    const QString like =
+        QLatin1Char('%') + RunFilter::likeEscaped(search.trimmed().left(RunFilter::kMaxSearchLength)) + QLatin1Char('%');
     QSqlQuery q(conn.database());
     if (!conn.exec(
             q,
