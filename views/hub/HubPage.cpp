@@ -168,39 +168,37 @@ QMenu* HubPage::columnMenu()
 namespace {
 constexpr int kItemPage = 500; // items of a run shown at a time in the detail pane
 
-// The database sort a column's header asks for; nullopt for columns that do not sort.
+// Which header sorts by what in the database; the first column of a key carries its arrow (the
+// run id sorts as the start time does).
+struct SortColumn
+{
+    int column;
+    hub::RunFilter::SortKey key;
+};
+constexpr SortColumn kSortColumns[] = {
+    {hub::RunTableModel::StartedColumn, hub::RunFilter::SortKey::Started},
+    {hub::RunTableModel::IdColumn, hub::RunFilter::SortKey::Started},
+    {hub::RunTableModel::DurationColumn, hub::RunFilter::SortKey::Duration},
+    {hub::RunTableModel::FailedColumn, hub::RunFilter::SortKey::Failed},
+    {hub::RunTableModel::InitiatorColumn, hub::RunFilter::SortKey::Initiator},
+    {hub::RunTableModel::OperationColumn, hub::RunFilter::SortKey::Operation},
+};
+
+// nullopt for columns that do not sort.
 std::optional<hub::RunFilter::SortKey> sortKeyOf(int column)
 {
-    switch (column) {
-    case hub::RunTableModel::IdColumn:
-    case hub::RunTableModel::StartedColumn:
-        return hub::RunFilter::SortKey::Started;
-    case hub::RunTableModel::DurationColumn:
-        return hub::RunFilter::SortKey::Duration;
-    case hub::RunTableModel::FailedColumn:
-        return hub::RunFilter::SortKey::Failed;
-    case hub::RunTableModel::InitiatorColumn:
-        return hub::RunFilter::SortKey::Initiator;
-    case hub::RunTableModel::OperationColumn:
-        return hub::RunFilter::SortKey::Operation;
-    default:
-        return std::nullopt;
+    for (const SortColumn& s : kSortColumns) {
+        if (s.column == column)
+            return s.key;
     }
+    return std::nullopt;
 }
 
 int columnOf(hub::RunFilter::SortKey key)
 {
-    switch (key) {
-    case hub::RunFilter::SortKey::Started:
-        return hub::RunTableModel::StartedColumn;
-    case hub::RunFilter::SortKey::Duration:
-        return hub::RunTableModel::DurationColumn;
-    case hub::RunFilter::SortKey::Failed:
-        return hub::RunTableModel::FailedColumn;
-    case hub::RunFilter::SortKey::Initiator:
-        return hub::RunTableModel::InitiatorColumn;
-    case hub::RunFilter::SortKey::Operation:
-        return hub::RunTableModel::OperationColumn;
+    for (const SortColumn& s : kSortColumns) {
+        if (s.key == key)
+            return s.column;
     }
     return hub::RunTableModel::StartedColumn;
 }
