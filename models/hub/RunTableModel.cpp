@@ -7,6 +7,8 @@
 
 #include <QTimer>
 
+#include <spdlog/spdlog.h>
+
 namespace atlas::hub {
 
 namespace {
@@ -247,6 +249,12 @@ void RunTableModel::onPage(quint64 generation, const QList<RunRow>& rows, bool a
     m_atEnd = atEnd;
     if (!error.isEmpty())
         Q_EMIT loadFailed(error);
+    else if (!m_shownFirstPage) {
+        // Once per console: when the Operations hub first has its runs (the log says when a
+        // console is open, not only connected).
+        m_shownFirstPage = true;
+        spdlog::info("hub: first page shown ({} runs)", rows.size());
+    }
     QList<RunRow> fresh;
     for (const RunRow& r : rows) {
         if (!m_rowOf.contains(r.id)) // a live insert may have brought it already

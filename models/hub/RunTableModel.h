@@ -104,6 +104,7 @@ private:
     quint64 m_generation = 0;
     bool m_loading = false;
     bool m_atEnd = true;
+    bool m_shownFirstPage = false;
     int m_paged = 0; // rows held when the last page arrived: what the view asked for
     QSet<qint64> m_changed;
     QTimer* m_changeTimer;
