@@ -7,7 +7,9 @@
 //   build/bench/bench_hub [total_runs]
 //   build/bench/bench_hub 10m [total_runs]   (or ATLAS_BENCH_10M=1): 10,000,000 runs over 50 tenants,
 //     1,000,000 in the tenant under test, over a year (bench/hub_10m.sql); pages, the counts
-//     functions and the all-tenants page through libpq and RunLoader::loadCounts.
+//     functions and the all-tenants page through libpq and RunLoader::loadCounts; start latency
+//     empty and full; then retention of the oldest month and a day, VACUUM, and starts and pages
+//     again (ATLAS_BENCH_NO_RETENTION=1 leaves that out).
 #include "TestCluster.h"
 #include "runs/RunApi.h"
 #include "hub/HubSession.h"
@@ -16,6 +18,7 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QSqlQuery>
 #include <QSqlRecord>
@@ -107,6 +110,157 @@ std::pair<double, double> timePages(db::Connection& conn, const hub::RunFilter& 
 }
 
 
+// Starting a run as the console's starter does it (atlas.start_run through RunApi, operator_a,
+// an inventory import of 10 items with a scope of its own each time, so none is reused), then
+// the identical start again (reused, the second click), then claiming and finishing it. Medians
+// and p95 of `n`, in ms. The first start is not counted: it reaps what is stale in the tenant.
+struct StartTimes
+{
+    double fresh = 0, freshP95 = 0, reused = 0, finish = 0;
+};
+double p95(QList<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v.isEmpty() ? 0 : v[std::min<qsizetype>(v.size() - 1, v.size() * 95 / 100)];
+}
+StartTimes timeStarts(test::TestCluster& cluster, const QUuid& tenant, const QString& tag, int n = 30)
+{
+    auto op = cluster.connectAs(QStringLiteral("operator_a"));
+    runs::RunApi api(*op);
+    QList<double> fresh, reused, finish;
+    for (int i = -1; i < n; ++i) {
+        QStringList items;
+        for (int j = 0; j < 10; ++j)
+            items << QStringLiteral("policy-%1-%2-%3").arg(tag).arg(i).arg(j);
+        const QJsonObject scope{{QStringLiteral("source"), QStringLiteral("bench %1 %2").arg(tag).arg(i)}};
+        db::DbError e;
+        QElapsedTimer t;
+        t.start();
+        const auto started = api.start(tenant, QStringLiteral("inventory"), QStringLiteral("import"), scope, items, &e);
+        const double startMs = ms(t);
+        if (!started || started->reused) {
+            std::fprintf(stderr, "start: %s\n", qPrintable(e.message));
+            return {};
+        }
+        t.restart();
+        const auto again = api.start(tenant, QStringLiteral("inventory"), QStringLiteral("import"), scope, items, &e);
+        const double againMs = ms(t);
+        if (!again || !again->reused || again->runId != started->runId)
+            std::fprintf(stderr, "the identical start was not reused: %s\n", qPrintable(e.message));
+        t.restart();
+        const auto lease = api.claim(started->runId, &e);
+        if (lease && !lease->isNull())
+            api.finish(started->runId, *lease, {}, {}, &e);
+        const double finishMs = ms(t);
+        if (i < 0)
+            continue;
+        fresh << startMs;
+        reused << againMs;
+        finish << finishMs;
+    }
+    return {median(fresh), p95(fresh), median(reused), median(finish)};
+}
+void printStarts(const char* when, const StartTimes& s)
+{
+    std::printf("  start_run %-34s new %6.1f ms (p95 %6.1f), identical again (reused) %6.1f ms, claim + finish %6.1f ms\n", when,
+                s.fresh, s.freshP95, s.reused, s.finish);
+}
+
+struct TableSizes
+{
+    qint64 rows = 0;
+    QString heap, indexes, dead;
+};
+TableSizes sizesOf(db::Connection& su, const QString& table)
+{
+    su.execRaw(QStringLiteral("SELECT pg_stat_force_next_flush()"));
+    TableSizes out;
+    out.rows = su.scalar(QStringLiteral("SELECT count(*) FROM %1").arg(table)).toLongLong();
+    out.heap = su.scalar(QStringLiteral("SELECT pg_size_pretty(pg_table_size('%1'))").arg(table)).toString();
+    out.indexes = su.scalar(QStringLiteral("SELECT pg_size_pretty(pg_indexes_size('%1'))").arg(table)).toString();
+    out.dead = su.scalar(QStringLiteral("SELECT n_dead_tup FROM pg_stat_user_tables WHERE relid = '%1'::regclass").arg(table)).toString();
+    return out;
+}
+void printSizes(const char* when, db::Connection& su)
+{
+    for (const QString& table : {QStringLiteral("atlas.bulk_operation_runs"), QStringLiteral("atlas.run_item_results")}) {
+        const TableSizes t = sizesOf(su, table);
+        std::printf("  %-24s %-27s %9lld rows, table %8s, indexes %8s, dead rows %s\n", when, qPrintable(table), t.rows,
+                    qPrintable(t.heap), qPrintable(t.indexes), qPrintable(t.dead));
+    }
+}
+
+double timedSql(db::Connection& su, const QString& sql)
+{
+    QElapsedTimer t;
+    t.start();
+    if (!su.execRaw(sql))
+        std::fprintf(stderr, "%s: %s\n", qPrintable(sql), qPrintable(su.lastError().message));
+    return t.elapsed() / 1000.0;
+}
+
+// The hub's newest and oldest first pages (the oldest walk over what a prune deleted).
+void printEdgePages(const char* when, test::TestCluster& cluster, const QUuid& tenant)
+{
+    db::Connection pages(cluster.loginSpec(QStringLiteral("readonly_a")), QStringLiteral("pages"));
+    pages.open();
+    hub::RunLoader::setUp(pages);
+    for (const bool ascending : {false, true}) {
+        hub::RunFilter f;
+        f.setTenant(tenant);
+        f.setSort(hub::RunFilter::SortKey::Started, ascending);
+        const auto [first, next] = timePages(pages, f);
+        std::printf("  hub page %-24s %-13s first %7.1f ms, next %7.1f ms\n", when, ascending ? "oldest first" : "newest first",
+                    first, next);
+    }
+}
+
+// Growth: retention over ten million runs, as the server's schedule runs it (atlas.apply_retention,
+// batches of 1,000, each its own transaction), then VACUUM; starts and pages before and after.
+void bench10mRetention(test::TestCluster& cluster, test::TenantFixture& fx, db::Connection& su)
+{
+    std::printf("retention at ten million runs (atlas.apply_retention, batches of 1,000, as the schedule calls it):\n");
+    printSizes("before", su);
+    const auto keep = [&su](const QString& age) {
+        su.execRaw(QStringLiteral("UPDATE atlas.settings SET value = '%1' WHERE key = 'retention_keep'").arg(age));
+    };
+    const qint64 before = su.scalar(QStringLiteral("SELECT count(*) FROM atlas.bulk_operation_runs")).toLongLong();
+    // The oldest month of every tenant: what turning retention on to eleven months deletes.
+    keep(QStringLiteral("335 days"));
+    const double monthS = timedSql(su, QStringLiteral("CALL atlas.apply_retention(1000)"));
+    const qint64 afterMonth = su.scalar(QStringLiteral("SELECT count(*) FROM atlas.bulk_operation_runs")).toLongLong();
+    std::printf("  prune the oldest month: %lld runs deleted in %.1f s (%.0f runs/s)\n", before - afterMonth, monthS,
+                (before - afterMonth) / monthS);
+    printSizes("after it, no VACUUM yet", su);
+    printStarts("after the prune, no VACUUM", timeStarts(cluster, fx.tenantA, QStringLiteral("pruned")));
+    printEdgePages("after, no VACUUM", cluster, fx.tenantA);
+    std::printf("  autovacuum of the runs table so far: %s (it starts at 50 + %s × %lld dead rows)\n",
+                qPrintable(su.scalar(QStringLiteral("SELECT coalesce(last_autovacuum::text, 'none') FROM pg_stat_user_tables "
+                                                    "WHERE relid = 'atlas.bulk_operation_runs'::regclass"))
+                               .toString()),
+                qPrintable(su.scalar(QStringLiteral("SELECT coalesce((SELECT option_value FROM pg_options_to_table("
+                                                    "(SELECT reloptions FROM pg_class WHERE oid = 'atlas.bulk_operation_runs'::regclass)) "
+                                                    "WHERE option_name = 'autovacuum_vacuum_scale_factor'), "
+                                                    "current_setting('autovacuum_vacuum_scale_factor'))"))
+                               .toString()),
+                afterMonth);
+    const double vacRuns = timedSql(su, QStringLiteral("VACUUM atlas.bulk_operation_runs"));
+    const double vacItems = timedSql(su, QStringLiteral("VACUUM atlas.run_item_results"));
+    const double vacRest = timedSql(su, QStringLiteral("VACUUM"));
+    std::printf("  VACUUM runs %.1f s, item results %.1f s, then the whole database %.1f s\n", vacRuns, vacItems, vacRest);
+    printSizes("after VACUUM", su);
+    printStarts("after VACUUM", timeStarts(cluster, fx.tenantA, QStringLiteral("vacuumed")));
+    printEdgePages("after VACUUM", cluster, fx.tenantA);
+    // Then a day: what the daily schedule deletes once retention is on.
+    const qint64 beforeDay = su.scalar(QStringLiteral("SELECT count(*) FROM atlas.bulk_operation_runs")).toLongLong();
+    keep(QStringLiteral("334 days"));
+    const double dayS = timedSql(su, QStringLiteral("CALL atlas.apply_retention(1000)"));
+    const qint64 afterDay = su.scalar(QStringLiteral("SELECT count(*) FROM atlas.bulk_operation_runs")).toLongLong();
+    std::printf("  prune one more day: %lld runs deleted in %.1f s\n", beforeDay - afterDay, dayS);
+    const double vacDay = timedSql(su, QStringLiteral("VACUUM atlas.bulk_operation_runs"));
+    std::printf("  VACUUM runs after the day %.1f s\n", vacDay);
+}
+
 int bench10m(test::TestCluster& cluster, test::TenantFixture& fx, qint64 total)
 {
     const qint64 big = std::min<qint64>(1000000, total / 10);
@@ -115,6 +269,8 @@ int bench10m(test::TestCluster& cluster, test::TenantFixture& fx, qint64 total)
     QFile script(QStringLiteral(ATLAS_SOURCE_DIR "/bench/hub_10m.sql"));
     if (!script.open(QIODevice::ReadOnly))
         return 1;
+    // Start latency on the empty database first, to set beside the same at ten million.
+    const StartTimes empty = timeStarts(cluster, fx.tenantA, QStringLiteral("empty"));
     QElapsedTimer load;
     load.start();
     su->execRaw(QStringLiteral("INSERT INTO atlas.tenants (name) SELECT 'Tenant ' || g FROM generate_series(1, 48) g"));
@@ -148,10 +304,10 @@ int bench10m(test::TestCluster& cluster, test::TenantFixture& fx, qint64 total)
     std::printf("  first page (250 newest)          %8.1f ms\n",
                 timed(pg, "first", "SELECT " + cols + " FROM atlas.operation_runs r WHERE r.tenant_id = $1::uuid "
                                       "ORDER BY r.created_at DESC, r.id DESC LIMIT 250", {t}));
-    std::printf("  sorted page (50 longest)         %8.1f ms   ORDER BY finished_at - started_at DESC: no index\n",
+    std::printf("  sorted page (50 longest)         %8.1f ms   ORDER BY finished_at - started_at DESC: not the hub's expression, no index\n",
                 timed(pg, "sorted", "SELECT " + cols + " FROM atlas.operation_runs r WHERE r.tenant_id = $1::uuid "
                                        "ORDER BY r.finished_at - r.started_at DESC NULLS LAST, r.id DESC LIMIT 50", {t}, 3));
-    std::printf("  sorted page (50 most failed)     %8.1f ms   ORDER BY failed_items DESC: no index\n",
+    std::printf("  sorted page (50 most failed)     %8.1f ms   ORDER BY failed_items DESC: bulk_operation_runs_failed_idx\n",
                 timed(pg, "failed", "SELECT " + cols + " FROM atlas.operation_runs r WHERE r.tenant_id = $1::uuid "
                                        "ORDER BY r.failed_items DESC, r.id DESC LIMIT 50", {t}, 3));
     // The hub's own page queries (RunLoader::loadPage, the hub's connection set-up), first page and
@@ -236,7 +392,11 @@ int bench10m(test::TestCluster& cluster, test::TenantFixture& fx, qint64 total)
     std::printf("  bucket counts, all 50 tenants, all time %8.1f ms\n",
                 timed(pg, "allcounts", "SELECT * FROM atlas.run_bucket_counts(NULL, NULL, NULL, NULL, NULL)", {}));
     PQfinish(pg);
+    printStarts("on the empty database", empty);
+    printStarts("after the load", timeStarts(cluster, fx.tenantA, QStringLiteral("full")));
     std::printf("memory                            RSS %ld MB\n", rssMb());
+    if (!qEnvironmentVariableIsSet("ATLAS_BENCH_NO_RETENTION"))
+        bench10mRetention(cluster, fx, *su);
     return 0;
 }
 } // namespace

@@ -325,8 +325,9 @@ private Q_SLOTS:
         QVERIFY(window->retentionAction()->isVisible());
         // An old finished run of the tenant, and the prune that removes it, executed here.
         const qint64 old = su(QStringLiteral("INSERT INTO atlas.bulk_operation_runs (tenant_id, initiator, resource, action, status, "
-                                             "idempotency_key, finished_at) VALUES ('%1', 'operator_a', 'probe', 'check', 'completed', "
-                                             "'old-for-retention', now() - interval '400 days') RETURNING id")
+                                             "idempotency_key, created_at, started_at, finished_at) VALUES ('%1', 'operator_a', 'probe', "
+                                             "'check', 'completed', 'old-for-retention', now() - interval '401 days', "
+                                             "now() - interval '401 days', now() - interval '400 days') RETURNING id")
                                   .arg(m_fx.tenantA.toString(QUuid::WithoutBraces))).toLongLong();
         QVERIFY(old > 0);
         QSignalSpy answered(window->findChild<atlas::runs::RunStarter*>(), &atlas::runs::RunStarter::started);

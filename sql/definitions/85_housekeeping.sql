@@ -43,16 +43,7 @@ BEGIN
             CONTINUE;
         END IF;
         LOOP
-            DELETE FROM atlas.bulk_operation_runs r
-             WHERE r.tenant_id = t.tenant_id
-               AND (r.tenant_id, r.id) IN (
-                   SELECT o.tenant_id, o.id FROM atlas.bulk_operation_runs o
-                    WHERE o.tenant_id = t.tenant_id
-                      AND o.status NOT IN ('pending', 'running')
-                      AND coalesce(o.finished_at, o.created_at) < pg_catalog.now() - v_keep
-                    ORDER BY o.created_at
-                    LIMIT p_batch);
-            GET DIAGNOSTICS v_count = ROW_COUNT;
+            v_count := atlas.delete_finished_runs(t.tenant_id, pg_catalog.now() - v_keep, p_batch);
             COMMIT; -- short transactions, batch by batch
             EXIT WHEN v_count < p_batch;
         END LOOP;
