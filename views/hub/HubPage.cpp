@@ -485,7 +485,8 @@ void HubPage::exportCsv()
     if (path.isEmpty())
         return;
     const hub::RunFilter filter = m_model->filter();
-    m_session->background()->post<hub::RunLoader::Export>(
+    // On the pages worker, as a long read of the filter's runs: never in front of a live update.
+    m_session->pages()->post<hub::RunLoader::Export>(
         this, [filter, path](db::Connection& conn) { return hub::RunLoader::exportCsv(conn, filter, path); },
         [this, path](const hub::RunLoader::Export& done) {
             Q_EMIT statusMessage(done.error.isEmpty() ? QStringLiteral("Exported %1 runs to %2").arg(done.rows).arg(path)
@@ -513,13 +514,15 @@ void HubPage::updateEmptyState()
     m_table->setVisible(!empty);
 }
 
-// On the background worker: reasons, runs per day and durations for the filter as it is.
+// On the pages worker: reasons, runs per day and durations for the filter as it is. Durations
+// are counted live (exact percentiles need the values; a second at a million runs over all
+// time), so they go with the pages, never in front of a live update on the shared worker.
 void HubPage::requestInsights()
 {
     const hub::RunFilter filter = m_model->filter();
     if (!filter.hasTenant())
         return;
-    m_session->background()->post<hub::Insights>(
+    m_session->pages()->post<hub::Insights>(
         this, [filter](db::Connection& conn) { return hub::Insights::load(conn, filter); },
         [this, filter](const hub::Insights& insights) {
             if (!(filter == m_model->filter()))

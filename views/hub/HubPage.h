@@ -51,6 +51,7 @@ public:
     BucketList* bucketList() const { return m_buckets; }
     RunDetailPane* detailPane() const { return m_detail; }
     ReasonsPanel* reasonsPanel() const { return m_reasons; }
+    hub::HubSession* session() const { return m_session; }
     TrendsView* trendsView() const { return m_trends; }
     QToolButton* trendsButton() const { return m_trendsButton; }
 
