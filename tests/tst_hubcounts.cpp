@@ -184,6 +184,26 @@ private Q_SLOTS:
                                    "AND started_at IS NOT NULL AND finished_at IS NOT NULL GROUP BY resource, action) s").arg(m_fx.a())));
     }
 
+    // No client can stop the roll-ups from being folded: compaction takes a table lock clients
+    // have no right to (an advisory lock, as it once was, any login could hold for ever).
+    void noClientStopsCompaction()
+    {
+        run(QStringLiteral("probe"), QStringLiteral("check"), QStringLiteral("failed"), QStringLiteral("timeout"));
+        QVERIFY(su(QStringLiteral("SELECT count(*) FROM atlas.run_counts WHERE NOT compacted")).toInt() > 0);
+        auto outsider = m_fx.connectAs(QStringLiteral("outsider"));
+        // What it can try: the old advisory key, and the table lock itself inside a transaction.
+        QVERIFY(outsider->scalar(QStringLiteral("SELECT pg_advisory_lock(hashtext('atlas.compact_run_counts'))")).isValid());
+        QVERIFY(outsider->execRaw(QStringLiteral("BEGIN")));
+        QSqlQuery lock(outsider->database());
+        QVERIFY(!lock.exec(QStringLiteral("LOCK TABLE atlas.run_counts IN SHARE UPDATE EXCLUSIVE MODE NOWAIT")));
+        QCOMPARE(lock.lastError().nativeErrorCode(), QStringLiteral("42501"));
+        QVERIFY(outsider->execRaw(QStringLiteral("ROLLBACK")));
+        auto owner = m_fx.connectAs(QStringLiteral("owner_a"));
+        QVERIFY(owner->scalar(QStringLiteral("SELECT atlas.reap_stale_runs()")).isValid());
+        QCOMPARE(su(QStringLiteral("SELECT count(*) FROM atlas.run_counts WHERE NOT compacted")), QStringLiteral("0"));
+        compareAll(QStringLiteral("owner_a"));
+    }
+
     void onlyTheCallersTenantsCount()
     {
         run(QStringLiteral("probe"), QStringLiteral("check"), QStringLiteral("failed"), QStringLiteral("timeout"));

@@ -122,6 +122,35 @@ private Q_SLOTS:
         QVERIFY(!q.exec(QStringLiteral("SELECT atlas.prune_runs('%1', '1 minute')").arg(a())));
         QCOMPARE(q.lastError().nativeErrorCode(), QStringLiteral("42501")); // operator: refused before the age is looked at
     }
+    // The scheduled retention (atlas.apply_retention, the superuser's) deletes only what an age of
+    // at least an hour back gives, whatever the setting says: an interval of mixed signs compares
+    // above an hour yet lands in the future, an overflowing one or text is no age at all. Each
+    // such tenant is skipped with a warning; a just-finished run stays.
+    void scheduledRetentionKeepsWhatNoAgeCovers_data()
+    {
+        QTest::addColumn<QString>("keep");
+        QTest::newRow("mixed signs") << "-1 mon 30 days 2 hours";
+        QTest::newRow("negative") << "-5 days";
+        QTest::newRow("under an hour") << "59 minutes";
+        QTest::newRow("overflowing") << "-100000000 years";
+        QTest::newRow("not an age") << "a fortnight";
+    }
+    void scheduledRetentionKeepsWhatNoAgeCovers()
+    {
+        QFETCH(QString, keep);
+        const qint64 fresh = finishedRun(0);
+        const qint64 old = finishedRun(400);
+        QVERIFY(m_su->execRaw(QStringLiteral("INSERT INTO atlas.settings (key, value) VALUES ('retention_keep:%1', '%2') "
+                                             "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value").arg(a(), keep)));
+        QVERIFY2(m_su->execRaw(QStringLiteral("CALL atlas.apply_retention()")), qPrintable(m_su->lastError().message));
+        QCOMPARE(count(QStringLiteral("bulk_operation_runs"), QStringLiteral("id IN (%1, %2)").arg(fresh).arg(old)), 2);
+        // A real age then takes the old run and keeps the fresh one.
+        QVERIFY(m_su->execRaw(QStringLiteral("UPDATE atlas.settings SET value = '1 year' WHERE key = 'retention_keep:%1'").arg(a())));
+        QVERIFY(m_su->execRaw(QStringLiteral("CALL atlas.apply_retention()")));
+        QCOMPARE(count(QStringLiteral("bulk_operation_runs"), QStringLiteral("id = %1").arg(old)), 0);
+        QCOMPARE(count(QStringLiteral("bulk_operation_runs"), QStringLiteral("id = %1").arg(fresh)), 1);
+        QVERIFY(m_su->execRaw(QStringLiteral("DELETE FROM atlas.settings WHERE key = 'retention_keep:%1'").arg(a())));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestRetention)

@@ -150,7 +150,10 @@ $$;
 
 -- Folds the appended rows into one compacted row per key (keys that sum to nothing go). One
 -- statement, so a reader sees either the rows or their sum; one compaction at a time (another
--- caller returns 0 at once). Rows appended meanwhile stay for the next one.
+-- caller returns 0 at once). Rows appended meanwhile stay for the next one. The one-at-a-time
+-- lock is SHARE UPDATE EXCLUSIVE on the table: it conflicts with itself (and VACUUM), not with
+-- the triggers' appends, and no client can take it (that needs a privilege on the table they do
+-- not have; an advisory lock, as before, any login could hold for ever and stop compaction).
 CREATE OR REPLACE FUNCTION atlas.compact_run_counts() RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -158,9 +161,11 @@ AS $$
 DECLARE
     v_count integer;
 BEGIN
-    IF NOT pg_try_advisory_xact_lock(hashtext('atlas.compact_run_counts')) THEN
-        RETURN 0;
-    END IF;
+    BEGIN
+        LOCK TABLE atlas.run_counts IN SHARE UPDATE EXCLUSIVE MODE NOWAIT;
+    EXCEPTION WHEN lock_not_available THEN
+        RETURN 0; -- another compaction, or a VACUUM, holds it: the next reap folds
+    END;
     WITH fresh AS (
         SELECT DISTINCT f.tenant_id, f.day, f.resource, f.action, f.bucket, f.reason
           FROM atlas.run_counts f WHERE NOT f.compacted

@@ -33,12 +33,18 @@ BEGIN
          ORDER BY tn.tenant_id
     LOOP
         CONTINUE WHEN pg_catalog.btrim(t.keep) = '';
+        -- The cutoff it gives is checked, not the interval: one of mixed signs ('-1 mon 30 days
+        -- 2 hours') compares above an hour yet lands in the future.
         BEGIN
             v_keep := t.keep::interval;
+            IF NOT pg_catalog.isfinite(pg_catalog.now() - v_keep)
+               OR pg_catalog.now() - v_keep > pg_catalog.now() - interval '1 hour' THEN
+                v_keep := NULL;
+            END IF;
         EXCEPTION WHEN others THEN
             v_keep := NULL;
         END;
-        IF v_keep IS NULL OR v_keep < interval '1 hour' THEN
+        IF v_keep IS NULL THEN
             RAISE WARNING 'retention of tenant %: "%" is not an age of at least an hour, nothing deleted', t.tenant_id, t.keep;
             CONTINUE;
         END IF;
