@@ -15,6 +15,8 @@
 #include <QStackedBarSeries>
 #include <QValueAxis>
 
+#include <cmath>
+
 namespace atlas::views {
 
 namespace {
@@ -43,8 +45,8 @@ void clear(QChart* chart)
 
 TrendsView::TrendsView(QWidget* parent)
     : QWidget(parent)
-    , m_dayView(makeView(QStringLiteral("Runs per day (colours as in the bucket list)"), this))
-    , m_durationView(makeView(QStringLiteral("Duration per operation (seconds)"), this))
+    , m_dayView(makeView(QStringLiteral("Runs per day, by status"), this))
+    , m_durationView(makeView(QStringLiteral("Seconds per operation"), this))
 {
     setObjectName(QStringLiteral("trendsView"));
     dayChart()->legend()->hide(); // the bucket list beside it is the legend
@@ -55,8 +57,8 @@ TrendsView::TrendsView(QWidget* parent)
     }
     auto* h = new QHBoxLayout(this);
     h->setContentsMargins(0, 0, 0, 0);
-    h->addWidget(m_dayView, 3);
-    h->addWidget(m_durationView, 2);
+    h->addWidget(m_dayView, 1);
+    h->addWidget(m_durationView, 1); // its labels are operations' names: as wide as the days
     applyTheme();
 }
 
@@ -69,14 +71,7 @@ QChart* TrendsView::durationChart() const
     return m_durationView->chart();
 }
 
-void TrendsView::setInsights(const hub::Insights& insights)
-{
-    m_insights = insights;
-    fillDays(insights.days);
-    fillDurations(insights.durations);
-}
-
-void TrendsView::fillDays(const QList<hub::Insights::Day>& days)
+void TrendsView::setDays(const QList<hub::Insights::Day>& days)
 {
     QChart* chart = dayChart();
     clear(chart);
@@ -116,7 +111,7 @@ void TrendsView::fillDays(const QList<hub::Insights::Day>& days)
     applyTheme();
 }
 
-void TrendsView::fillDurations(const QList<hub::Insights::Durations>& durations)
+void TrendsView::setDurations(const QList<hub::Insights::Durations>& durations)
 {
     QChart* chart = durationChart();
     clear(chart);
@@ -137,9 +132,14 @@ void TrendsView::fillDurations(const QList<hub::Insights::Durations>& durations)
     chart->addSeries(series);
     auto* y = new QBarCategoryAxis;
     y->append(categories);
+    // Two intervals of a round whole number of seconds (1, 2, 5, 10, 20, ...), so the three
+    // labels are distinct whole numbers, not "0 1 1" from rounding halves.
+    constexpr double kMantissas[] = {1, 2, 5};
+    double step = 1;
+    for (int k = 1; step * 2 < peak; ++k)
+        step = kMantissas[k % 3] * std::pow(10.0, k / 3);
     auto* x = new QValueAxis;
-    x->setRange(0, std::max(peak, 1.0));
-    x->applyNiceNumbers();
+    x->setRange(0, step * 2);
     x->setLabelFormat(QStringLiteral("%.0f"));
     x->setTickCount(3);
     chart->addAxis(y, Qt::AlignLeft);

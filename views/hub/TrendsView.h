@@ -18,7 +18,8 @@ class TrendsView final : public QWidget
     Q_DISABLE_COPY_MOVE(TrendsView)
 public:
     explicit TrendsView(QWidget* parent = nullptr);
-    void setInsights(const hub::Insights& insights);
+    void setDays(const QList<hub::Insights::Day>& days);
+    void setDurations(const QList<hub::Insights::Durations>& durations);
 
     QChart* dayChart() const;
     QChart* durationChart() const;
@@ -28,13 +29,10 @@ protected:
     void changeEvent(QEvent* event) override;
 
 private:
-    void fillDays(const QList<hub::Insights::Day>& days);
-    void fillDurations(const QList<hub::Insights::Durations>& durations);
     void applyTheme();
 
     QChartView* m_dayView;
     QChartView* m_durationView;
-    hub::Insights m_insights;
     int m_days = 0;
 };
 
