@@ -13,9 +13,9 @@ namespace atlas::hub {
 // thread and connection of its own (LISTEN, the change log), and one shared worker, kept open,
 // for everything a change brings about (re-reads of changed runs, the detail pane, bucket
 // counts, and the console's other reads: tenants, notifications, producer pages, the reaper).
-// Pages of runs, and the long reads of a filter's runs (CSV exports, reasons and trends), have
-// a worker of their own, so none of them holds up a live update; its connection closes after
-// DbWorker::kIdleCloseMs without work. Created and
+// Pages of runs, and the long reads of a filter's runs (CSV exports; the trends' durations,
+// counted live, while the trends show), have a worker of their own, so none of them holds up a
+// live update; its connection closes after DbWorker::kIdleCloseMs without work. Created and
 // destroyed in the GUI thread; the views post RunLoader's reads to the workers
 // (DbWorker::post) and hear the listener's signals.
 class HubSession final : public QObject

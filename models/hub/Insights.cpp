@@ -40,6 +40,17 @@ Insights Insights::load(db::Connection& conn, const RunFilter& filter)
     }
     while (q.next())
         out.days.append({q.value(0).toDate(), runs::bucketFromKey(q.value(1).toString()), q.value(2).toLongLong()});
+    return out;
+}
+
+Insights Insights::loadDurations(db::Connection& conn, const RunFilter& filter)
+{
+    Insights out;
+    if (!conn.isOpen() || !filter.hasTenant()) {
+        out.error = conn.lastError().message;
+        return out;
+    }
+    QSqlQuery q(conn.database());
     if (!query(conn, q, "duration_percentiles", QStringLiteral("resource, action, runs, p50_seconds, p90_seconds, p99_seconds"),
                filter)) {
         out.error = conn.lastError().message;

@@ -37,11 +37,15 @@ struct Insights
     };
     QList<Reason> reasons;
     QList<Day> days;
-    QList<Durations> durations;
+    QList<Durations> durations; // only from loadDurations
     QString error;
 
-    // Reads all three for `filter` (its bucket and search do not narrow them).
+    // Reasons and runs per day for `filter` (its bucket and search do not narrow them): from the
+    // roll-ups, a few milliseconds at any size.
     static Insights load(db::Connection& conn, const RunFilter& filter);
+    // Duration percentiles per operation: counted live (exact percentiles need the values), a
+    // second over all time for a tenant of a million runs; read apart, and only when shown.
+    static Insights loadDurations(db::Connection& conn, const RunFilter& filter);
 };
 
 } // namespace atlas::hub

@@ -1,6 +1,7 @@
 #include "HubPage.h"
 
 #include "BucketList.h"
+#include "ColumnFitter.h"
 #include "FilterBar.h"
 #include "ReasonsPanel.h"
 #include "RunDetailPane.h"
@@ -126,7 +127,15 @@ void HubPage::setUpTable()
     const QByteArray saved = QSettings().value(QStringLiteral("hub/columns")).toByteArray();
     if (!saved.isEmpty())
         header->restoreState(saved);
-    const auto save = [this] { QSettings().setValue(QStringLiteral("hub/columns"), m_table->horizontalHeader()->saveState()); };
+    // When the room is short (the detail pane open), the wordy columns give up width first, so
+    // started, duration, initiator and items stay in view without scrolling sideways.
+    using Flex = ColumnFitter::Flex;
+    m_fitter = new ColumnFitter(m_table,
+                                {Flex{hub::RunTableModel::ResultColumn, 90}, Flex{hub::RunTableModel::TenantColumn, 90},
+                                 Flex{hub::RunTableModel::OperationColumn, 90}, Flex{hub::RunTableModel::InitiatorColumn, 70},
+                                 Flex{hub::RunTableModel::StatusColumn, 90}},
+                                &hub::RunTableModel::defaultWidth);
+    const auto save = [this] { QSettings().setValue(QStringLiteral("hub/columns"), m_fitter->saveState()); };
     connect(header, &QHeaderView::sectionResized, this, save);
     connect(header, &QHeaderView::sectionMoved, this, save);
     header->setSectionsClickable(true);
@@ -160,6 +169,8 @@ QMenu* HubPage::columnMenu()
             m_table->setColumnWidth(c, hub::RunTableModel::defaultWidth(c));
             m_table->setColumnHidden(c, !hub::RunTableModel::shownByDefault(c));
         }
+        m_fitter->takeWidths();
+        m_fitter->fit();
         QSettings().remove(QStringLiteral("hub/columns"));
     });
     return menu;
@@ -228,7 +239,8 @@ void HubPage::showSort(const hub::RunFilter& filter)
 void HubPage::setColumnShown(int column, bool shown)
 {
     m_table->setColumnHidden(column, !shown);
-    QSettings().setValue(QStringLiteral("hub/columns"), m_table->horizontalHeader()->saveState());
+    m_fitter->fit();
+    QSettings().setValue(QStringLiteral("hub/columns"), m_fitter->saveState());
 }
 
 // Filter bar on top; buckets, table and detail pane side by side below it. The pane takes no
@@ -324,6 +336,8 @@ void HubPage::connectModel()
     connect(m_trendsButton, &QToolButton::toggled, this, [this](bool on) {
         m_trends->setVisible(on);
         QSettings().setValue(QStringLiteral("hub/trends"), on);
+        if (on)
+            requestDurations();
     });
     connect(m_reasons, &ReasonsPanel::reasonChosen, this, [this](const QString& code) {
         hub::RunFilter next = m_model->filter();
@@ -392,6 +406,7 @@ const hub::RunFilter& HubPage::filter() const
 void HubPage::setTenant(const QUuid& tenant)
 {
     m_table->setColumnHidden(hub::RunTableModel::TenantColumn, true);
+    m_fitter->fit();
     hub::RunFilter next = m_model->filter();
     next.setTenant(tenant);
     applyFilter(next);
@@ -401,6 +416,7 @@ void HubPage::setTenants(const QHash<QUuid, QString>& names)
 {
     m_model->setTenantNames(names);
     m_table->setColumnHidden(hub::RunTableModel::TenantColumn, false);
+    m_fitter->fit();
     QList<QUuid> tenants = names.keys();
     std::sort(tenants.begin(), tenants.end());
     hub::RunFilter next = m_model->filter();
@@ -514,15 +530,14 @@ void HubPage::updateEmptyState()
     m_table->setVisible(!empty);
 }
 
-// On the pages worker: reasons, runs per day and durations for the filter as it is. Durations
-// are counted live (exact percentiles need the values; a second at a million runs over all
-// time), so they go with the pages, never in front of a live update on the shared worker.
+// Reasons and runs per day on the shared worker (roll-ups, milliseconds); the durations, counted
+// live, only while the trends show, on the pages worker, so they never hold up a live update.
 void HubPage::requestInsights()
 {
     const hub::RunFilter filter = m_model->filter();
     if (!filter.hasTenant())
         return;
-    m_session->pages()->post<hub::Insights>(
+    m_session->shared()->post<hub::Insights>(
         this, [filter](db::Connection& conn) { return hub::Insights::load(conn, filter); },
         [this, filter](const hub::Insights& insights) {
             if (!(filter == m_model->filter()))
@@ -530,8 +545,27 @@ void HubPage::requestInsights()
             if (!insights.error.isEmpty())
                 Q_EMIT statusMessage(QStringLiteral("Could not read the failure reasons: %1").arg(insights.error));
             m_reasons->setReasons(insights.reasons);
-            m_trends->setInsights(insights);
+            m_trends->setDays(insights.days);
             Q_EMIT insightsLoaded();
+        });
+    if (m_trendsButton->isChecked())
+        requestDurations();
+}
+
+void HubPage::requestDurations()
+{
+    const hub::RunFilter filter = m_model->filter();
+    if (!filter.hasTenant())
+        return;
+    m_session->pages()->post<hub::Insights>(
+        this, [filter](db::Connection& conn) { return hub::Insights::loadDurations(conn, filter); },
+        [this, filter](const hub::Insights& insights) {
+            if (!(filter == m_model->filter()))
+                return;
+            if (!insights.error.isEmpty())
+                Q_EMIT statusMessage(QStringLiteral("Could not read the durations: %1").arg(insights.error));
+            m_trends->setDurations(insights.durations);
+            Q_EMIT durationsLoaded();
         });
 }
 

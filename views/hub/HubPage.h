@@ -21,6 +21,7 @@ class RunTableModel;
 namespace atlas::views {
 
 class BucketList;
+class ColumnFitter;
 class FilterBar;
 class ReasonsPanel;
 class RunDetailPane;
@@ -62,6 +63,7 @@ Q_SIGNALS:
     void resultLinkActivated(const QString& link);
     void statusMessage(const QString& message);
     void insightsLoaded();
+    void durationsLoaded();
 
 private:
     void setUpTable();
@@ -80,12 +82,14 @@ private:
     void updateEmptyState();
     void clearFilters();
     void requestInsights();
+    void requestDurations();
 
     hub::HubSession* m_session;
     hub::RunTableModel* m_model;
     FilterBar* m_filterBar;
     BucketList* m_buckets;
     QTableView* m_table;
+    ColumnFitter* m_fitter = nullptr;
     QLabel* m_empty;
     RunDetailPane* m_detail;
     QPushButton* m_clearFilters;
