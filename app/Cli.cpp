@@ -5,6 +5,7 @@
 #include "LoginDialog.h"
 #include "MainWindow.h"
 #include "SingleInstance.h"
+#include "Termination.h"
 #include "Theme.h"
 #include "db/ConnectionProbe.h"
 #include "db/Profiles.h"
@@ -17,6 +18,7 @@
 #include <QCoreApplication>
 #include <QMessageBox>
 #include <QProgressDialog>
+#include <QSocketNotifier>
 #include <QTimer>
 
 #include <spdlog/spdlog.h>
@@ -25,6 +27,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <unistd.h>
 
 namespace atlas::app {
 
@@ -114,6 +117,17 @@ public:
             }
         }
         openEmbedded();
+    }
+
+    // SIGTERM, SIGINT or SIGHUP: quit as "Stop runs and quit" does, without asking (a session
+    // ending cannot answer a dialog); before a window is open, at once.
+    void terminate(int signal)
+    {
+        spdlog::info("signal {}: stopping the runs started here and quitting", signal);
+        if (m_window)
+            m_window->stopRunsAndQuit();
+        else
+            finish(0);
     }
 
 protected:
@@ -315,6 +329,14 @@ int runConsole(QApplication& app, const QCommandLineParser& parser, const Option
     resources::Theme::apply(resources::Theme::configured());
     app.setWindowIcon(resources::appIcon()); // every window and dialog, however the console started
     Startup startup(parser, options, instance, link);
+    termination::install();
+    QSocketNotifier signalled(termination::wakeDescriptor(), QSocketNotifier::Read);
+    QObject::connect(&signalled, &QSocketNotifier::activated, &startup, [&startup, &signalled] {
+        char bytes[16];
+        while (::read(termination::wakeDescriptor(), bytes, sizeof bytes) > 0) { }
+        signalled.setEnabled(false); // once: a second signal ends the process in the handler
+        startup.terminate(termination::signalNumber());
+    });
     QTimer::singleShot(0, &startup, [&startup] { startup.begin(); });
     return app.exec();
 }

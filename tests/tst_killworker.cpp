@@ -1,12 +1,17 @@
-// kill -9 of a console in the middle of a run: the run stays "running" until any other client
-// reaps it as aborted/worker_lost, and every batch written before the kill is kept, whole.
+// A process executing a run, stopped from outside. Ctrl+C (SIGINT) of the command line: the run
+// ends aborted/cancelled at once. SIGTERM of a console: it quits cleanly. kill -9 in the middle
+// of a run: the run stays "running" until any other client reaps it as aborted/worker_lost. Every
+// batch written before is kept, whole.
 #include "Fixture.h"
 
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <csignal>
 
 class TestKillWorker : public QObject
 {
@@ -18,6 +23,72 @@ private Q_SLOTS:
     {
         ATLAS_REQUIRE_BINARY();
         ATLAS_SET_UP(m_fx);
+    }
+
+    // Ctrl+C (SIGINT) of the command line in the middle of the run it executes: the run ends
+    // aborted/cancelled at once, every batch written before kept whole, and the command says
+    // so and exits 130.
+    void anInterruptedCommandEndsItsRunCancelled()
+    {
+        constexpr int kFiles = 20000;
+        QTemporaryDir dir;
+        QVERIFY(atlas::test::Fixture::writeExport(dir.path(), kFiles, "int"));
+        QProcess cli;
+        cli.setProcessEnvironment(atlas::test::Fixture::cleanEnvironment());
+        cli.start(atlas::test::Fixture::binary(),
+                  {QStringLiteral("inventory"), QStringLiteral("import"), QStringLiteral("--tenant"),
+                   m_fx.tenantA.toString(QUuid::WithoutBraces), dir.path(), QStringLiteral("--db"),
+                   m_fx.loginUrl(QStringLiteral("operator_a"))});
+        QVERIFY(cli.waitForStarted());
+        auto su = m_fx.cluster.connectSuperuser();
+        qint64 run = 0;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                run = su->scalar(QStringLiteral("SELECT id FROM atlas.bulk_operation_runs WHERE status = 'running' "
+                                                "AND scope->>'source' = ? AND processed_items >= 400"),
+                                 {dir.path()})
+                          .toLongLong();
+                return run > 0 || cli.state() != QProcess::Running;
+            },
+            60000));
+        QVERIFY2(run > 0, "the import ended before it could be interrupted");
+        QElapsedTimer stopped;
+        stopped.start();
+        QCOMPARE(::kill(pid_t(cli.processId()), SIGINT), 0);
+        QVERIFY(cli.waitForFinished(20000));
+        qInfo("the command ended %lld ms after SIGINT", stopped.elapsed());
+        const QString err = QString::fromLocal8Bit(cli.readAllStandardError());
+        QCOMPARE(cli.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(cli.exitCode(), 128 + SIGINT);
+        QVERIFY2(err.contains(QStringLiteral("interrupted: run #%1 ended aborted").arg(run)), qPrintable(err));
+        QCOMPARE(su->scalar(QStringLiteral("SELECT status || '/' || reason_code FROM atlas.bulk_operation_runs WHERE id = ?"), {run}).toString(),
+                 QStringLiteral("aborted/cancelled"));
+        const int processed = su->scalar(QStringLiteral("SELECT processed_items FROM atlas.bulk_operation_runs WHERE id = ?"), {run}).toInt();
+        QVERIFY(processed >= 400 && processed < kFiles);
+        QCOMPARE(su->scalar(QStringLiteral("SELECT count(*) FROM atlas.run_item_results WHERE run_id = ?"), {run}).toInt(), processed);
+        QCOMPARE(su->scalar(QStringLiteral("SELECT count(*) FROM atlas.inventory_items WHERE last_run_id = ?"), {run}).toInt(), processed);
+        QCOMPARE(su->scalar(QStringLiteral("SELECT count(*) FROM atlas.run_leases WHERE run_id = ?"), {run}).toInt(), 0);
+    }
+
+    // A console told to end (SIGTERM: the session or the machine shutting down) quits cleanly and
+    // says why in its log, instead of dying where it stands.
+    void aConsoleEndsCleanlyOnSigterm()
+    {
+        QTemporaryDir home;
+        const QProcessEnvironment env = atlas::test::Fixture::consoleEnvironment(home.path());
+        QProcess console;
+        console.setProcessEnvironment(env);
+        console.setProcessChannelMode(QProcess::MergedChannels);
+        console.start(atlas::test::Fixture::binary(), {QStringLiteral("--db"), m_fx.loginUrl(QStringLiteral("readonly_a")),
+                                                       QStringLiteral("--log-level"), QStringLiteral("info")});
+        QVERIFY(console.waitForStarted());
+        const auto log = [&] { return atlas::test::Fixture::consoleLog(home.path()); };
+        QVERIFY2(QTest::qWaitFor([&] { return log().contains(QLatin1String("hub: first page shown")); }, 60000), qPrintable(log()));
+        QCOMPARE(::kill(pid_t(console.processId()), SIGTERM), 0);
+        QVERIFY(console.waitForFinished(10000));
+        QCOMPARE(console.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(console.exitCode(), 0);
+        QVERIFY2(log().contains(QLatin1String("signal 15: stopping the runs started here and quitting")), qPrintable(log()));
     }
 
     void killedMidRunIsReapedWithItsBatchesKept()

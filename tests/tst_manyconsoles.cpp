@@ -35,12 +35,7 @@ class TestManyConsoles : public QObject
     std::vector<std::unique_ptr<QProcess>> m_consoles;
     std::unique_ptr<atlas::db::Connection> m_su;
 
-    QString stateDir(int i) const { return m_homes.path() + QStringLiteral("/%1/state").arg(loginOf(i)); }
-    QString consoleLog(int i) const
-    {
-        QFile f(stateDir(i) + QStringLiteral("/atlas-ops/atlas-ops.log"));
-        return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-    }
+    QString consoleLog(int i) const { return atlas::test::Fixture::consoleLog(m_homes.path() + QLatin1Char('/') + loginOf(i)); }
     // Sessions of one login now, by what they are for.
     QMap<QString, int> sessionsOf(const QString& login)
     {
@@ -140,19 +135,7 @@ private Q_SLOTS:
         for (int first = 1; first <= kConsoles; first += kBatch) {
             for (int i = first; i < first + kBatch && i <= kConsoles; ++i) {
                 const QString home = m_homes.path() + QLatin1Char('/') + loginOf(i);
-                for (const char* sub : {"state", "config", "data", "cache", "run"})
-                    QVERIFY(QDir().mkpath(home + QLatin1Char('/') + QLatin1String(sub)));
-                QFile::setPermissions(home + QStringLiteral("/run"), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
-                QProcessEnvironment env = atlas::test::Fixture::cleanEnvironment();
-                env.insert(QStringLiteral("HOME"), home);
-                env.insert(QStringLiteral("XDG_STATE_HOME"), home + QStringLiteral("/state"));
-                env.insert(QStringLiteral("XDG_CONFIG_HOME"), home + QStringLiteral("/config"));
-                env.insert(QStringLiteral("XDG_DATA_HOME"), home + QStringLiteral("/data"));
-                env.insert(QStringLiteral("XDG_CACHE_HOME"), home + QStringLiteral("/cache"));
-                env.insert(QStringLiteral("XDG_RUNTIME_DIR"), home + QStringLiteral("/run"));
-                env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-                env.remove(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"));
-                env.remove(QStringLiteral("DISPLAY"));
+                const QProcessEnvironment env = atlas::test::Fixture::consoleEnvironment(home);
                 auto p = std::make_unique<QProcess>();
                 p->setProcessEnvironment(env);
                 p->setProcessChannelMode(QProcess::MergedChannels);

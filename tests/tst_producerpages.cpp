@@ -720,6 +720,40 @@ private Q_SLOTS:
                  QStringLiteral("aborted/cancelled"));
         QVERIFY(su(QStringLiteral("SELECT processed_items FROM atlas.bulk_operation_runs WHERE id = %1").arg(outcome.runId)).toInt() < 6000);
     }
+
+    // Asked to end from outside (the console's SIGTERM, SIGINT or SIGHUP): no question asked,
+    // the run it executes ends aborted/cancelled at once with what it recorded, the window goes.
+    void aSignalStopsTheRunsAndQuitsWithoutAsking()
+    {
+        QTemporaryDir big;
+        QVERIFY(atlas::test::Fixture::writeExport(big.path(), 6000, "sig"));
+        auto window = open(QStringLiteral("owner_a"));
+        QVERIFY(window);
+        window->showPage(QStringLiteral("inventory"));
+        const auto outcome = startThrough(window->inventoryPage(), [&] { window->inventoryPage()->importFolder(big.path()); });
+        QVERIFY2(outcome.runId > 0, qPrintable(outcome.error));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            su(QStringLiteral("SELECT processed_items FROM atlas.bulk_operation_runs WHERE id = %1").arg(outcome.runId)).toInt() > 0, 10000);
+        bool asked = false;
+        QTimer watch; // any dialog would be a question nobody is there to answer
+        connect(&watch, &QTimer::timeout, this, [&] {
+            if (QWidget* modal = QApplication::activeModalWidget()) {
+                asked = true;
+                modal->close();
+            }
+        });
+        watch.start(20);
+        window->stopRunsAndQuit();
+        QTRY_COMPARE_WITH_TIMEOUT(window->executor()->activeCount(), 0, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(!window->isVisible(), 5000);
+        QVERIFY(!asked);
+        QCOMPARE(su(QStringLiteral("SELECT status || '/' || reason_code FROM atlas.bulk_operation_runs WHERE id = %1").arg(outcome.runId)).toString(),
+                 QStringLiteral("aborted/cancelled"));
+        const int processed = su(QStringLiteral("SELECT processed_items FROM atlas.bulk_operation_runs WHERE id = %1").arg(outcome.runId)).toInt();
+        QVERIFY(processed > 0 && processed < 6000);
+        QCOMPARE(su(QStringLiteral("SELECT count(*) FROM atlas.run_item_results WHERE run_id = %1").arg(outcome.runId)).toInt(), processed);
+        QGuiApplication::setQuitOnLastWindowClosed(true);
+    }
 };
 
 QTEST_MAIN(TestProducerPages)

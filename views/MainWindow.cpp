@@ -638,6 +638,26 @@ void MainWindow::quitFromTray()
     close();
 }
 
+// Asked to end from outside the window (SIGTERM when the session or machine shuts down, Ctrl+C
+// in the terminal it was started from): as "Stop runs and quit", without asking. The runs it
+// executes end aborted/cancelled at once with what they recorded, not later by the reaper.
+void MainWindow::stopRunsAndQuit()
+{
+    m_quitting = true;
+    QGuiApplication::setQuitOnLastWindowClosed(false); // the window quits itself once closed, shown or in the tray
+    if (m_executor->activeCount() == 0) {
+        close();
+        QCoreApplication::quit();
+        return;
+    }
+    if (m_stopping)
+        return;
+    m_stopping = true;
+    setEnabled(false);
+    statusBar()->showMessage(QStringLiteral("Stopping runs…"));
+    m_executor->stopAll(); // the last one to end closes the window, which quits
+}
+
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     const int active = m_executor->activeCount();

@@ -82,6 +82,8 @@ public:
     // Handles an `atlas-ops://run/<id>` link; false if it is not one.
     bool openLink(const QString& link);
     void bringToFront();
+    // Ends as "Stop runs and quit" does, without asking (a signal from outside).
+    void stopRunsAndQuit();
     // After the window closed: whether the person chose another database (File → Connect to…),
     // and which (an empty spec with switchToEmbedded() for this computer's private one).
     bool switchRequested() const { return m_switch; }

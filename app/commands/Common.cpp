@@ -1,5 +1,7 @@
 #include "Common.h"
 
+#include "Termination.h"
+
 #include "db/ConnectionProbe.h"
 #include "db/SchemaCheck.h"
 #include "runs/RunApi.h"
@@ -81,7 +83,12 @@ bool follow(db::Connection& conn, qint64 id, QString* error)
 {
     ProgressBar bar;
     runs::RunApi api(conn);
+    termination::install();
     for (;;) {
+        if (termination::requested()) {
+            *error = QStringLiteral("interrupted; run #%1 goes on where it runs").arg(id);
+            return false;
+        }
         db::DbError dbError;
         const auto run = runs::RunQueries::run(conn, id, &dbError);
         if (!run) {
@@ -101,8 +108,16 @@ bool follow(db::Connection& conn, qint64 id, QString* error)
 int executeHere(const Session& session, qint64 runId, bool* reused)
 {
     ProgressBar bar;
-    runs::RunWorker worker(session.target.spec, runId, nullptr, [&bar](int done, int total) { bar.update(done, total); });
+    // Ctrl+C (or SIGTERM, SIGHUP) stops the run as a person stopping it would: it ends
+    // aborted/cancelled at once with what it recorded; a second one ends the process.
+    termination::install();
+    runs::RunWorker worker(session.target.spec, runId, &termination::requested(),
+                           [&bar](int done, int total) { bar.update(done, total); });
     const runs::WorkerOutcome outcome = worker.run();
+    if (termination::requested() && outcome.claimed && outcome.status == QLatin1String("aborted")) {
+        fail(QStringLiteral("interrupted: run #%1 ended aborted (cancelled), with what it recorded kept").arg(runId));
+        return 128 + termination::signalNumber();
+    }
     if (!outcome.error.isEmpty() && !outcome.claimed)
         return fail(QStringLiteral("cannot execute run #%1: %2").arg(runId).arg(outcome.error));
     if (!outcome.claimed)

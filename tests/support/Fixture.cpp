@@ -78,6 +78,30 @@ QProcessEnvironment Fixture::cleanEnvironment()
     return env;
 }
 
+QProcessEnvironment Fixture::consoleEnvironment(const QString& home)
+{
+    QProcessEnvironment env = cleanEnvironment();
+    for (const char* sub : {"state", "config", "data", "cache", "run"})
+        QDir().mkpath(home + QLatin1Char('/') + QLatin1String(sub));
+    QFile::setPermissions(home + QStringLiteral("/run"), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    env.insert(QStringLiteral("HOME"), home);
+    env.insert(QStringLiteral("XDG_STATE_HOME"), home + QStringLiteral("/state"));
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), home + QStringLiteral("/config"));
+    env.insert(QStringLiteral("XDG_DATA_HOME"), home + QStringLiteral("/data"));
+    env.insert(QStringLiteral("XDG_CACHE_HOME"), home + QStringLiteral("/cache"));
+    env.insert(QStringLiteral("XDG_RUNTIME_DIR"), home + QStringLiteral("/run"));
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.remove(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"));
+    env.remove(QStringLiteral("DISPLAY"));
+    return env;
+}
+
+QString Fixture::consoleLog(const QString& home)
+{
+    QFile f(home + QStringLiteral("/state/atlas-ops/atlas-ops.log"));
+    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+}
+
 CliResult Fixture::cli(const QStringList& args, const QProcessEnvironment& env)
 {
     QProcess p;

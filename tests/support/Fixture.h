@@ -70,6 +70,11 @@ public:
     static QString binary();
     // The environment without libpq's PG* variables, so only what a test passes counts.
     static QProcessEnvironment cleanEnvironment();
+    // A console process's own home under `home` (state, config, data, cache, runtime dirs made),
+    // offscreen, with no session bus or display: one person's desktop, private to the test.
+    static QProcessEnvironment consoleEnvironment(const QString& home);
+    // What that console wrote to its log so far.
+    static QString consoleLog(const QString& home);
     // Runs atlas-ops with `args` and waits for it (at most two minutes).
     static CliResult cli(const QStringList& args, const QProcessEnvironment& env = cleanEnvironment());
 
