@@ -21,8 +21,11 @@ shot() { # the window (and any dialog over it), cropped out of the screen
     eval "$(xdotool getwindowgeometry --shell "$WID")"
     import -window root -crop "${WIDTH}x$((HEIGHT + 24))+${X}+$((Y - 24))" +repage "$1"
 }
-console() { # starts the console with "$@" and waits for its window
-    "$BUILD/app/atlas-ops" --data-dir "$DATA/cluster" "$@" >/dev/null 2>&1 &
+N=0
+console() { # starts the console with "$@" on a demo cluster of its own, and waits for its window
+    N=$((N + 1))
+    CLUSTER="$DATA/cluster-$N" # each shot shows the demo as seeded, not the runs earlier ones stopped
+    "$BUILD/app/atlas-ops" --data-dir "$CLUSTER" "$@" >/dev/null 2>&1 &
     CONSOLE=$!
     WID=
     for _ in $(seq 60); do WID=$(xdotool search --name "^Atlas Ops$" 2>/dev/null | head -n 1) && [ -n "$WID" ] && break; sleep 0.5; done
@@ -30,7 +33,7 @@ console() { # starts the console with "$@" and waits for its window
 }
 stop() { kill "$CONSOLE" 2>/dev/null; wait "$CONSOLE" 2>/dev/null || true; }
 trap 'stop; sleep 1; rm -rf "$DATA" 2>/dev/null || true' EXIT
-row4() { "$BUILD/app/atlas-ops" --data-dir "$DATA/cluster" "$@" atlas-ops://run/4 >/dev/null 2>&1; sleep 2; } # partially succeeded
+row4() { "$BUILD/app/atlas-ops" --data-dir "$CLUSTER" "$@" atlas-ops://run/4 >/dev/null 2>&1; sleep 2; } # partially succeeded
 
 # The hub: default size, then 1280x800 with the trends, then dark, then as an auditor.
 console
@@ -56,7 +59,7 @@ nav() { xdotool mousemove --window "$WID" 60 $((66 + 36 * $1)) click 1; sleep 2;
 nav 2 # Drift: opens on the newest finished drift run and its first modified policy
 shot "$OUT/drift-findings.png"
 nav 3 # Backup sets → Add policies…, search, select all matching
-xdotool mousemove --window "$WID" 1375 75 click 1
+xdotool mousemove --window "$WID" 1198 75 click 1 # "Add policies…" (the rightmost is "Cancel run…")
 sleep 2
 xdotool type --delay 60 "win - sc"
 D=$(xdotool search --name "Add policies to" | head -n 1 || true)
