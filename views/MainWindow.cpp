@@ -650,12 +650,19 @@ void MainWindow::stopRunsAndQuit()
         QCoreApplication::quit();
         return;
     }
+    stopRuns();
+}
+
+// Every run executed here ends aborted/cancelled; the last one to end closes the window.
+void MainWindow::stopRuns()
+{
     if (m_stopping)
         return;
     m_stopping = true;
+    m_quitting = true;
     setEnabled(false);
     statusBar()->showMessage(QStringLiteral("Stopping runs…"));
-    m_executor->stopAll(); // the last one to end closes the window, which quits
+    m_executor->stopAll();
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)
@@ -693,11 +700,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
         QGuiApplication::setQuitOnLastWindowClosed(false);
         hide();
     } else if (box.clickedButton() == stop) {
-        m_stopping = true;
-        m_quitting = true;
-        setEnabled(false);
-        statusBar()->showMessage(QStringLiteral("Stopping runs…"));
-        m_executor->stopAll(); // each ends aborted/cancelled; the last one to finish closes the window
+        stopRuns();
     } else {
         m_quitting = false;
     }

@@ -110,6 +110,7 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    void stopRuns();
     struct NavPage
     {
         QString key;
