@@ -356,6 +356,13 @@ private Q_SLOTS:
                 const int x = table->columnViewportPosition(c);
                 QVERIFY2(x >= 0 && x + 20 <= table->viewport()->width(), qPrintable(QStringLiteral("column %1 at %2").arg(c).arg(x)));
             }
+            // A column hidden gives its room back to the squeezed ones; shown again, it takes it.
+            const int squeezed = table->columnWidth(RunTableModel::ResultColumn);
+            table->setColumnHidden(RunTableModel::InitiatorColumn, true);
+            QTRY_VERIFY(table->columnWidth(RunTableModel::ResultColumn) > squeezed);
+            table->setColumnHidden(RunTableModel::InitiatorColumn, false);
+            QTRY_COMPARE(table->columnWidth(RunTableModel::ResultColumn), squeezed);
+            QTRY_COMPARE(table->horizontalScrollBar()->maximum(), 0);
             table->horizontalHeader()->moveSection(table->horizontalHeader()->visualIndex(RunTableModel::DurationColumn), 2); // saves
             window->hubPage()->detailPane()->findChild<QToolButton*>(QStringLiteral("closeDetail"))->click();
             QTRY_COMPARE_WITH_TIMEOUT(table->columnWidth(RunTableModel::ResultColumn), result, 2000);

@@ -17,10 +17,15 @@ ColumnFitter::ColumnFitter(QTableView* table, QList<Flex> flexible, std::functio
 {
     QHeaderView* header = m_table->horizontalHeader();
     takeWidths();
-    // A width the person drags is theirs (the stretched last column's is the header's).
-    connect(header, &QHeaderView::sectionResized, this, [this](int column, int, int size) {
-        if (!m_fitting && size > 0 && column != lastVisibleColumn())
+    // A width the person drags is theirs (the stretched last column's is the header's). A column
+    // hidden or shown (its size to or from 0) changes the room the others have.
+    connect(header, &QHeaderView::sectionResized, this, [this](int column, int oldSize, int size) {
+        if (m_fitting)
+            return;
+        if (size > 0 && column != lastVisibleColumn())
             m_preferred.insert(column, size);
+        if (size == 0 || oldSize == 0)
+            fit();
     });
     m_table->viewport()->installEventFilter(this);
 }

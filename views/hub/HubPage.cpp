@@ -239,7 +239,6 @@ void HubPage::showSort(const hub::RunFilter& filter)
 void HubPage::setColumnShown(int column, bool shown)
 {
     m_table->setColumnHidden(column, !shown);
-    m_fitter->fit();
     QSettings().setValue(QStringLiteral("hub/columns"), m_fitter->saveState());
 }
 
@@ -406,7 +405,6 @@ const hub::RunFilter& HubPage::filter() const
 void HubPage::setTenant(const QUuid& tenant)
 {
     m_table->setColumnHidden(hub::RunTableModel::TenantColumn, true);
-    m_fitter->fit();
     hub::RunFilter next = m_model->filter();
     next.setTenant(tenant);
     applyFilter(next);
@@ -416,7 +414,6 @@ void HubPage::setTenants(const QHash<QUuid, QString>& names)
 {
     m_model->setTenantNames(names);
     m_table->setColumnHidden(hub::RunTableModel::TenantColumn, false);
-    m_fitter->fit();
     QList<QUuid> tenants = names.keys();
     std::sort(tenants.begin(), tenants.end());
     hub::RunFilter next = m_model->filter();
