@@ -1,6 +1,7 @@
 // The hub's model against a real database: keyset paging, every filter, bucket counts, hostile
 // search text, live updates from another connection, and tenant isolation through RLS.
 #include "Fixture.h"
+#include "HeldLock.h"
 #include "hub/HubSession.h"
 #include "hub/RunLoader.h"
 #include "hub/RunTableModel.h"
@@ -445,21 +446,14 @@ private Q_SLOTS:
         // A page query stuck on the server: the page worker's task waits for a lock another
         // session holds.
         constexpr int kLock = 4711;
-        auto holder = m_fx.cluster.connectSuperuser();
-        QVERIFY(holder->scalar(QStringLiteral("SELECT pg_advisory_lock(%1)").arg(kLock)).isValid());
+        atlas::test::HeldLock lock(m_fx.cluster, kLock);
+        QVERIFY(lock.held());
         QObject context;
         bool pageWorkerFree = false;
         m_session->pages()->post<bool>(
-            &context,
-            [](Connection& conn) {
-                return conn.scalar(QStringLiteral("SELECT pg_advisory_lock(%1)").arg(kLock)).isValid() &&
-                       conn.scalar(QStringLiteral("SELECT pg_advisory_unlock(%1)").arg(kLock)).toBool();
-            },
+            &context, [](Connection& conn) { return atlas::test::HeldLock::waitIn(conn, kLock); },
             [&pageWorkerFree](bool ok) { pageWorkerFree = ok; });
-        QTRY_VERIFY_WITH_TIMEOUT(holder->scalar(QStringLiteral("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
-                                                               "AND objid = %1 AND NOT granted").arg(kLock))
-                                         .toInt() == 1,
-                                 5000);
+        QVERIFY(lock.waitedFor(5000));
         // Meanwhile another console starts a run and works on it: the table follows.
         auto op = m_fx.cluster.connectAs(QStringLiteral("operator_a"));
         atlas::runs::RunApi api(*op);
@@ -475,7 +469,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(m_model->runAt(0)->processed, 1, 5000);
         QVERIFY(!pageWorkerFree); // all of that while the page worker was still held
         QVERIFY(api.finish(started->runId, *lease, {}, {}, &error));
-        QVERIFY(holder->scalar(QStringLiteral("SELECT pg_advisory_unlock(%1)").arg(kLock)).toBool());
+        QVERIFY(lock.release());
         QTRY_VERIFY_WITH_TIMEOUT(pageWorkerFree, 5000);
     }
 };

@@ -2,6 +2,7 @@
 // the detail pane's sanitized failures, filtering through the widgets, the filter surviving a
 // restart, and the keyboard.
 #include "Fixture.h"
+#include "HeldLock.h"
 #include "MainWindow.h"
 #include "hub/BucketList.h"
 #include "hub/ReasonsPanel.h"
@@ -548,20 +549,12 @@ private Q_SLOTS:
         QVERIFY(durations.wait(5000));
         durations.clear();
         constexpr int kLock = 4712;
-        auto holder = m_fx.cluster.connectSuperuser();
-        QVERIFY(holder->scalar(QStringLiteral("SELECT pg_advisory_lock(%1)").arg(kLock)).isValid());
+        atlas::test::HeldLock lock(m_fx.cluster, kLock);
+        QVERIFY(lock.held());
         QObject context;
         hub->session()->pages()->post<bool>(
-            &context,
-            [](atlas::db::Connection& conn) {
-                return conn.scalar(QStringLiteral("SELECT pg_advisory_lock(%1)").arg(kLock)).isValid() &&
-                       conn.scalar(QStringLiteral("SELECT pg_advisory_unlock(%1)").arg(kLock)).toBool();
-            },
-            [](bool) {});
-        QTRY_VERIFY_WITH_TIMEOUT(holder->scalar(QStringLiteral("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
-                                                               "AND objid = %1 AND NOT granted").arg(kLock))
-                                         .toInt() == 1,
-                                 5000);
+            &context, [](atlas::db::Connection& conn) { return atlas::test::HeldLock::waitIn(conn, kLock); }, [](bool) {});
+        QVERIFY(lock.waitedFor(5000));
         QSignalSpy insights(hub, &atlas::views::HubPage::insightsLoaded);
         const int before = hub->model()->rowCount();
         auto op = m_fx.cluster.connectAs(QStringLiteral("operator_a"));
@@ -576,7 +569,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(hub->model()->rowOf(started->runId) >= 0, 5000);
         QTRY_VERIFY_WITH_TIMEOUT(!insights.isEmpty(), 5000);
         QVERIFY(durations.isEmpty());
-        QVERIFY(holder->scalar(QStringLiteral("SELECT pg_advisory_unlock(%1)").arg(kLock)).toBool());
+        QVERIFY(lock.release());
         QVERIFY(durations.wait(10000));
         QCOMPARE(hub->model()->rowCount(), before + 1);
         hub->trendsButton()->setChecked(false);

@@ -2,6 +2,7 @@
 // handed back in the receiver's thread, or dropped when the receiver is gone; and nothing in the
 // product runs an event loop nested in another.
 #include "Fixture.h"
+#include "HeldLock.h"
 #include "db/DbWorker.h"
 
 #include <QDirIterator>
@@ -23,9 +24,8 @@ private Q_SLOTS:
 
     void anAnswerToADestroyedReceiverIsDropped()
     {
-        auto holder = m_fx.cluster.connectSuperuser();
-        QVERIFY(holder);
-        QVERIFY(holder->scalar(QStringLiteral("SELECT pg_advisory_lock(%1)").arg(kLock)).isValid());
+        atlas::test::HeldLock lock(m_fx.cluster, kLock);
+        QVERIFY(lock.held());
         atlas::db::DbWorker worker(m_fx.cluster.loginSpec(QStringLiteral("readonly_a")), QStringLiteral("reads"));
 
         // A task that waits for the lock, for a receiver destroyed while it waits.
@@ -35,17 +35,13 @@ private Q_SLOTS:
         worker.post<QString>(
             receiver,
             [](atlas::db::Connection& conn) {
-                conn.scalar(QStringLiteral("SELECT pg_advisory_lock(%1)").arg(kLock));
-                conn.scalar(QStringLiteral("SELECT pg_advisory_unlock(%1)").arg(kLock));
+                atlas::test::HeldLock::waitIn(conn, kLock);
                 return QStringLiteral("answer");
             },
             [&heard, receiver](const QString& answer) { heard = receiver->objectName() + QLatin1Char(' ') + answer; });
-        QTRY_VERIFY_WITH_TIMEOUT(holder->scalar(QStringLiteral("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
-                                                               "AND objid = %1 AND NOT granted").arg(kLock))
-                                         .toInt() == 1,
-                                 10000);
+        QVERIFY(lock.waitedFor(10000));
         delete receiver;
-        QVERIFY(holder->scalar(QStringLiteral("SELECT pg_advisory_unlock(%1)").arg(kLock)).toBool());
+        QVERIFY(lock.release());
 
         // Answers come in order: once the next one is here, the first has been dealt with.
         QObject alive;
