@@ -8,16 +8,13 @@ namespace atlas::runs {
 RunRequest PruneJob::request(const QUuid& tenant, const QString& olderThan)
 {
     RunRequest request{tenant, kResource, kAction, QJsonObject{{QStringLiteral("older_than"), olderThan}}, {}};
-    // The batches, counted in the starting statement (start_run checks the age first), with the
-    // runs atlas.delete_finished_runs deletes (created before the cutoff too: a range of the index).
-    request.itemsQuery =
-        QStringLiteral("SELECT coalesce(jsonb_agg('batch-' || lpad(g::text, 6, '0') ORDER BY g), '[]'::jsonb) "
-                       "FROM generate_series(1, (SELECT ceil(count(*) / %1.0)::int FROM atlas.bulk_operation_runs o "
-                       "WHERE o.tenant_id = ?::uuid AND o.created_at < now() - ?::interval "
-                       "AND o.status NOT IN ('pending', 'running') "
-                       "AND coalesce(o.finished_at, o.created_at) < now() - ?::interval)) g")
-            .arg(kBatch);
-    request.itemsBinds = {tenant.toString(QUuid::WithoutBraces), olderThan, olderThan};
+    // The batches, counted in the starting statement (start_run checks the age first), over the
+    // runs the batches delete (atlas.prunable_runs).
+    request.itemsQuery = QStringLiteral("SELECT coalesce(jsonb_agg('batch-' || lpad(g::text, 6, '0') ORDER BY g), '[]'::jsonb) "
+                                        "FROM generate_series(1, (SELECT ceil(count(*) / %1.0)::int "
+                                        "FROM atlas.prunable_runs(?::uuid, now() - ?::interval))) g")
+                             .arg(kBatch);
+    request.itemsBinds = {tenant.toString(QUuid::WithoutBraces), olderThan};
     return request;
 }
 

@@ -20,13 +20,29 @@ DROP POLICY IF EXISTS runs_admin_prune ON atlas.bulk_operation_runs;
 CREATE POLICY runs_admin_prune ON atlas.bulk_operation_runs FOR DELETE TO atlas_owner
     USING ((SELECT atlas.session_is_admin()));
 
--- One batch of a prune, for prune_runs and atlas.apply_retention alike: at most p_batch of the
--- tenant's finished runs that ended before p_cutoff, oldest first, with what hangs off them;
--- returns how many. A run ends after it was created, so the cutoff bounds created_at as well:
--- the walk along (tenant_id, created_at) stops there. Without that bound a batch that finds fewer
--- than p_batch runs read the rest of the tenant's runs to the newest (at ten million runs, a
--- daily retention of 27,000 runs took 4.2 s; BENCHMARKS.md). Runs with the caller's rights: the
--- definer's in prune_runs, the superuser's in the scheduled retention; granted to nobody.
+-- What a prune deletes of a tenant: its finished runs that ended before p_cutoff. A run ends
+-- after it was created, so the cutoff bounds created_at as well: the walk along (tenant_id,
+-- created_at) stops there. Without that bound a batch that finds fewer than it may delete read
+-- the rest of the tenant's runs to the newest (at ten million runs, a daily retention of 27,000
+-- runs took 4.2 s; BENCHMARKS.md). The one definition for the deleting batches below and for the
+-- prune run's count of its batches (PruneJob). Plain SQL, with no SET clause, so the planner
+-- inlines it into the query that calls it (index range and all); with the caller's rights and
+-- row security, so a client reads only what it may read of the runs anyway.
+CREATE OR REPLACE FUNCTION atlas.prunable_runs(p_tenant uuid, p_cutoff timestamptz)
+RETURNS SETOF atlas.bulk_operation_runs
+LANGUAGE sql STABLE
+AS $$
+    SELECT o.* FROM atlas.bulk_operation_runs o
+     WHERE o.tenant_id = p_tenant
+       AND o.created_at < p_cutoff
+       AND o.status NOT IN ('pending', 'running')
+       AND coalesce(o.finished_at, o.created_at) < p_cutoff
+$$;
+
+-- One batch of a prune, for prune_runs and atlas.apply_retention alike: at most p_batch of
+-- atlas.prunable_runs, oldest first, with what hangs off them; returns how many. Runs with the
+-- caller's rights: the definer's in prune_runs, the superuser's in the scheduled retention;
+-- granted to nobody.
 CREATE OR REPLACE FUNCTION atlas.delete_finished_runs(p_tenant uuid, p_cutoff timestamptz, p_batch integer)
 RETURNS integer
 LANGUAGE sql
@@ -36,11 +52,7 @@ AS $$
         DELETE FROM atlas.bulk_operation_runs r
          WHERE r.tenant_id = p_tenant
            AND (r.tenant_id, r.id) IN (
-               SELECT o.tenant_id, o.id FROM atlas.bulk_operation_runs o
-                WHERE o.tenant_id = p_tenant
-                  AND o.created_at < p_cutoff
-                  AND o.status NOT IN ('pending', 'running')
-                  AND coalesce(o.finished_at, o.created_at) < p_cutoff
+               SELECT o.tenant_id, o.id FROM atlas.prunable_runs(p_tenant, p_cutoff) o
                 ORDER BY o.created_at
                 LIMIT p_batch)
         RETURNING 1)

@@ -75,7 +75,8 @@ GRANT EXECUTE ON FUNCTION atlas.start_run(uuid, text, text, jsonb, jsonb), atlas
     atlas.heartbeat_run(bigint, uuid), atlas.record_item_results(bigint, uuid, jsonb),
     atlas.finish_run(bigint, uuid, text, text), atlas.abort_run(bigint, uuid, text, text),
     atlas.cancel_run(bigint), atlas.set_run_summary(bigint, uuid, jsonb), atlas.reap_stale_runs(),
-    atlas.mark_notifications_read(bigint[]), atlas.change_log_head(), atlas.prune_runs(uuid, interval, integer)
+    atlas.mark_notifications_read(bigint[]), atlas.change_log_head(), atlas.prune_runs(uuid, interval, integer),
+    atlas.prunable_runs(uuid, timestamptz)
 TO atlas_client;
 -- The hub's counts (the roll-ups themselves are read only through these).
 GRANT EXECUTE ON FUNCTION atlas.run_bucket_counts(uuid[], text, text, timestamptz, timestamptz),
