@@ -79,6 +79,29 @@ private Q_SLOTS:
         }
     }
 
+    // What a prune would delete (atlas.prunable_runs, which clients call to count a prune run's
+    // batches) is read with the caller's rights: a member of the tenant sees its old finished
+    // runs, another tenant's owner, a non-member and an admin outside it see none of them, and
+    // nobody but the definer and the superuser may call the deleting batch itself.
+    void whatAPruneWouldDeleteIsRowSecured()
+    {
+        const qint64 old = finishedRun(120);
+        const QString sql = QStringLiteral("SELECT count(*) FROM atlas.prunable_runs('%1', now() - interval '90 days') WHERE id = %2")
+                                .arg(a())
+                                .arg(old);
+        QCOMPARE(m_fx.cluster.connectAs(QStringLiteral("readonly_a"))->scalar(sql).toInt(), 1);
+        for (const char* login : {"owner_b", "outsider", "admin"})
+            QCOMPARE(m_fx.cluster.connectAs(QLatin1String(login))->scalar(sql).toInt(), 0);
+        for (const char* login : {"owner_a", "admin"}) {
+            auto conn = m_fx.cluster.connectAs(QLatin1String(login));
+            QSqlQuery q(conn->database());
+            QVERIFY(!q.exec(QStringLiteral("SELECT atlas.delete_finished_runs('%1', now() - interval '90 days', 10)").arg(a())));
+            QCOMPARE(q.lastError().nativeErrorCode(), QStringLiteral("42501"));
+        }
+        QCOMPARE(count(QStringLiteral("bulk_operation_runs"), QStringLiteral("id = %1").arg(old)), 1);
+        m_su->execRaw(QStringLiteral("DELETE FROM atlas.bulk_operation_runs WHERE id = %1").arg(old));
+    }
+
     void pruneKeepsActiveAndRecentRunsAndTakesWhatHangsOff()
     {
         const QList<qint64> old{finishedRun(100), finishedRun(200), finishedRun(95)};
