@@ -10,6 +10,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <csignal>
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -152,6 +154,29 @@ private Q_SLOTS:
         activity.reset();
         QCOMPARE(count("status IN ('pending', 'running')"), 0);
         QVERIFY(count("status = 'aborted' AND reason_code = 'cancelled'") >= 2);
+    }
+
+    // The server killed where it stood (kill -9, a power cut) leaves its pid file and socket
+    // behind: the next start sees that their process is gone and starts it again, instead of
+    // connecting to a socket nobody answers ("Connection refused").
+    void aKilledServerIsStartedAgain()
+    {
+        const std::shared_ptr<atlas::db::EmbeddedCluster> cluster = m_target.cluster;
+        QVERIFY(cluster && cluster->isRunning());
+        QFile pidFile(cluster->dataDir() + QStringLiteral("/postmaster.pid"));
+        QVERIFY(pidFile.open(QIODevice::ReadOnly));
+        const pid_t pid = pid_t(pidFile.readLine().trimmed().toLong());
+        QVERIFY(pid > 0);
+        QCOMPARE(::kill(pid, SIGKILL), 0);
+        QVERIFY(QTest::qWaitFor([&] { return ::kill(pid, 0) != 0; }, 10000));
+        QVERIFY(QFile::exists(cluster->dataDir() + QStringLiteral("/postmaster.pid"))); // left behind
+        QVERIFY(!cluster->isRunning());
+        // Its backends leave as they notice; until then the old shared memory keeps a new server out.
+        QString error;
+        QVERIFY2(QTest::qWaitFor([&] { return cluster->start(&error); }, 30000), qPrintable(error));
+        Connection conn(m_target.spec, QStringLiteral("after"));
+        QVERIFY2(conn.open(), qPrintable(conn.lastError().message));
+        QCOMPARE(conn.scalar(QStringLiteral("SELECT 1")).toInt(), 1);
     }
 
     void filesHoldingSecretsArePrivate()

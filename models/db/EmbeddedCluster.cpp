@@ -19,6 +19,7 @@
 #include <cstring>
 #include <optional>
 
+#include <csignal>
 #include <fcntl.h>
 #include <pwd.h>
 #include <sys/stat.h>
@@ -397,10 +398,18 @@ bool EmbeddedCluster::appendConf(const QStringList& lines, QString* error) const
     return true;
 }
 
+// The pid file and the socket are left behind when the server was killed (kill -9, a power
+// cut): running means that the process the pid file names is alive too; otherwise pg_ctl start
+// clears what it left.
 bool EmbeddedCluster::isRunning() const
 {
-    return QFileInfo::exists(dataDir() + QStringLiteral("/postmaster.pid")) &&
-        QFileInfo::exists(socketDir() + QStringLiteral("/.s.PGSQL.") + QString::number(m_port));
+    QFile pidFile(dataDir() + QStringLiteral("/postmaster.pid"));
+    if (!QFileInfo::exists(socketDir() + QStringLiteral("/.s.PGSQL.") + QString::number(m_port)) ||
+        !pidFile.open(QIODevice::ReadOnly))
+        return false;
+    bool ok = false;
+    const pid_t pid = pid_t(pidFile.readLine().trimmed().toLong(&ok));
+    return ok && pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM);
 }
 
 bool EmbeddedCluster::start(QString* error)
